@@ -1,0 +1,1 @@
+console.log("glance-desktop: not implemented yet")

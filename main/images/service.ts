@@ -1,0 +1,9 @@
+// STUB (to be replaced by the OpenStack core implementation)
+import type { Logger } from '../log'
+import type { Platform } from '../platform'
+import type { FileRegistry } from '../files/registry'
+import type { CloudConnector } from '../profiles/connector'
+
+export class ImageService {
+  constructor(readonly deps: { clouds: CloudConnector; files: FileRegistry; log: Logger; platform: Platform }) {}
+}

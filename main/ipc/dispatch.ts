@@ -1,0 +1,34 @@
+import { AppError, COMMAND_CHANNELS, type CommandChannel, type Result } from '../../preload/api'
+import type { HandlerMap } from './types'
+import { toAppError } from '../errors'
+
+export function isCommandChannel(x: unknown): x is CommandChannel {
+  return typeof x === 'string' && (COMMAND_CHANNELS as readonly string[]).includes(x)
+}
+
+/**
+ * Runs one command through the handler map and wraps the outcome in a Result envelope. Never throws: unknown
+ * channels and non-array arguments are VALIDATION errors, unexpected exceptions become INTERNAL errors.
+ */
+export async function dispatch(
+  handlers: HandlerMap,
+  channel: unknown,
+  args: unknown,
+  onError?: (channel: string, error: AppError) => void,
+): Promise<Result<unknown>> {
+  if (!isCommandChannel(channel)) {
+    return { ok: false, error: { code: 'VALIDATION', message: `Unknown command ${JSON.stringify(String(channel)).slice(0, 80)}` } }
+  }
+  if (!Array.isArray(args) || args.length > 8) {
+    return { ok: false, error: { code: 'VALIDATION', message: `Bad arguments for ${channel}` } }
+  }
+  try {
+    const handler = handlers[channel] as (...a: unknown[]) => Promise<unknown>
+    const value = await handler(...args)
+    return { ok: true, value: value === undefined ? null : value }
+  } catch (e) {
+    const err = toAppError(e)
+    onError?.(channel, err)
+    return { ok: false, error: err.toJSON() }
+  }
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod'
+import { AppError, type Notice } from '../../../preload/api'
+import type { ServiceDeps } from '../../services'
+import type { PartialHandlers } from '../types'
+import { parseArgs, zHandle } from '../validate'
+import { isSafeExternalUrl } from '../../external'
+
+type AppChannels = 'app:info' | 'app:openExternal' | 'app:notices' | 'app:exportDiagnostics'
+
+export function appHandlers(s: ServiceDeps): PartialHandlers<AppChannels> {
+  return {
+    'app:info': async (...args) => {
+      parseArgs('app:info', [], args)
+      return {
+        name: s.platform.appName,
+        version: s.platform.version,
+        platform: process.platform,
+        shell: s.platform.kind === 'electron' ? 'electron' : 'web',
+        locale: s.platform.locale,
+        dataDir: s.platform.dataDir,
+      }
+    },
+    'app:openExternal': async (...args) => {
+      const [url] = parseArgs('app:openExternal', [z.string().max(4096)], args)
+      if (!isSafeExternalUrl(url)) throw new AppError({ code: 'VALIDATION', message: 'Only http(s) links can be opened.' })
+      await s.platform.shell.openExternal(url)
+    },
+    'app:notices': async (...args) => {
+      parseArgs('app:notices', [], args)
+      const notices: Notice[] = []
+      const st = s.profiles.state()
+      if (st.recovered) notices.push({ level: 'warning', message: st.recovered.message })
+      return notices
+    },
+    'app:exportDiagnostics': async (...args) => {
+      const [handle] = parseArgs('app:exportDiagnostics', [zHandle], args)
+      const target = s.files.resolve(handle, 'write')
+      const { exportDiagnostics } = await import('../../diagnostics')
+      await exportDiagnostics(s, target)
+      return { path: target }
+    },
+  }
+}

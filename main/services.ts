@@ -1,0 +1,56 @@
+/**
+ * The composition root: builds every main-process service over a Platform, and the one handler map that the
+ * Electron binder (main/ipc/electron.ts) and the browser harness (web/harness.ts) both serve.
+ */
+import { join } from 'node:path'
+import type { Platform } from './platform'
+import { EventBus } from './events'
+import { createFileLogger, type Logger } from './log'
+import { FileRegistry } from './files/registry'
+import { ProfileService } from './profiles/service'
+import { CloudConnector } from './profiles/connector'
+import { ImageService } from './images/service'
+import { TransferService } from './transfers/service'
+import { createHandlers } from './ipc/handlers'
+import type { HandlerMap } from './ipc/types'
+
+export interface Services {
+  platform: Platform
+  events: EventBus
+  log: Logger
+  files: FileRegistry
+  profiles: ProfileService
+  clouds: CloudConnector
+  images: ImageService
+  transfers: TransferService
+  handlers: HandlerMap
+  close(): Promise<void>
+}
+
+export interface ServiceOptions {
+  logger?: Logger
+  /** Start the transfer queue (recover and run persisted jobs). Default true. */
+  startQueue?: boolean
+}
+
+export async function createServices(platform: Platform, opts: ServiceOptions = {}): Promise<Services> {
+  const events = new EventBus()
+  const log = opts.logger ?? createFileLogger({ file: join(platform.dataDir, 'logs', 'main.log') })
+  const files = new FileRegistry()
+  const profiles = await ProfileService.open({ platform, events, log })
+  const clouds = new CloudConnector({ profiles, log })
+  const images = new ImageService({ clouds, files, log, platform })
+  const transfers = await TransferService.open({ platform, events, log, clouds, files })
+  const partial = { platform, events, log, files, profiles, clouds, images, transfers }
+  const handlers = createHandlers(partial)
+  if (opts.startQueue !== false) transfers.start()
+  return {
+    ...partial,
+    handlers,
+    async close() {
+      await transfers.stop()
+    },
+  }
+}
+
+export type ServiceDeps = Omit<Services, 'handlers' | 'close'>

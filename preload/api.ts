@@ -1,0 +1,793 @@
+/**
+ * The one typed contract between the main process and the renderer.
+ *
+ * Pure TypeScript: no Electron, no Node imports. It is compiled into the main process, the preload, the browser
+ * harness bridge and the renderer alike. Every command channel is listed in `Commands`, every event channel in
+ * `Events`; `interface Api` is what `window.api` offers. Commands resolve to a `Result<T>` envelope (they never throw
+ * across the bridge); the renderer's `unwrap` turns an error envelope back into an `AppError`.
+ */
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors and results
+// ---------------------------------------------------------------------------------------------------------------
+
+export const ERROR_CODES = [
+  'VALIDATION', // input refused before anything was done
+  'AUTH_FAILED', // 401: wrong password / secret / expired credential
+  'FORBIDDEN', // 403: policy refuses
+  'PROTECTED', // 403 on a protected image
+  'NOT_FOUND', // 404
+  'CONFLICT', // 409
+  'TOO_LARGE', // 413 (size cap)
+  'QUOTA', // 413 / 403 quota exceeded
+  'UNSUPPORTED_FORMAT', // 415
+  'TIMEOUT', // connect / idle timeout, or a poll that ran out
+  'NETWORK', // connection refused / reset / DNS
+  'TLS', // certificate not trusted, hostname mismatch
+  'SERVER', // 5xx
+  'BAD_RESPONSE', // the service answered something we cannot parse
+  'NO_ENDPOINT', // the catalog has no such service in that region
+  'NO_SECRET', // the profile's secret is not stored and not given
+  'ENCRYPTION_UNAVAILABLE', // safeStorage cannot encrypt on this machine
+  'PROFILE_NOT_FOUND',
+  'CANCELLED',
+  'FILE', // a local file problem (missing, unreadable, a directory, ...)
+  'UNSAFE_FILE', // inspection refused the file (backing file, data file, unsafe vmdk, ...)
+  'FORMAT_MISMATCH', // declared disk_format contradicts the file
+  'HASH_MISMATCH', // verification failed
+  'DISK_FULL',
+  'IMPORT_FAILED', // os_glance_failed_import
+  'READ_ONLY', // the production guard refused (not confirmed)
+  'SENDER', // an IPC call from a foreign sender
+  'INTERNAL',
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/** The serialisable form of an error. Crosses every bridge intact. */
+export interface AppErrorData {
+  code: ErrorCode
+  message: string
+  status?: number
+  method?: string
+  url?: string
+  requestId?: string
+  /** Whether retrying the same operation may succeed (network, 5xx, token expiry). */
+  retryable?: boolean
+  details?: Record<string, unknown>
+}
+
+export class AppError extends Error implements AppErrorData {
+  readonly code: ErrorCode
+  readonly status?: number
+  readonly method?: string
+  readonly url?: string
+  readonly requestId?: string
+  readonly retryable?: boolean
+  readonly details?: Record<string, unknown>
+
+  constructor(data: AppErrorData, options?: { cause?: unknown }) {
+    super(data.message, options)
+    this.name = 'AppError'
+    this.code = data.code
+    if (data.status !== undefined) this.status = data.status
+    if (data.method !== undefined) this.method = data.method
+    if (data.url !== undefined) this.url = data.url
+    if (data.requestId !== undefined) this.requestId = data.requestId
+    if (data.retryable !== undefined) this.retryable = data.retryable
+    if (data.details !== undefined) this.details = data.details
+  }
+
+  static is(e: unknown, code?: ErrorCode): e is AppError {
+    return e instanceof AppError && (code === undefined || e.code === code)
+  }
+
+  toJSON(): AppErrorData {
+    const out: AppErrorData = { code: this.code, message: this.message }
+    if (this.status !== undefined) out.status = this.status
+    if (this.method !== undefined) out.method = this.method
+    if (this.url !== undefined) out.url = this.url
+    if (this.requestId !== undefined) out.requestId = this.requestId
+    if (this.retryable !== undefined) out.retryable = this.retryable
+    if (this.details !== undefined) out.details = this.details
+    return out
+  }
+}
+
+export function isErrorCode(x: unknown): x is ErrorCode {
+  return typeof x === 'string' && (ERROR_CODES as readonly string[]).includes(x)
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppErrorData }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Context: which profile and region a cloud command is about
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface CloudContext {
+  profileId: string
+  /** Region name; the profile's default region when omitted. */
+  region?: string
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Profiles
+// ---------------------------------------------------------------------------------------------------------------
+
+export type AuthType = 'password' | 'applicationCredential'
+export type Interface = 'public' | 'internal' | 'admin'
+
+/** Per-profile Glance keys for the console fields that vary between clouds. */
+export interface PropertyKeyMap {
+  /** Virtualization type key: `hypervisor_type` (default) or e.g. Skyline's `usage_type`. */
+  virtualization: string
+  /** Vendor-private online-resize key (default `hw_online_resize`). */
+  onlineResize: string
+  /** Vendor-private encrypted-initial-password key (default `hw_passwd_encrypted`). */
+  encryptedPassword: string
+}
+
+export interface ProfileInput {
+  name: string
+  color: string
+  group: string
+  authUrl: string
+  authType: AuthType
+  /** password auth */
+  username: string
+  userId: string
+  userDomainName: string
+  projectName: string
+  projectId: string
+  projectDomainName: string
+  /** application credential auth */
+  appCredentialId: string
+  appCredentialName: string
+  regions: string[]
+  defaultRegion: string
+  interface: Interface
+  /** A CA bundle file path (PEM). Empty for the system trust store. */
+  caFile: string
+  insecure: boolean
+  /** Endpoint overrides keyed by service type (`image`, `volumev3`) or `REGION/type`. */
+  endpointOverrides: Record<string, string>
+  propertyKeys: PropertyKeyMap
+  /** The production guard: destructive actions ask twice. */
+  readOnly: boolean
+  notes: string
+}
+
+export type SecretState = 'stored' | 'session' | 'none'
+
+export interface ProfileDTO extends ProfileInput {
+  id: string
+  /** `env`: built from OS_* variables / OS_CLOUD at start-up, not saved. */
+  source: 'saved' | 'env'
+  /** Whether a secret is available; the secret itself never reaches the renderer. */
+  secretState: SecretState
+  order: number
+}
+
+export interface ProfilesState {
+  profiles: ProfileDTO[]
+  /** Whether safeStorage can encrypt here; when false secrets are held for the session only. */
+  encryptionAvailable: boolean
+  /** A message when the settings file was corrupt and set aside (its backup path), for the user. */
+  recovered?: { message: string; backupPath: string }
+}
+
+export interface SecretInput {
+  profileId: string
+  secret: string
+  /** true: encrypt and save; false: hold in memory for this session only. */
+  persist: boolean
+}
+
+export type ImportSource =
+  | { kind: 'cloudsYaml'; /** a handle from files.pickOpen; standard locations when omitted */ fileHandle?: string }
+  | { kind: 'openrc'; fileHandle: string }
+  | { kind: 'text'; format: 'cloudsYaml' | 'openrc'; text: string; secureText?: string }
+
+export interface ImportCandidate {
+  key: string
+  profile: ProfileInput
+  hasSecret: boolean
+  /** The name of an existing profile this one duplicates, if any. */
+  duplicateOf?: string
+  warnings: string[]
+}
+
+export interface ImportPreview {
+  candidates: ImportCandidate[]
+  sources: string[]
+}
+
+export interface ImportDecision {
+  key: string
+  action: 'create' | 'skip' | 'rename'
+  newName?: string
+  /** Also save the imported secret (encrypted). */
+  saveSecret: boolean
+}
+
+export interface ImportRequest {
+  source: ImportSource
+  decisions: ImportDecision[]
+}
+
+export interface ConnectionReport {
+  ok: true
+  user: { id: string; name: string }
+  project: { id: string; name: string }
+  roles: string[]
+  regions: string[]
+  endpoints: { region: string; image?: string; volume?: string }[]
+  glanceVersion?: string
+  importMethods: string[]
+  stores: StoreInfo[]
+  quota?: QuotaInfo
+  capabilities: Capabilities
+  tokenExpiresAt: string
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Images
+// ---------------------------------------------------------------------------------------------------------------
+
+export const OS_TYPES = [
+  'centos',
+  'windows',
+  'coreos',
+  'debian',
+  'fedora',
+  'freebsd',
+  'kylin',
+  'oraclelinux',
+  'rhel',
+  'suse',
+  'ubuntu',
+  'archlinux',
+] as const
+export type OsType = (typeof OS_TYPES)[number]
+export type Architecture = 'arm' | 'x86'
+export type Virtualization = 'qemu' | 'baremetal'
+export type BootMode = 'bios' | 'uefi'
+export type Visibility = 'public' | 'private' | 'shared' | 'community'
+export const DISK_FORMATS = ['qcow2', 'raw', 'iso', 'vmdk', 'vhd', 'vhdx', 'vdi', 'ami', 'ari', 'aki', 'ploop'] as const
+export type DiskFormat = (typeof DISK_FORMATS)[number]
+export const IMAGE_STATUSES = [
+  'queued',
+  'saving',
+  'uploading',
+  'importing',
+  'active',
+  'deactivated',
+  'killed',
+  'deleted',
+  'pending_delete',
+] as const
+export type ImageStatus = (typeof IMAGE_STATUSES)[number]
+
+/** The vendor console's fields, in the console's terms (see main/openstack/properties.ts for the Glance keys). */
+export interface ConsoleFields {
+  osType?: OsType
+  architecture?: Architecture
+  virtualization?: Virtualization
+  minDiskGiB: number
+  minRamGiB: number
+  public: boolean
+  protected: boolean
+  onlineResize?: boolean
+  agent?: boolean
+  multiqueue?: boolean
+  encryptedPassword?: boolean
+  bootMode?: BootMode
+  description?: string
+}
+
+export interface ImageDTO {
+  id: string
+  name: string
+  status: string
+  diskFormat: string | null
+  containerFormat: string | null
+  size: number | null
+  virtualSize: number | null
+  visibility: Visibility
+  protected: boolean
+  owner: string | null
+  createdAt: string
+  updatedAt: string
+  tags: string[]
+  checksum: string | null
+  hashAlgo: string | null
+  hashValue: string | null
+  minDisk: number
+  minRam: number
+  hidden: boolean
+  /** The console fields decoded with the profile's key map. */
+  fields: ConsoleFields
+  /** Custom properties not covered by `fields` (string values). */
+  properties: Record<string, string>
+  /** Every attribute as Glance returned it. */
+  raw: Record<string, unknown>
+}
+
+export interface SortKey {
+  key: string
+  dir: 'asc' | 'desc'
+}
+
+export interface ImageQuery {
+  name?: string
+  /** `name=in:a,b` */
+  names?: string[]
+  status?: string[]
+  visibility?: Visibility | 'all'
+  tags?: string[]
+  owner?: string
+  protected?: boolean
+  diskFormat?: string[]
+  osType?: OsType
+  /** Any property filter, key -> value. */
+  properties?: Record<string, string>
+  sizeMin?: number
+  sizeMax?: number
+  createdAfter?: string
+  createdBefore?: string
+  updatedAfter?: string
+  updatedBefore?: string
+  changesSince?: string
+  sort?: SortKey[]
+  /** Page size (1..1000). */
+  limit?: number
+}
+
+export interface ImagePage {
+  images: ImageDTO[]
+  /** An opaque cursor for the next page; absent at the end. */
+  next?: string
+}
+
+export type ImageSource =
+  | { kind: 'file'; fileHandle: string }
+  | { kind: 'url'; url: string }
+  | { kind: 'none' }
+
+export interface ImageCreateInput {
+  name: string
+  fields: ConsoleFields
+  /** `auto` lets inspection decide (local files only). */
+  diskFormat: DiskFormat | 'auto'
+  containerFormat?: string
+  tags?: string[]
+  /** Extra custom properties (string values). */
+  properties?: Record<string, string>
+  source: ImageSource
+  /** Save as an offline draft instead of running now. */
+  draft?: boolean
+}
+
+export interface ImageCreateResult {
+  imageId?: string
+  jobId?: string
+}
+
+export interface ImageUpdateInput {
+  name?: string
+  fields?: Partial<ConsoleFields>
+  /** Custom properties to set (string) or remove (null). */
+  properties?: Record<string, string | null>
+  /** For read-only profiles: the user confirmed twice. */
+  confirmed?: boolean
+}
+
+export interface MemberDTO {
+  imageId: string
+  memberId: string
+  status: 'pending' | 'accepted' | 'rejected'
+  createdAt: string
+  updatedAt: string
+}
+
+export interface StoreInfo {
+  id: string
+  description?: string
+  default?: boolean
+}
+
+export interface QuotaInfo {
+  /** Glance /v2/info/usage: resource -> {limit, usage}; limit -1 means unlimited. */
+  [resource: string]: { limit: number; usage: number }
+}
+
+export interface Permission {
+  allowed: boolean
+  /** Why not, in words the UI can show (i18n key or message). */
+  reason?: string
+}
+
+export type ActionName =
+  | 'create'
+  | 'modify'
+  | 'delete'
+  | 'download'
+  | 'createVolume'
+  | 'editTags'
+  | 'publicize'
+  | 'deactivate'
+  | 'share'
+  | 'import'
+
+export interface Capabilities {
+  roles: string[]
+  isAdmin: boolean
+  projectId: string
+  /** Actions in general (for images the user's project owns when not admin). */
+  can: Record<ActionName, Permission>
+  importMethods: string[]
+  stores: StoreInfo[]
+  quota?: QuotaInfo
+  volumeService: boolean
+}
+
+export interface VolumeCreateInput {
+  imageId: string
+  name: string
+  sizeGiB: number
+  volumeType?: string
+  availabilityZone?: string
+  description?: string
+}
+
+export interface VolumeDTO {
+  id: string
+  name: string
+  status: string
+  size: number
+}
+
+export interface ExportRequest {
+  format: 'csv' | 'xlsx'
+  /** The rows shown (ids), or everything matching `query`. */
+  scope: { kind: 'ids'; ids: string[] } | { kind: 'query'; query: ImageQuery }
+  columns: string[]
+  locale: 'zh-CN' | 'en'
+  /** A handle from files.pickSave. */
+  fileHandle: string
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Files (paths are chosen only by the main process: dialogs, dropped files; the renderer holds handles)
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface FileRef {
+  handle: string
+  /** Base name, for display. */
+  name: string
+  /** Full path, for display only. */
+  path: string
+  size?: number
+}
+
+export interface InspectionReport {
+  format: 'qcow2' | 'raw' | 'iso' | 'vmdk' | 'vhd' | 'vhdx' | 'vdi' | 'unknown'
+  /** What to send as disk_format. */
+  proposedDiskFormat: DiskFormat
+  size: number
+  virtualSize: number | null
+  /** ceil(virtual size / GiB), at least 1. */
+  proposedMinDiskGiB: number
+  details: Record<string, string | number | boolean | null>
+  /** Refusals: the file must not be uploaded (backing file, data file, unsafe vmdk, ...). */
+  unsafe: string[]
+  warnings: string[]
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Transfers
+// ---------------------------------------------------------------------------------------------------------------
+
+export type JobKind = 'upload' | 'download' | 'import'
+export type JobState = 'draft' | 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled'
+export type JobPhase =
+  | 'waiting'
+  | 'inspecting'
+  | 'hashing'
+  | 'creating'
+  | 'uploading'
+  | 'downloading'
+  | 'importing'
+  | 'verifying'
+  | 'finished'
+
+export interface JobDTO {
+  id: string
+  kind: JobKind
+  profileId: string
+  region: string
+  state: JobState
+  phase: JobPhase
+  imageId?: string
+  imageName: string
+  /** Local file (display path) for uploads and downloads. */
+  file?: string
+  /** Source URL for imports. */
+  url?: string
+  bytes: number
+  total?: number
+  attempts: number
+  error?: AppErrorData
+  createdAt: string
+  updatedAt: string
+  result?: { md5?: string; sha512?: string; verified: boolean; seconds?: number }
+}
+
+export interface ProgressEvent {
+  jobId: string
+  phase: JobPhase
+  bytes: number
+  total?: number
+  /** Bytes per second, moving average. */
+  speed: number
+  /** Seconds; undefined when unknown. */
+  eta?: number
+}
+
+export interface DownloadInput {
+  imageId: string
+  /** A handle from files.pickSave. */
+  fileHandle: string
+}
+
+export interface DraftManifest {
+  yaml: string
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// App
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface AppInfo {
+  name: string
+  version: string
+  platform: string
+  /** `electron` in the app, `web` in the browser harness. */
+  shell: 'electron' | 'web'
+  locale: string
+  dataDir: string
+}
+
+export interface Notice {
+  level: 'info' | 'warning' | 'error'
+  message: string
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Channels
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Command channels (invoke/handle): name -> [argument tuple, result]. */
+export interface CommandMap {
+  'app:info': [[], AppInfo]
+  'app:openExternal': [[url: string], void]
+  'app:notices': [[], Notice[]]
+  'app:exportDiagnostics': [[fileHandle: string], { path: string }]
+
+  'profiles:state': [[], ProfilesState]
+  'profiles:create': [[input: ProfileInput], ProfileDTO]
+  'profiles:update': [[id: string, input: ProfileInput], ProfileDTO]
+  'profiles:duplicate': [[id: string], ProfileDTO]
+  'profiles:remove': [[id: string], void]
+  'profiles:reorder': [[ids: string[]], void]
+  'profiles:setSecret': [[input: SecretInput], ProfileDTO]
+  'profiles:clearSecret': [[id: string], ProfileDTO]
+  'profiles:test': [[ctx: CloudContext], ConnectionReport]
+  'profiles:importPreview': [[source: ImportSource], ImportPreview]
+  'profiles:importApply': [[request: ImportRequest], ProfileDTO[]]
+  'profiles:exportCloudsYaml': [[ids: string[], fileHandle: string], { path: string }]
+  'profiles:save': [[id: string], ProfileDTO]
+
+  'images:list': [[ctx: CloudContext, query: ImageQuery, cursor?: string], ImagePage]
+  'images:get': [[ctx: CloudContext, id: string], ImageDTO]
+  'images:create': [[ctx: CloudContext, input: ImageCreateInput], ImageCreateResult]
+  'images:update': [[ctx: CloudContext, id: string, input: ImageUpdateInput], ImageDTO]
+  'images:delete': [[ctx: CloudContext, id: string, confirmed?: boolean], void]
+  'images:addTag': [[ctx: CloudContext, id: string, tag: string], void]
+  'images:removeTag': [[ctx: CloudContext, id: string, tag: string], void]
+  'images:deactivate': [[ctx: CloudContext, id: string], void]
+  'images:reactivate': [[ctx: CloudContext, id: string], void]
+  'images:members': [[ctx: CloudContext, id: string], MemberDTO[]]
+  'images:share': [[ctx: CloudContext, id: string, projectId: string], MemberDTO]
+  'images:unshare': [[ctx: CloudContext, id: string, projectId: string], void]
+  'images:setMemberStatus': [[ctx: CloudContext, id: string, status: 'accepted' | 'rejected' | 'pending'], MemberDTO]
+  'images:capabilities': [[ctx: CloudContext], Capabilities]
+  'images:export': [[ctx: CloudContext, request: ExportRequest], { path: string; rows: number }]
+
+  'volumes:types': [[ctx: CloudContext], { id: string; name: string }[]]
+  'volumes:zones': [[ctx: CloudContext], string[]]
+  'volumes:create': [[ctx: CloudContext, input: VolumeCreateInput], VolumeDTO]
+
+  'files:pickOpen': [[purpose: 'image' | 'cloudsYaml' | 'openrc' | 'manifest'], FileRef | null]
+  'files:pickSave': [[purpose: 'image' | 'csv' | 'xlsx' | 'cloudsYaml' | 'manifest' | 'diagnostics', defaultName: string], FileRef | null]
+  'files:dropped': [[path: string], FileRef]
+  'files:inspect': [[fileHandle: string, declared?: DiskFormat | 'auto'], InspectionReport]
+
+  'transfers:list': [[], JobDTO[]]
+  'transfers:download': [[ctx: CloudContext, input: DownloadInput], JobDTO]
+  'transfers:pause': [[jobId: string], JobDTO]
+  'transfers:resume': [[jobId: string], JobDTO]
+  'transfers:cancel': [[jobId: string], JobDTO]
+  'transfers:retry': [[jobId: string], JobDTO]
+  'transfers:remove': [[jobId: string], void]
+  'transfers:runDraft': [[jobId: string], JobDTO]
+  'transfers:exportDrafts': [[ids: string[], fileHandle: string], { path: string }]
+  'transfers:importDrafts': [[fileHandle: string], JobDTO[]]
+}
+
+export type CommandChannel = keyof CommandMap
+export type CommandArgs<C extends CommandChannel> = CommandMap[C][0]
+export type CommandResult<C extends CommandChannel> = CommandMap[C][1]
+
+/** Every command channel, for binders and validators. */
+export const COMMAND_CHANNELS = [
+  'app:info',
+  'app:openExternal',
+  'app:notices',
+  'app:exportDiagnostics',
+  'profiles:state',
+  'profiles:create',
+  'profiles:update',
+  'profiles:duplicate',
+  'profiles:remove',
+  'profiles:reorder',
+  'profiles:setSecret',
+  'profiles:clearSecret',
+  'profiles:test',
+  'profiles:importPreview',
+  'profiles:importApply',
+  'profiles:exportCloudsYaml',
+  'profiles:save',
+  'images:list',
+  'images:get',
+  'images:create',
+  'images:update',
+  'images:delete',
+  'images:addTag',
+  'images:removeTag',
+  'images:deactivate',
+  'images:reactivate',
+  'images:members',
+  'images:share',
+  'images:unshare',
+  'images:setMemberStatus',
+  'images:capabilities',
+  'images:export',
+  'volumes:types',
+  'volumes:zones',
+  'volumes:create',
+  'files:pickOpen',
+  'files:pickSave',
+  'files:dropped',
+  'files:inspect',
+  'transfers:list',
+  'transfers:download',
+  'transfers:pause',
+  'transfers:resume',
+  'transfers:cancel',
+  'transfers:retry',
+  'transfers:remove',
+  'transfers:runDraft',
+  'transfers:exportDrafts',
+  'transfers:importDrafts',
+] as const satisfies readonly CommandChannel[]
+
+// Compile-time check that COMMAND_CHANNELS lists every channel.
+type _MissingChannels = Exclude<CommandChannel, (typeof COMMAND_CHANNELS)[number]>
+const _allChannelsListed: _MissingChannels extends never ? true : never = true
+void _allChannelsListed
+
+/** Event channels (main -> renderer): name -> payload. */
+export interface EventMap {
+  'transfers:progress': ProgressEvent[]
+  'transfers:changed': JobDTO
+  'transfers:removed': { jobId: string }
+  'profiles:changed': ProfilesState
+  'app:notice': Notice
+  'app:command': { command: 'refresh' | 'newImage' | 'search' | 'profiles' | 'transfers' | 'about' }
+}
+export type EventChannel = keyof EventMap
+export const EVENT_CHANNELS = [
+  'transfers:progress',
+  'transfers:changed',
+  'transfers:removed',
+  'profiles:changed',
+  'app:notice',
+  'app:command',
+] as const satisfies readonly EventChannel[]
+
+export type Unsubscribe = () => void
+
+// ---------------------------------------------------------------------------------------------------------------
+// window.api
+// ---------------------------------------------------------------------------------------------------------------
+
+type R<C extends CommandChannel> = Promise<Result<CommandResult<C>>>
+
+export interface Api {
+  app: {
+    info(): R<'app:info'>
+    openExternal(url: string): R<'app:openExternal'>
+    notices(): R<'app:notices'>
+    exportDiagnostics(fileHandle: string): R<'app:exportDiagnostics'>
+  }
+  profiles: {
+    state(): R<'profiles:state'>
+    create(input: ProfileInput): R<'profiles:create'>
+    update(id: string, input: ProfileInput): R<'profiles:update'>
+    duplicate(id: string): R<'profiles:duplicate'>
+    remove(id: string): R<'profiles:remove'>
+    reorder(ids: string[]): R<'profiles:reorder'>
+    setSecret(input: SecretInput): R<'profiles:setSecret'>
+    clearSecret(id: string): R<'profiles:clearSecret'>
+    test(ctx: CloudContext): R<'profiles:test'>
+    importPreview(source: ImportSource): R<'profiles:importPreview'>
+    importApply(request: ImportRequest): R<'profiles:importApply'>
+    exportCloudsYaml(ids: string[], fileHandle: string): R<'profiles:exportCloudsYaml'>
+    /** Save an `env` profile (from OS_* variables) as a regular profile. */
+    save(id: string): R<'profiles:save'>
+  }
+  images: {
+    list(ctx: CloudContext, query: ImageQuery, cursor?: string): R<'images:list'>
+    get(ctx: CloudContext, id: string): R<'images:get'>
+    create(ctx: CloudContext, input: ImageCreateInput): R<'images:create'>
+    update(ctx: CloudContext, id: string, input: ImageUpdateInput): R<'images:update'>
+    delete(ctx: CloudContext, id: string, confirmed?: boolean): R<'images:delete'>
+    addTag(ctx: CloudContext, id: string, tag: string): R<'images:addTag'>
+    removeTag(ctx: CloudContext, id: string, tag: string): R<'images:removeTag'>
+    deactivate(ctx: CloudContext, id: string): R<'images:deactivate'>
+    reactivate(ctx: CloudContext, id: string): R<'images:reactivate'>
+    members(ctx: CloudContext, id: string): R<'images:members'>
+    share(ctx: CloudContext, id: string, projectId: string): R<'images:share'>
+    unshare(ctx: CloudContext, id: string, projectId: string): R<'images:unshare'>
+    setMemberStatus(ctx: CloudContext, id: string, status: 'accepted' | 'rejected' | 'pending'): R<'images:setMemberStatus'>
+    capabilities(ctx: CloudContext): R<'images:capabilities'>
+    export(ctx: CloudContext, request: ExportRequest): R<'images:export'>
+  }
+  volumes: {
+    types(ctx: CloudContext): R<'volumes:types'>
+    zones(ctx: CloudContext): R<'volumes:zones'>
+    create(ctx: CloudContext, input: VolumeCreateInput): R<'volumes:create'>
+  }
+  files: {
+    pickOpen(purpose: 'image' | 'cloudsYaml' | 'openrc' | 'manifest'): R<'files:pickOpen'>
+    pickSave(
+      purpose: 'image' | 'csv' | 'xlsx' | 'cloudsYaml' | 'manifest' | 'diagnostics',
+      defaultName: string,
+    ): R<'files:pickSave'>
+    /** A file dropped on the window (a DOM File); the preload resolves its path, never the renderer. */
+    dropped(file: File): R<'files:dropped'>
+    inspect(fileHandle: string, declared?: DiskFormat | 'auto'): R<'files:inspect'>
+  }
+  transfers: {
+    list(): R<'transfers:list'>
+    download(ctx: CloudContext, input: DownloadInput): R<'transfers:download'>
+    pause(jobId: string): R<'transfers:pause'>
+    resume(jobId: string): R<'transfers:resume'>
+    cancel(jobId: string): R<'transfers:cancel'>
+    retry(jobId: string): R<'transfers:retry'>
+    remove(jobId: string): R<'transfers:remove'>
+    runDraft(jobId: string): R<'transfers:runDraft'>
+    exportDrafts(ids: string[], fileHandle: string): R<'transfers:exportDrafts'>
+    importDrafts(fileHandle: string): R<'transfers:importDrafts'>
+  }
+  /** Subscribe to a main-process event; returns the unsubscribe function. */
+  on<E extends EventChannel>(event: E, listener: (payload: EventMap[E]) => void): Unsubscribe
+}
+
+/** How a bridge reaches the main process: Electron's ipcRenderer in the preload, a WebSocket in the harness. */
+export interface Transport {
+  invoke(channel: CommandChannel, args: unknown[]): Promise<unknown>
+  on(channel: EventChannel, listener: (payload: unknown) => void): Unsubscribe
+  /** Resolve a dropped DOM File to a path (Electron: webUtils.getPathForFile). Empty when unknown. */
+  pathForFile(file: File): string
+}
