@@ -39,8 +39,8 @@ export async function createServices(platform: Platform, opts: ServiceOptions = 
   const files = new FileRegistry()
   const profiles = await ProfileService.open({ platform, events, log })
   const clouds = new CloudConnector({ profiles, log })
-  const images = new ImageService({ clouds, files, log, platform })
   const transfers = await TransferService.open({ platform, events, log, clouds, files })
+  const images = new ImageService({ clouds, files, log, platform, transfers })
   const partial = { platform, events, log, files, profiles, clouds, images, transfers }
   const handlers = createHandlers(partial)
   if (opts.startQueue !== false) transfers.start()

@@ -1,0 +1,62 @@
+/**
+ * Shapes shared between the OpenStack core (main/openstack), the profiles (main/profiles/connector.ts) and the
+ * transfer engine (main/transfers). Implementations: Session (session.ts), GlanceClient (glance.ts),
+ * CinderClient (cinder.ts).
+ */
+import type { Interface, PropertyKeyMap } from '../../preload/api'
+
+export type PasswordAuth = {
+  type: 'password'
+  password: string
+  /** by id, or by name + domain */
+  userId?: string
+  username?: string
+  userDomainName?: string
+  userDomainId?: string
+  /** scope: project by id, or by name + domain */
+  projectId?: string
+  projectName?: string
+  projectDomainName?: string
+  projectDomainId?: string
+}
+
+export type AppCredentialAuth = {
+  type: 'applicationCredential'
+  secret: string
+  /** by id, or by name + user */
+  id?: string
+  name?: string
+  userId?: string
+  username?: string
+  userDomainName?: string
+}
+
+export interface SessionOptions {
+  authUrl: string
+  auth: PasswordAuth | AppCredentialAuth
+  interface: Interface
+  /** PEM CA bundle file; the system trust store is used as well. */
+  caFile?: string
+  insecure?: boolean
+  /** Service type (`image`, `volumev3`) or `REGION/type` -> base URL. */
+  endpointOverrides?: Record<string, string>
+  /** Renew the token this many seconds before it expires (default 300). */
+  renewBeforeSeconds?: number
+  connectTimeoutMs?: number
+  /** Idle (no bytes moving) timeout; there is never a total timeout on transfers. */
+  idleTimeoutMs?: number
+  userAgent?: string
+}
+
+export interface CatalogEndpoint {
+  id?: string
+  interface: string
+  region: string
+  region_id?: string
+  url: string
+}
+export interface CatalogEntry {
+  type: string
+  name?: string
+  endpoints: CatalogEndpoint[]
+}
