@@ -3,7 +3,7 @@
  * transfer engine (main/transfers). Implementations: Session (session.ts), GlanceClient (glance.ts),
  * CinderClient (cinder.ts).
  */
-import type { Interface, PropertyKeyMap } from '../../preload/api'
+import type { Interface, ProfileDTO, PropertyKeyMap } from '../../preload/api'
 
 export type PasswordAuth = {
   type: 'password'
@@ -59,4 +59,17 @@ export interface CatalogEntry {
   type: string
   name?: string
   endpoints: CatalogEndpoint[]
+}
+
+/**
+ * One connected cloud for one profile and region, as built by main/profiles/connector.ts
+ * (`client(ctx: CloudContext): Promise<CloudClient>`) and used by the image service and the transfer engine.
+ */
+export interface CloudClient {
+  profile: ProfileDTO
+  region: string
+  session: import('./session').Session
+  glance: import('./glance').GlanceClient
+  cinder: import('./cinder').CinderClient | null
+  keys: PropertyKeyMap
 }
