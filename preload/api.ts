@@ -693,7 +693,7 @@ export interface EventMap {
   'transfers:removed': { jobId: string }
   'profiles:changed': ProfilesState
   'app:notice': Notice
-  'app:command': { command: 'refresh' | 'newImage' | 'search' | 'profiles' | 'transfers' | 'about' }
+  'app:command': { command: 'refresh' | 'newImage' | 'search' | 'profiles' | 'importProfiles' | 'transfers' | 'about' }
 }
 export type EventChannel = keyof EventMap
 export const EVENT_CHANNELS = [
