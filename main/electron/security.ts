@@ -1,0 +1,61 @@
+/**
+ * Locks down every WebContents the app ever creates and its session: no new windows (http(s) links go to the user's
+ * browser through the one checked helper), no navigation or redirect away from our origin, no <webview>, and every
+ * permission request or check denied.
+ */
+import type { App, Session, WebContents } from 'electron'
+import { isSafeExternalUrl } from '../external'
+
+export interface HardenOptions {
+  /** true for URLs on our own origin (app://glance, or the dev server in development). */
+  isAppUrl(url: string): boolean
+  /** The checked external opener (openExternalChecked). */
+  openExternal(url: string): Promise<unknown>
+  onBlocked?: (what: string, url: string) => void
+}
+
+type Preventable = { preventDefault(): void; url?: string }
+
+export function hardenWebContents(contents: WebContents, opts: HardenOptions): void {
+  const blocked = (what: string, url: string): void => opts.onBlocked?.(what, url)
+
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isSafeExternalUrl(url)) {
+      void opts.openExternal(url).catch(() => blocked('openExternal failed', url))
+    } else {
+      blocked('window.open', url)
+    }
+    return { action: 'deny' }
+  })
+
+  const guardNavigation =
+    (what: string) =>
+    (event: Preventable, legacyUrl?: string): void => {
+      const url = event.url ?? legacyUrl ?? ''
+      if (!opts.isAppUrl(url)) {
+        event.preventDefault()
+        blocked(what, url)
+      }
+    }
+  contents.on('will-navigate', guardNavigation('will-navigate'))
+  contents.on('will-frame-navigate', guardNavigation('will-frame-navigate'))
+  contents.on('will-redirect', guardNavigation('will-redirect'))
+
+  contents.on('will-attach-webview', (event) => {
+    event.preventDefault()
+    blocked('will-attach-webview', '')
+  })
+}
+
+/** Denies every permission request and check (camera, notifications API, geolocation, HID, USB, serial, ...). */
+export function denyAllPermissions(session: Session): void {
+  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  session.setPermissionCheckHandler(() => false)
+  session.setDevicePermissionHandler(() => false)
+  session.setDisplayMediaRequestHandler((_request, callback) => callback(null))
+}
+
+/** Applies hardenWebContents to every WebContents created from now on (windows, devtools, anything). */
+export function hardenApp(app: App, opts: HardenOptions): void {
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, opts))
+}
