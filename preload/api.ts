@@ -139,6 +139,9 @@ export interface ProfileInput {
   projectName: string
   projectId: string
   projectDomainName: string
+  /** Domain ids, when a clouds.yaml / openrc names domains by id (`user_domain_id`, `project_domain_id`). */
+  userDomainId?: string
+  projectDomainId?: string
   /** application credential auth */
   appCredentialId: string
   appCredentialName: string
@@ -187,6 +190,15 @@ export type ImportSource =
   | { kind: 'openrc'; fileHandle: string }
   | { kind: 'text'; format: 'cloudsYaml' | 'openrc'; text: string; secureText?: string }
 
+/** Test a profile that is not saved yet (the add/edit dialog). */
+export interface ProfileTestDraft {
+  input: ProfileInput
+  /** The password / secret typed in the dialog; when omitted, the stored secret of `profileId` is used. */
+  secret?: string
+  profileId?: string
+  region?: string
+}
+
 export interface ImportCandidate {
   key: string
   profile: ProfileInput
@@ -194,6 +206,8 @@ export interface ImportCandidate {
   /** The name of an existing profile this one duplicates, if any. */
   duplicateOf?: string
   warnings: string[]
+  /** Why this candidate cannot be created as it is (missing auth URL, user, ...); empty or absent when it can. */
+  errors?: string[]
 }
 
 export interface ImportPreview {
@@ -582,6 +596,7 @@ export interface CommandMap {
   'profiles:setSecret': [[input: SecretInput], ProfileDTO]
   'profiles:clearSecret': [[id: string], ProfileDTO]
   'profiles:test': [[ctx: CloudContext], ConnectionReport]
+  'profiles:testDraft': [[draft: ProfileTestDraft], ConnectionReport]
   'profiles:importPreview': [[source: ImportSource], ImportPreview]
   'profiles:importApply': [[request: ImportRequest], ProfileDTO[]]
   'profiles:exportCloudsYaml': [[ids: string[], fileHandle: string], { path: string }]
@@ -643,6 +658,7 @@ export const COMMAND_CHANNELS = [
   'profiles:setSecret',
   'profiles:clearSecret',
   'profiles:test',
+  'profiles:testDraft',
   'profiles:importPreview',
   'profiles:importApply',
   'profiles:exportCloudsYaml',
@@ -730,6 +746,7 @@ export interface Api {
     setSecret(input: SecretInput): R<'profiles:setSecret'>
     clearSecret(id: string): R<'profiles:clearSecret'>
     test(ctx: CloudContext): R<'profiles:test'>
+    testDraft(draft: ProfileTestDraft): R<'profiles:testDraft'>
     importPreview(source: ImportSource): R<'profiles:importPreview'>
     importApply(request: ImportRequest): R<'profiles:importApply'>
     exportCloudsYaml(ids: string[], fileHandle: string): R<'profiles:exportCloudsYaml'>

@@ -32,6 +32,7 @@ export function createApi(t: Transport): Api {
       setSecret: (input) => call('profiles:setSecret', input),
       clearSecret: (id) => call('profiles:clearSecret', id),
       test: (ctx) => call('profiles:test', ctx),
+      testDraft: (draft) => call('profiles:testDraft', draft),
       importPreview: (source) => call('profiles:importPreview', source),
       importApply: (request) => call('profiles:importApply', request),
       exportCloudsYaml: (ids, fileHandle) => call('profiles:exportCloudsYaml', ids, fileHandle),

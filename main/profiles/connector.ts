@@ -1,7 +1,392 @@
-// STUB (to be replaced by the profiles implementation)
+/**
+ * Profile + region -> an authenticated CloudClient (Session, GlanceClient, CinderClient | null, the key map).
+ *
+ * One Session per profile (all regions share its token), dropped when the profile or its secret changes (a
+ * fingerprint of both is checked on every call, and ProfileService change events drop it early). `openCloudClient`
+ * is the pure factory the CLI uses; `testConnection` builds the "test connection" report.
+ */
+import { createHash } from 'node:crypto'
+import { AppError, type Capabilities, type CloudContext, type ConnectionReport, type ProfileDTO, type ProfileInput, type QuotaInfo, type StoreInfo } from '../../preload/api'
 import type { Logger } from '../log'
+import { Session, authBody, catalogRegions, identityV3Url } from '../openstack/session'
+import { GlanceClient } from '../openstack/glance'
+import { CinderClient } from '../openstack/cinder'
+import type { CloudClient, SessionOptions } from '../openstack/types'
 import type { ProfileService } from './service'
+import { pickRegion, zProfileInput } from './model'
+import { explainConnectionError, unknownProjectError } from './explain'
+import { basicCapabilities } from './capabilities'
+
+export const USER_AGENT = 'glance-desktop'
+
+/** SessionOptions for a profile and its secret (pure). */
+export function sessionOptions(p: ProfileInput, secret: string, extra: Partial<SessionOptions> = {}): SessionOptions {
+  let auth: SessionOptions['auth']
+  if (p.authType === 'applicationCredential') {
+    auth = { type: 'applicationCredential', secret }
+    if (p.appCredentialId) auth.id = p.appCredentialId
+    if (p.appCredentialName) auth.name = p.appCredentialName
+    if (p.userId) auth.userId = p.userId
+    if (p.username) auth.username = p.username
+    if (p.userDomainName) auth.userDomainName = p.userDomainName
+  } else {
+    auth = { type: 'password', password: secret }
+    if (p.userId) auth.userId = p.userId
+    if (p.username) auth.username = p.username
+    if (p.userDomainId) auth.userDomainId = p.userDomainId
+    else if (p.userDomainName) auth.userDomainName = p.userDomainName
+    if (p.projectId) auth.projectId = p.projectId
+    else if (p.projectName) {
+      auth.projectName = p.projectName
+      if (p.projectDomainId) auth.projectDomainId = p.projectDomainId
+      else if (p.projectDomainName) auth.projectDomainName = p.projectDomainName
+    }
+  }
+  const o: SessionOptions = { authUrl: p.authUrl, auth, interface: p.interface, userAgent: USER_AGENT, ...extra }
+  if (p.caFile) o.caFile = p.caFile
+  if (p.insecure) o.insecure = true
+  if (Object.keys(p.endpointOverrides).length) o.endpointOverrides = { ...p.endpointOverrides }
+  return o
+}
+
+/**
+ * Authenticates a session, explaining failures in the user's terms. A 401 for a project-scoped password login is
+ * told apart: when the same credentials work unscoped, the project is the problem, not the password.
+ */
+export async function authenticate(session: Session, p: ProfileInput, signal?: AbortSignal): Promise<void> {
+  try {
+    await session.authenticate(signal)
+  } catch (e) {
+    if (AppError.is(e, 'AUTH_FAILED') && p.authType === 'password' && (p.projectId || p.projectName)) {
+      const auth = session.options.auth
+      if (auth.type === 'password') {
+        const unscoped: typeof auth = { ...auth }
+        delete unscoped.projectId
+        delete unscoped.projectName
+        delete unscoped.projectDomainId
+        delete unscoped.projectDomainName
+        const ok = await session.http
+          .request({ method: 'POST', url: `${identityV3Url(p.authUrl)}/auth/tokens`, json: authBody(unscoped), responseType: 'none' })
+          .then(
+            () => true,
+            () => false,
+          )
+        if (ok) throw unknownProjectError(p, e)
+      }
+    }
+    throw await explainConnectionError(e, { profile: p, phase: 'auth', url: `${p.authUrl}` })
+  }
+}
+
+/** The endpoint of a service, or a NO_ENDPOINT error that names the region and what the catalog offers. */
+function imageEndpoint(session: Session, region: string): string {
+  try {
+    return session.endpoint('image', region)
+  } catch (e) {
+    if (AppError.is(e, 'NO_ENDPOINT')) {
+      const offered = catalogRegions(session.catalog.filter((c) => c.type === 'image'))
+      throw new AppError(
+        {
+          code: 'NO_ENDPOINT',
+          message:
+            `There is no image service (Glance) in region ${region}` +
+            (offered.length ? `; this cloud has one in: ${offered.join(', ')}.` : '; the catalog has no image service at all.'),
+          details: { region, serviceType: 'image', available: offered },
+        },
+        { cause: e },
+      )
+    }
+    throw e
+  }
+}
+
+function volumeEndpoint(session: Session, region: string): string | undefined {
+  try {
+    return session.endpoint('volumev3', region)
+  } catch {
+    return undefined
+  }
+}
+
+function clientFor(session: Session, profile: ProfileDTO, region: string): CloudClient {
+  imageEndpoint(session, region)
+  const glance = new GlanceClient(session, region)
+  const cinder = volumeEndpoint(session, region) ? new CinderClient(session, region) : null
+  return { profile, region, session, glance, cinder, keys: { ...profile.propertyKeys } }
+}
+
+function transientDto(p: ProfileInput): ProfileDTO {
+  return { ...structuredClone(p), id: 'transient', source: 'env', secretState: 'session', order: 0 }
+}
+
+function checkProfile(p: ProfileInput): ProfileInput {
+  const r = zProfileInput.safeParse(p)
+  if (!r.success) {
+    const i = r.error.issues[0]
+    throw new AppError({ code: 'VALIDATION', message: `Invalid profile${i?.path.length ? ` (${i.path.join('.')})` : ''}: ${i?.message ?? 'invalid'}` })
+  }
+  return r.data as ProfileInput
+}
+
+/** A CloudClient for a profile and its secret, with no cache (the CLI; tests). */
+export async function openCloudClient(profile: ProfileInput, secret: string, region?: string): Promise<CloudClient> {
+  const p = checkProfile(profile)
+  const session = new Session(sessionOptions(p, secret))
+  await authenticate(session, p)
+  return clientFor(session, transientDto(p), pickRegion(p, region))
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Test connection
+// ---------------------------------------------------------------------------------------------------------------
+
+async function getJson(session: Session, url: string, noAuth = false): Promise<unknown> {
+  const res = await session.request({ method: 'GET', url, headers: { accept: 'application/json' }, ...(noAuth ? { noAuth: true } : {}) })
+  return res.body
+}
+
+/** Glance's root URL (without /v2) from its catalog endpoint. */
+function glanceRoot(endpoint: string): string {
+  return endpoint.replace(/\/+$/, '').replace(/\/v2(\.\d+)?$/, '')
+}
+
+export interface DiscoveryResult {
+  glanceVersion?: string
+  importMethods: string[]
+  stores: StoreInfo[]
+  quota?: QuotaInfo
+}
+
+/** What Glance says about itself: version, import methods, stores, quota. Missing pieces stay empty. */
+export async function discoverGlance(session: Session, endpoint: string, log?: Logger): Promise<DiscoveryResult> {
+  const root = glanceRoot(endpoint)
+  const out: DiscoveryResult = { importMethods: [], stores: [] }
+  const [versions, imp, stores, usage] = await Promise.allSettled([
+    getJson(session, `${root}/versions`),
+    getJson(session, `${root}/v2/info/import`),
+    getJson(session, `${root}/v2/info/stores`),
+    getJson(session, `${root}/v2/info/usage`),
+  ])
+  if (versions.status === 'fulfilled') {
+    const list = (versions.value as { versions?: { id?: string; status?: string }[] } | undefined)?.versions ?? []
+    const current = list.find((v) => v.status === 'CURRENT') ?? list[0]
+    if (current?.id) out.glanceVersion = current.id
+  } else log?.debug('glance versions unavailable', { error: String(versions.reason) })
+  if (imp.status === 'fulfilled') {
+    const v = (imp.value as { 'import-methods'?: { value?: unknown } } | undefined)?.['import-methods']?.value
+    if (Array.isArray(v)) out.importMethods = v.filter((x): x is string => typeof x === 'string')
+  }
+  if (stores.status === 'fulfilled') {
+    const list = (stores.value as { stores?: unknown } | undefined)?.stores
+    if (Array.isArray(list)) {
+      for (const s of list as Record<string, unknown>[]) {
+        if (typeof s?.id !== 'string') continue
+        const st: StoreInfo = { id: s.id }
+        if (typeof s.description === 'string') st.description = s.description
+        if (s.default === true || s.default === 'true') st.default = true
+        out.stores.push(st)
+      }
+    }
+  }
+  if (usage.status === 'fulfilled') {
+    const u = (usage.value as { usage?: Record<string, { limit?: unknown; usage?: unknown }> } | undefined)?.usage
+    if (u && typeof u === 'object') {
+      const q: QuotaInfo = {}
+      for (const [k, v] of Object.entries(u)) {
+        if (v && typeof v.limit === 'number' && typeof v.usage === 'number') q[k] = { limit: v.limit, usage: v.usage }
+      }
+      if (Object.keys(q).length) out.quota = q
+    }
+  }
+  return out
+}
+
+/** Authenticates and reports what the profile can reach. Errors are explained (see explain.ts). */
+export async function testConnection(p: ProfileInput, secret: string, region?: string, log?: Logger): Promise<ConnectionReport> {
+  const profile = checkProfile(p)
+  const session = new Session(sessionOptions(profile, secret))
+  try {
+    await authenticate(session, profile)
+    const catalogRegionsAll = session.regions()
+    const regions = catalogRegionsAll.length ? catalogRegionsAll : profile.regions
+    const endpoints = regions.map((r) => {
+      const e: ConnectionReport['endpoints'][number] = { region: r }
+      try {
+        e.image = session.endpoint('image', r)
+      } catch {
+        /* none */
+      }
+      const v = volumeEndpoint(session, r)
+      if (v) e.volume = v
+      return e
+    })
+    const target = pickRegion(profile, region)
+    const endpoint = imageEndpoint(session, target)
+    let disc: DiscoveryResult
+    try {
+      disc = await discoverGlance(session, endpoint, log)
+    } catch (e) {
+      throw await explainConnectionError(e, { profile, phase: 'service', url: endpoint, region: target })
+    }
+    // Reachability of Glance itself: discovery swallows errors, so ask for one image to be sure.
+    try {
+      await session.request({ method: 'GET', url: `${glanceRoot(endpoint)}/v2/images?limit=1`, headers: { accept: 'application/json' } })
+    } catch (e) {
+      throw await explainConnectionError(e, { profile, phase: 'service', url: endpoint, region: target })
+    }
+    const capabilities: Capabilities = basicCapabilities({
+      roles: session.roles,
+      projectId: session.project.id,
+      importMethods: disc.importMethods,
+      stores: disc.stores,
+      ...(disc.quota ? { quota: disc.quota } : {}),
+      volumeService: !!volumeEndpoint(session, target),
+    })
+    const report: ConnectionReport = {
+      ok: true,
+      user: { id: session.user.id, name: session.user.name },
+      project: { id: session.project.id, name: session.project.name },
+      roles: [...session.roles],
+      regions,
+      endpoints,
+      importMethods: disc.importMethods,
+      stores: disc.stores,
+      capabilities,
+      tokenExpiresAt: session.expiresAt.toISOString(),
+    }
+    if (disc.glanceVersion) report.glanceVersion = disc.glanceVersion
+    if (disc.quota) report.quota = disc.quota
+    return report
+  } finally {
+    session.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The connector
+// ---------------------------------------------------------------------------------------------------------------
+
+interface CachedSession {
+  fingerprint: string
+  session: Session
+}
+
+export interface CloudConnectorDeps {
+  profiles: ProfileService
+  log: Logger
+}
 
 export class CloudConnector {
-  constructor(readonly deps: { profiles: ProfileService; log: Logger }) {}
+  private readonly sessions = new Map<string, CachedSession>()
+
+  constructor(readonly deps: CloudConnectorDeps) {
+    deps.profiles.onChange?.((id) => {
+      if (id) this.check(id)
+      else for (const key of [...this.sessions.keys()]) this.check(key)
+    })
+  }
+
+  /** Drops the cached session of a profile when the profile or its secret changed (or the profile is gone). */
+  private check(id: string): void {
+    const cached = this.sessions.get(id)
+    if (!cached) return
+    let fp: string | null = null
+    try {
+      const secret = this.deps.profiles.secret(id)
+      if (secret !== undefined) fp = this.fingerprint(this.deps.profiles.get(id), secret)
+    } catch {
+      /* removed */
+    }
+    if (fp !== cached.fingerprint) this.invalidate(id)
+  }
+
+  private fingerprint(p: ProfileInput, secret: string): string {
+    const fields: ProfileInput = {
+      ...p,
+    }
+    const relevant = JSON.stringify([
+      fields.authUrl,
+      fields.authType,
+      fields.username,
+      fields.userId,
+      fields.userDomainName,
+      fields.userDomainId ?? '',
+      fields.projectName,
+      fields.projectId,
+      fields.projectDomainName,
+      fields.projectDomainId ?? '',
+      fields.appCredentialId,
+      fields.appCredentialName,
+      fields.interface,
+      fields.caFile,
+      fields.insecure,
+      fields.endpointOverrides,
+    ])
+    return createHash('sha256').update(relevant).update('\0').update(secret).digest('hex')
+  }
+
+  /** Forget a profile's session (the next client() authenticates again). */
+  invalidate(profileId: string): void {
+    const c = this.sessions.get(profileId)
+    if (!c) return
+    this.sessions.delete(profileId)
+    c.session.close()
+  }
+
+  /** The session for a profile: cached, or new. Throws PROFILE_NOT_FOUND or NO_SECRET. */
+  private sessionFor(profile: ProfileDTO): Session {
+    const secret = this.deps.profiles.secret(profile.id)
+    if (secret === undefined || secret === '') {
+      throw new AppError({
+        code: 'NO_SECRET',
+        message: `No ${profile.authType === 'password' ? 'password' : 'application credential secret'} for "${profile.name}": enter it to connect.`,
+        details: { profileId: profile.id },
+      })
+    }
+    const fp = this.fingerprint(profile, secret)
+    const cached = this.sessions.get(profile.id)
+    if (cached && cached.fingerprint === fp) return cached.session
+    if (cached) this.invalidate(profile.id)
+    const session = new Session(sessionOptions(profile, secret))
+    this.sessions.set(profile.id, { fingerprint: fp, session })
+    return session
+  }
+
+  async client(ctx: CloudContext): Promise<CloudClient> {
+    const profile = this.deps.profiles.get(ctx.profileId)
+    const session = this.sessionFor(profile)
+    if (!session.authenticated) {
+      try {
+        await authenticate(session, profile)
+      } catch (e) {
+        // Do not keep a session whose credentials fail.
+        if (this.sessions.get(profile.id)?.session === session) this.invalidate(profile.id)
+        throw e
+      }
+    }
+    return clientFor(session, profile, pickRegion(profile, ctx.region))
+  }
+
+  /** profiles:test: a fresh authentication (not the cached session) and the report. */
+  async test(ctx: CloudContext): Promise<ConnectionReport> {
+    const profile = this.deps.profiles.get(ctx.profileId)
+    const secret = this.deps.profiles.secret(profile.id)
+    if (secret === undefined || secret === '') {
+      throw new AppError({ code: 'NO_SECRET', message: `No secret for "${profile.name}": enter it to test the connection.`, details: { profileId: profile.id } })
+    }
+    return testConnection(profile, secret, ctx.region, this.deps.log)
+  }
+
+  /** Test a profile that is not saved (the edit dialog). Without `secret`, the secret of `profileId` is used. */
+  async testDraft(input: ProfileInput, secret: string | undefined, profileId?: string, region?: string): Promise<ConnectionReport> {
+    const s = secret || (profileId ? this.deps.profiles.secret(profileId) : undefined)
+    if (!s) throw new AppError({ code: 'NO_SECRET', message: 'Enter the password or secret to test the connection.' })
+    this.deps.log.addSecret(s)
+    return testConnection(input, s, region, this.deps.log)
+  }
+
+  /** Close every session (app exit). */
+  close(): void {
+    for (const id of [...this.sessions.keys()]) this.invalidate(id)
+  }
 }

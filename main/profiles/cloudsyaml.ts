@@ -1,0 +1,422 @@
+/**
+ * clouds.yaml / secure.yaml: the standard search order, parsing with file:line errors, the conversion of one cloud entry
+ * into a ProfileInput (+ its secret), and export of profiles as clouds.yaml (never with secrets).
+ *
+ * Pure apart from `loadCloudsYaml`, which reads the standard locations (read-only).
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { LineCounter, isMap, parseDocument, stringify, type Node as YamlNode } from 'yaml'
+import { AppError, type Interface, type ProfileInput } from '../../preload/api'
+import { defaultProfileInput, isHttpUrl, profileProblems, zProfileFields } from './model'
+
+/** One profile found in a file (or the environment), before the user decides what to do with it. */
+export interface ParsedProfile {
+  /** The cloud's name in the file, or a name made up for an openrc. */
+  name: string
+  profile: ProfileInput
+  secret?: string
+  warnings: string[]
+  /** Why it cannot be created as it is. */
+  errors: string[]
+  /** `file:line` where it was found. */
+  origin: string
+}
+
+export type CloudEntry = Record<string, unknown>
+
+const MAX_FILE = 1024 * 1024
+
+export function parseError(file: string, message: string, line?: number, col?: number): AppError {
+  const where = line ? `${file}:${line}${col ? `:${col}` : ''}` : file
+  return new AppError({
+    code: 'VALIDATION',
+    message: `${where}: ${message}`,
+    details: { file, ...(line ? { line } : {}), ...(col ? { column: col } : {}) },
+  })
+}
+
+/** Reads a small text file for import, with errors that name it. */
+export function readImportFile(path: string): string {
+  let size: number
+  try {
+    const st = statSync(path)
+    if (st.isDirectory()) throw new AppError({ code: 'FILE', message: `${path} is a folder; choose a file.` })
+    size = st.size
+  } catch (e) {
+    if (e instanceof AppError) throw e
+    const code = (e as NodeJS.ErrnoException).code
+    throw new AppError({ code: 'FILE', message: `Cannot read ${path}: ${code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : (e as Error).message}.` })
+  }
+  if (size > MAX_FILE) throw new AppError({ code: 'FILE', message: `${path} is too large for a configuration file (${size} bytes).` })
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (e) {
+    throw new AppError({ code: 'FILE', message: `Cannot read ${path}: ${(e as Error).message}.` })
+  }
+}
+
+interface ParsedYaml {
+  clouds: Record<string, CloudEntry>
+  /** cloud name -> line number */
+  lines: Record<string, number>
+}
+
+/** Parses a clouds.yaml or secure.yaml text. Throws a VALIDATION AppError naming the file and line. */
+export function parseCloudsText(text: string, file: string): ParsedYaml {
+  const lc = new LineCounter()
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true })
+  const err = doc.errors[0]
+  if (err) {
+    const pos = err.linePos?.[0]
+    throw parseError(file, `not valid YAML: ${err.message.split('\n')[0]}`, pos?.line, pos?.col)
+  }
+  const lineOf = (node: unknown): number | undefined => {
+    const range = (node as YamlNode | undefined)?.range
+    return range ? lc.linePos(range[0]).line : undefined
+  }
+  const root: unknown = doc.toJS({ maxAliasCount: 100 })
+  if (root === null || root === undefined) return { clouds: {}, lines: {} }
+  if (typeof root !== 'object' || Array.isArray(root)) throw parseError(file, 'expected a mapping with a `clouds:` key', 1)
+  const cloudsNode = doc.get('clouds', true)
+  const clouds = (root as Record<string, unknown>).clouds
+  if (clouds === undefined || clouds === null) return { clouds: {}, lines: {} }
+  if (typeof clouds !== 'object' || Array.isArray(clouds) || !isMap(cloudsNode)) {
+    throw parseError(file, '`clouds` must be a mapping of cloud names to settings', lineOf(cloudsNode))
+  }
+  const out: Record<string, CloudEntry> = {}
+  const lines: Record<string, number> = {}
+  for (const pair of cloudsNode.items) {
+    const name = String((pair.key as { value?: unknown } | null)?.value ?? pair.key)
+    const value = (clouds as Record<string, unknown>)[name]
+    const line = lineOf(pair.key) ?? lineOf(pair.value)
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw parseError(file, `cloud "${name}" must be a mapping of settings`, line)
+    }
+    const auth = (value as CloudEntry).auth
+    if (auth !== undefined && (auth === null || typeof auth !== 'object' || Array.isArray(auth))) {
+      throw parseError(file, `cloud "${name}": \`auth\` must be a mapping`, lineOf(doc.getIn(['clouds', name, 'auth'], true)) ?? line)
+    }
+    out[name] = value as CloudEntry
+    if (line) lines[name] = line
+  }
+  return { clouds: out, lines }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v)
+}
+
+/** secure.yaml values override clouds.yaml ones, key by key (deep for mappings), as openstacksdk does. */
+export function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base }
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k]
+    out[k] = isPlainObject(b) && isPlainObject(v) ? mergeDeep(b, v) : v
+  }
+  return out
+}
+
+const INTERFACES: Record<string, Interface> = {
+  public: 'public',
+  publicurl: 'public',
+  internal: 'internal',
+  internalurl: 'internal',
+  admin: 'admin',
+  adminurl: 'admin',
+}
+
+function s(v: unknown): string {
+  if (v === undefined || v === null) return ''
+  if (typeof v === 'string') return v.trim()
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  return ''
+}
+
+const PASSWORD_TYPES = new Set(['', 'password', 'v3password'])
+const APPCRED_TYPES = new Set(['v3applicationcredential', 'applicationcredential', 'application_credential', 'v3_application_credential'])
+const CLIENT_CERT_KEYS = ['cert', 'key']
+
+/**
+ * One clouds.yaml entry (already merged with secure.yaml) -> a profile. Never throws: problems go to `errors`
+ * (cannot be created) or `warnings` (created, but something was not carried over).
+ */
+export function profileFromCloudEntry(name: string, entry: CloudEntry, origin = name): ParsedProfile {
+  const warnings: string[] = []
+  const errors: string[] = []
+  const auth = isPlainObject(entry.auth) ? entry.auth : {}
+  const authType = s(entry.auth_type).toLowerCase()
+  const p = defaultProfileInput({ name: name.slice(0, 128) })
+
+  let secret: string | undefined
+  if (APPCRED_TYPES.has(authType)) {
+    p.authType = 'applicationCredential'
+    p.appCredentialId = s(auth.application_credential_id)
+    p.appCredentialName = s(auth.application_credential_name)
+    secret = s(auth.application_credential_secret) || undefined
+  } else if (PASSWORD_TYPES.has(authType)) {
+    p.authType = 'password'
+    secret = typeof auth.password === 'string' || typeof auth.password === 'number' ? String(auth.password) : undefined
+    if (!authType && (auth.application_credential_id || auth.application_credential_secret)) {
+      p.authType = 'applicationCredential'
+      p.appCredentialId = s(auth.application_credential_id)
+      p.appCredentialName = s(auth.application_credential_name)
+      secret = s(auth.application_credential_secret) || undefined
+    }
+  } else {
+    errors.push(`auth_type "${authType}" is not supported (use password or v3applicationcredential).`)
+  }
+
+  p.authUrl = s(auth.auth_url)
+  if (!p.authUrl) {
+    errors.push(entry.profile ? `vendor profile "${s(entry.profile)}" is not supported: set auth.auth_url.` : 'auth.auth_url is missing.')
+  } else if (!isHttpUrl(p.authUrl)) {
+    errors.push(`auth.auth_url "${p.authUrl}" is not an http(s) URL.`)
+  }
+
+  p.username = s(auth.username ?? auth.user_name)
+  p.userId = s(auth.user_id)
+  const domainName = s(auth.domain_name ?? entry.default_domain_name)
+  const domainId = s(auth.domain_id ?? entry.default_domain ?? entry.default_domain_id)
+  const userDomainId = s(auth.user_domain_id) || (s(auth.user_domain_name) ? '' : domainId)
+  const projectDomainId = s(auth.project_domain_id) || (s(auth.project_domain_name) ? '' : domainId)
+  p.userDomainName = s(auth.user_domain_name) || (userDomainId ? '' : domainName || 'Default')
+  p.projectDomainName = s(auth.project_domain_name) || (projectDomainId ? '' : domainName || 'Default')
+  if (userDomainId) p.userDomainId = userDomainId
+  if (projectDomainId) p.projectDomainId = projectDomainId
+  p.projectName = s(auth.project_name ?? auth.tenant_name)
+  p.projectId = s(auth.project_id ?? auth.tenant_id)
+
+  // Regions: `regions` (strings or {name}) and/or `region_name`.
+  const regions: string[] = []
+  if (entry.regions !== undefined) {
+    if (!Array.isArray(entry.regions)) warnings.push('`regions` is not a list; ignored.')
+    else
+      for (const r of entry.regions) {
+        const rn = typeof r === 'string' ? r.trim() : isPlainObject(r) ? s(r.name) : ''
+        if (!rn) warnings.push('a region without a name was ignored.')
+        else if (!regions.includes(rn)) regions.push(rn)
+      }
+  }
+  const regionName = s(entry.region_name)
+  if (regionName && !regions.includes(regionName)) regions.unshift(regionName)
+  p.regions = regions
+  p.defaultRegion = regionName || regions[0] || ''
+
+  const iface = s(entry.interface ?? entry.endpoint_type).toLowerCase()
+  if (iface) {
+    const mapped = INTERFACES[iface]
+    if (mapped) p.interface = mapped
+    else warnings.push(`interface "${iface}" is unknown; using public.`)
+  }
+
+  const cacert = s(entry.cacert)
+  if (cacert) p.caFile = cacert
+  const verify = entry.verify
+  if (verify === false || (typeof verify === 'string' && /^(false|no|0)$/i.test(verify))) {
+    p.insecure = true
+    warnings.push('TLS certificate verification is turned off for this cloud (verify: false).')
+  } else if (typeof verify === 'string' && verify && !/^(true|yes|1)$/i.test(verify)) {
+    p.caFile = p.caFile || verify
+  }
+  for (const k of CLIENT_CERT_KEYS) if (entry[k]) warnings.push(`client certificates (${k}) are not supported; ignored.`)
+
+  const idv = s(entry.identity_api_version)
+  if (idv && !idv.startsWith('3')) warnings.push(`identity_api_version ${idv} is not supported; Keystone v3 is used.`)
+
+  const overrides: Record<string, string> = {}
+  const ov = (k: string, type: string): void => {
+    const v = s(entry[k])
+    if (v) {
+      if (isHttpUrl(v)) overrides[type] = v
+      else warnings.push(`${k} is not an http(s) URL; ignored.`)
+    }
+  }
+  ov('image_endpoint_override', 'image')
+  ov('volume_endpoint_override', 'volumev3')
+  ov('block_storage_endpoint_override', 'volumev3')
+  p.endpointOverrides = overrides
+
+  if (secret === undefined) {
+    warnings.push(
+      p.authType === 'password'
+        ? 'No password in the file: enter it before connecting.'
+        : 'No application credential secret in the file: enter it before connecting.',
+    )
+  }
+
+  // Everything the schema would refuse, in words.
+  if (!errors.length) {
+    errors.push(...profileProblems(p))
+    const r = zProfileFields.safeParse(p)
+    if (!r.success) for (const i of r.error.issues.slice(0, 3)) errors.push(`${i.path.join('.') || 'profile'}: ${i.message}`)
+  }
+  const out: ParsedProfile = { name, profile: p, warnings, errors, origin }
+  if (secret !== undefined && secret !== '') out.secret = secret
+  return out
+}
+
+/** Parses clouds.yaml (+ secure.yaml) texts into candidate profiles. Throws on malformed YAML (file:line). */
+export function parseCloudsYaml(text: string, file = 'clouds.yaml', secureText?: string, secureFile = 'secure.yaml'): ParsedProfile[] {
+  const main = parseCloudsText(text, file)
+  const secure = secureText !== undefined ? parseCloudsText(secureText, secureFile) : { clouds: {}, lines: {} }
+  const out: ParsedProfile[] = []
+  for (const [name, entry] of Object.entries(main.clouds)) {
+    const merged = secure.clouds[name] ? mergeDeep(entry, secure.clouds[name]!) : entry
+    const line = main.lines[name]
+    out.push(profileFromCloudEntry(name, merged, line ? `${file}:${line}` : file))
+  }
+  for (const name of Object.keys(secure.clouds)) {
+    if (!(name in main.clouds)) {
+      const first = out[0]
+      if (first) first.warnings.push(`${secureFile} has a cloud "${name}" that ${file} does not; ignored.`)
+    }
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Standard locations
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface LocateOptions {
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+  home?: string
+  platform?: NodeJS.Platform
+}
+
+/** Folders openstacksdk searches, in order: the current folder, the user's config folder, the system one. */
+export function standardConfigDirs(opts: LocateOptions = {}): string[] {
+  const env = opts.env ?? process.env
+  const home = opts.home ?? homedir()
+  const cwd = opts.cwd ?? process.cwd()
+  const platform = opts.platform ?? process.platform
+  const dirs = [cwd]
+  if (platform === 'win32') {
+    const local = env.LOCALAPPDATA ?? join(home, 'AppData', 'Local')
+    dirs.push(join(local, 'OpenStack', 'openstack'), join(env.PROGRAMDATA ?? 'C:\\ProgramData', 'OpenStack', 'openstack'))
+  } else if (platform === 'darwin') {
+    dirs.push(join(home, 'Library', 'Application Support', 'openstack'), join(home, '.config', 'openstack'), '/Library/Application Support/openstack')
+  } else {
+    dirs.push(join(env.XDG_CONFIG_HOME || join(home, '.config'), 'openstack'))
+  }
+  if (platform !== 'win32') dirs.push('/etc/openstack')
+  return [...new Set(dirs)]
+}
+
+function firstExisting(candidates: string[]): string | undefined {
+  for (const c of candidates) {
+    try {
+      if (existsSync(c) && statSync(c).isFile()) return c
+    } catch {
+      /* unreadable: try the next */
+    }
+  }
+  return undefined
+}
+
+/** The clouds.yaml and secure.yaml files that would be used (OS_CLIENT_CONFIG_FILE / OS_CLIENT_SECURE_FILE first). */
+export function locateCloudsYaml(opts: LocateOptions = {}): { clouds?: string; secure?: string } {
+  const env = opts.env ?? process.env
+  const dirs = standardConfigDirs(opts)
+  const names = (base: string): string[] => dirs.flatMap((d) => [join(d, `${base}.yaml`), join(d, `${base}.yml`)])
+  const cloudsList = [...(env.OS_CLIENT_CONFIG_FILE ? [resolve(env.OS_CLIENT_CONFIG_FILE)] : []), ...names('clouds')]
+  const secureList = [...(env.OS_CLIENT_SECURE_FILE ? [resolve(env.OS_CLIENT_SECURE_FILE)] : []), ...names('secure')]
+  const out: { clouds?: string; secure?: string } = {}
+  const c = firstExisting(cloudsList)
+  const sec = firstExisting(secureList)
+  if (c) out.clouds = c
+  if (sec) out.secure = sec
+  return out
+}
+
+export interface LoadedClouds {
+  /** The files read. */
+  files: string[]
+  profiles: ParsedProfile[]
+}
+
+/**
+ * Loads clouds.yaml (+ secure.yaml) from `file` or from the standard locations. Returns null when there is none.
+ * With `file`, a secure.yaml next to it is used when present. Throws VALIDATION (file:line) on malformed YAML.
+ */
+export function loadCloudsYaml(opts: LocateOptions & { file?: string } = {}): LoadedClouds | null {
+  let cloudsPath: string | undefined
+  let securePath: string | undefined
+  if (opts.file) {
+    cloudsPath = opts.file
+    securePath = firstExisting([join(dirname(opts.file), 'secure.yaml'), join(dirname(opts.file), 'secure.yml')])
+  } else {
+    const found = locateCloudsYaml(opts)
+    cloudsPath = found.clouds
+    securePath = found.secure
+  }
+  if (!cloudsPath) return null
+  const text = readImportFile(cloudsPath)
+  const secureText = securePath ? readImportFile(securePath) : undefined
+  const files = [cloudsPath, ...(securePath ? [securePath] : [])]
+  return { files, profiles: parseCloudsYaml(text, cloudsPath, secureText, securePath) }
+}
+
+/** The profile for the cloud `name` in clouds.yaml (+ secure.yaml), as `openstack --os-cloud name` would use it. */
+export function profileFromCloud(name: string, opts: LocateOptions & { file?: string } = {}): ParsedProfile {
+  const loaded = loadCloudsYaml(opts)
+  if (!loaded) throw new AppError({ code: 'FILE', message: `No clouds.yaml found (looked in ${standardConfigDirs(opts).join(', ')}).` })
+  const found = loaded.profiles.find((p) => p.name === name)
+  if (!found) {
+    const names = loaded.profiles.map((p) => p.name)
+    throw new AppError({
+      code: 'PROFILE_NOT_FOUND',
+      message: `${loaded.files[0]} has no cloud named "${name}"${names.length ? ` (it has: ${names.join(', ')})` : ''}.`,
+    })
+  }
+  if (found.errors.length) throw new AppError({ code: 'VALIDATION', message: `${found.origin}: cloud "${name}": ${found.errors.join(' ')}` })
+  return found
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Export
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Profiles -> a clouds.yaml text. Never includes a secret. Names must be unique (they become the keys). */
+export function toCloudsYaml(profiles: ProfileInput[]): string {
+  const clouds: Record<string, unknown> = {}
+  for (const p of profiles) {
+    const auth: Record<string, string> = { auth_url: p.authUrl }
+    if (p.authType === 'applicationCredential') {
+      if (p.appCredentialId) auth.application_credential_id = p.appCredentialId
+      if (p.appCredentialName) auth.application_credential_name = p.appCredentialName
+      if (!p.appCredentialId) {
+        if (p.userId) auth.user_id = p.userId
+        else if (p.username) auth.username = p.username
+        if (!p.userId && (p.userDomainId || p.userDomainName)) {
+          if (p.userDomainId) auth.user_domain_id = p.userDomainId
+          else auth.user_domain_name = p.userDomainName
+        }
+      }
+    } else {
+      if (p.userId) auth.user_id = p.userId
+      if (p.username) auth.username = p.username
+      if (p.userDomainId) auth.user_domain_id = p.userDomainId
+      else if (p.userDomainName) auth.user_domain_name = p.userDomainName
+      if (p.projectId) auth.project_id = p.projectId
+      if (p.projectName) auth.project_name = p.projectName
+      if (p.projectDomainId) auth.project_domain_id = p.projectDomainId
+      else if (p.projectDomainName) auth.project_domain_name = p.projectDomainName
+    }
+    const entry: Record<string, unknown> = { auth }
+    entry.auth_type = p.authType === 'applicationCredential' ? 'v3applicationcredential' : 'password'
+    if (p.defaultRegion) entry.region_name = p.defaultRegion
+    if (p.regions.length) entry.regions = [...p.regions]
+    entry.interface = p.interface
+    entry.identity_api_version = 3
+    if (p.caFile) entry.cacert = p.caFile
+    if (p.insecure) entry.verify = false
+    if (p.endpointOverrides.image) entry.image_endpoint_override = p.endpointOverrides.image
+    if (p.endpointOverrides.volumev3) entry.volume_endpoint_override = p.endpointOverrides.volumev3
+    clouds[p.name] = entry
+  }
+  return `# Exported by Glance Desktop. Secrets are not included: add them to secure.yaml or enter them when asked.\n${stringify({ clouds })}`
+}

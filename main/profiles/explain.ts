@@ -1,0 +1,154 @@
+/**
+ * Connection errors in the user's terms: wrong password, unknown project, unreachable host (host:port), certificate
+ * not trusted (with the certificate's subject and issuer, and a hint to pick a CA file), no image service in a region.
+ */
+import tls from 'node:tls'
+import { AppError } from '../../preload/api'
+import type { ProfileInput } from '../../preload/api'
+
+export interface PeerCertificateInfo {
+  subject: string
+  issuer: string
+  validFrom?: string
+  validTo?: string
+  fingerprint256?: string
+  selfSigned: boolean
+}
+
+function dn(x: unknown): string {
+  if (!x || typeof x !== 'object') return ''
+  return Object.entries(x as Record<string, string | string[]>)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
+    .join(', ')
+}
+
+/** The certificate a TLS server presents (without trusting it). Null when it cannot be fetched. */
+export function fetchPeerCertificate(host: string, port: number, timeoutMs = 5000): Promise<PeerCertificateInfo | null> {
+  return new Promise((resolve) => {
+    let done = false
+    const finish = (v: PeerCertificateInfo | null): void => {
+      if (done) return
+      done = true
+      socket.destroy()
+      resolve(v)
+    }
+    const servername = /^[\d.]+$|:/.test(host) ? undefined : host
+    const socket = tls.connect({ host, port, rejectUnauthorized: false, ...(servername ? { servername } : {}) }, () => {
+      const c = socket.getPeerCertificate()
+      if (!c || Object.keys(c).length === 0) return finish(null)
+      const subject = dn(c.subject)
+      const issuer = dn(c.issuer)
+      const info: PeerCertificateInfo = { subject, issuer, selfSigned: subject === issuer }
+      if (c.valid_from) info.validFrom = c.valid_from
+      if (c.valid_to) info.validTo = c.valid_to
+      if (c.fingerprint256) info.fingerprint256 = c.fingerprint256
+      finish(info)
+    })
+    socket.setTimeout(timeoutMs, () => finish(null))
+    socket.once('error', () => finish(null))
+  })
+}
+
+function hostPort(url: string | undefined): { host: string; port: number; hostPort: string } | null {
+  if (!url) return null
+  try {
+    const u = new URL(url)
+    const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80
+    const host = u.hostname.replace(/^\[|\]$/g, '')
+    return { host, port, hostPort: `${u.hostname}:${port}` }
+  } catch {
+    return null
+  }
+}
+
+export interface ExplainContext {
+  profile: ProfileInput
+  /** The URL the failing request went to, when the error does not carry one. */
+  url?: string
+  region?: string
+  /** What was being done: authenticating with Keystone, or talking to a service. */
+  phase: 'auth' | 'service'
+}
+
+/** Rewrites a connection error into the user's terms. Always returns an AppError (the original as `cause`). */
+export async function explainConnectionError(e: unknown, ctx: ExplainContext): Promise<AppError> {
+  if (!(e instanceof AppError)) return e instanceof Error ? new AppError({ code: 'INTERNAL', message: e.message }, { cause: e }) : new AppError({ code: 'INTERNAL', message: String(e) })
+  const p = ctx.profile
+  const url = e.url ?? ctx.url ?? p.authUrl
+  const hp = hostPort(url)
+  const base = { ...(e.method ? { method: e.method } : {}), ...(e.url ? { url: e.url } : {}), ...(e.status ? { status: e.status } : {}) }
+  switch (e.code) {
+    case 'NETWORK':
+    case 'TIMEOUT': {
+      const raw = (e.cause as NodeJS.ErrnoException | undefined)?.code
+      const why =
+        raw === 'ECONNREFUSED'
+          ? 'the connection was refused (nothing listens there)'
+          : raw === 'ENOTFOUND' || raw === 'EAI_AGAIN'
+            ? 'the host name could not be resolved'
+            : e.code === 'TIMEOUT'
+              ? 'it did not answer in time'
+              : e.message
+      const where = hp?.hostPort ?? url
+      return new AppError(
+        {
+          code: e.code,
+          message: `Cannot reach ${where}: ${why}. Check the ${ctx.phase === 'auth' ? 'auth URL' : 'endpoint'}, your network, VPN or proxy.`,
+          ...base,
+          retryable: true,
+          details: { host: hp?.host, port: hp?.port, hostPort: where, reason: raw ?? e.code },
+        },
+        { cause: e },
+      )
+    }
+    case 'TLS': {
+      const cert = hp ? await fetchPeerCertificate(hp.host, hp.port).catch(() => null) : null
+      const details: Record<string, unknown> = {
+        hostPort: hp?.hostPort,
+        hint: 'Choose the CA bundle (PEM) that signed this certificate in the profile\'s "CA file", or ask your cloud administrator for it.',
+        pickCaFile: true,
+        reason: e.message,
+      }
+      if (cert) Object.assign(details, cert)
+      const what = cert
+        ? `The certificate of ${hp?.hostPort} is not trusted (subject: ${cert.subject}; issuer: ${cert.issuer}${cert.selfSigned ? '; self-signed' : ''}).`
+        : `The certificate of ${hp?.hostPort ?? url} is not trusted (${e.message}).`
+      return new AppError({ code: 'TLS', message: `${what} Choose the CA file that signed it.`, ...base, details }, { cause: e })
+    }
+    case 'AUTH_FAILED': {
+      if (ctx.phase !== 'auth') return e
+      const who =
+        p.authType === 'applicationCredential'
+          ? `application credential ${p.appCredentialId || p.appCredentialName}`
+          : `user ${p.username || p.userId}${p.username ? ` (domain ${p.userDomainId || p.userDomainName || 'Default'})` : ''}`
+      const what = p.authType === 'applicationCredential' ? 'The application credential id or secret is wrong, or it expired or was deleted' : 'The user name or password is wrong'
+      return new AppError(
+        { code: 'AUTH_FAILED', message: `${what}: Keystone refused ${who}.`, ...base, details: { reason: 'credentials' } },
+        { cause: e },
+      )
+    }
+    case 'NOT_FOUND':
+      if (ctx.phase === 'auth') {
+        return new AppError(
+          { code: 'NOT_FOUND', message: `No Keystone v3 identity service at ${p.authUrl}; check the auth URL (it usually ends in /v3).`, ...base },
+          { cause: e },
+        )
+      }
+      return e
+    default:
+      return e
+  }
+}
+
+/** The error for "signed in, but the project is unknown or the user has no role on it". */
+export function unknownProjectError(p: ProfileInput, cause: unknown): AppError {
+  const project = p.projectId ? `id ${p.projectId}` : `${p.projectName} (domain ${p.projectDomainId || p.projectDomainName || 'Default'})`
+  return new AppError(
+    {
+      code: 'AUTH_FAILED',
+      message: `The password is right, but project ${project} does not exist or user ${p.username || p.userId} has no role on it.`,
+      details: { reason: 'project', project: p.projectId || p.projectName },
+    },
+    { cause },
+  )
+}

@@ -1,0 +1,188 @@
+/**
+ * Secrets (passwords, application-credential secrets), apart from the profiles.
+ *
+ * Persisted ones are encrypted with `platform.cipher` (Electron safeStorage: OS keychain / DPAPI / libsecret) and kept
+ * in `secrets.json` (0600, written atomically). When the cipher is unavailable nothing is ever written: the caller
+ * gets ENCRYPTION_UNAVAILABLE and may hold the secret for the session instead (memory only). Every secret learned is
+ * registered with the logger so that it is redacted. Secrets never leave the main process: callers outside it see
+ * only `state()`.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { AppError, type SecretState } from '../../preload/api'
+import type { SecretCipher } from '../platform'
+import type { Logger } from '../log'
+import { atomicWriteFileSync } from './fsutil'
+
+interface SecretsFile {
+  version: 1
+  /** profile id -> base64 of the cipher's output */
+  entries: Record<string, string>
+}
+
+export const SECRETS_FILE = 'secrets.json'
+
+export interface SecretStoreOptions {
+  dir: string
+  cipher: SecretCipher
+  log: Logger
+}
+
+export class SecretStore {
+  private readonly session = new Map<string, string>()
+  /** Encrypted entries as on disk. */
+  private entries: Record<string, string> = {}
+  /** Decrypted cache of persisted entries (decrypting may prompt the keychain; do it once). */
+  private readonly plain = new Map<string, string>()
+  readonly path: string
+  /** A problem found while loading (unreadable file), for the user. */
+  loadProblem?: string
+
+  constructor(private readonly opts: SecretStoreOptions) {
+    this.path = join(opts.dir, SECRETS_FILE)
+    this.load()
+  }
+
+  get encryptionAvailable(): boolean {
+    try {
+      return this.opts.cipher.isAvailable()
+    } catch {
+      return false
+    }
+  }
+
+  private load(): void {
+    let text: string
+    try {
+      text = readFileSync(this.path, 'utf8')
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.loadProblem = `The secrets file cannot be read (${(e as NodeJS.ErrnoException).code}).`
+      return
+    }
+    try {
+      const doc = JSON.parse(text) as Partial<SecretsFile>
+      if (doc.version !== 1 || !doc.entries || typeof doc.entries !== 'object') throw new Error('unknown format')
+      for (const [id, v] of Object.entries(doc.entries)) if (typeof v === 'string') this.entries[id] = v
+    } catch (e) {
+      // Leave the file as it is (a later save replaces it); the affected profiles simply have no stored secret.
+      this.loadProblem = `The secrets file is damaged (${(e as Error).message}); stored passwords must be entered again.`
+      this.opts.log.warn('secrets file unreadable', { path: this.path, error: (e as Error).message })
+    }
+  }
+
+  private write(entries: Record<string, string>): void {
+    const doc: SecretsFile = { version: 1, entries }
+    atomicWriteFileSync(this.path, JSON.stringify(doc, null, 2) + '\n', 0o600)
+  }
+
+  state(id: string): SecretState {
+    if (this.session.has(id)) return 'session'
+    if (id in this.entries) return 'stored'
+    return 'none'
+  }
+
+  /** The secret for a profile: the session one first, else the stored one (decrypted). Main process only. */
+  get(id: string): string | undefined {
+    const s = this.session.get(id)
+    if (s !== undefined) return s
+    const cached = this.plain.get(id)
+    if (cached !== undefined) return cached
+    const enc = this.entries[id]
+    if (enc === undefined) return undefined
+    if (!this.encryptionAvailable) return undefined
+    try {
+      const secret = this.opts.cipher.decrypt(Buffer.from(enc, 'base64'))
+      this.opts.log.addSecret(secret)
+      this.plain.set(id, secret)
+      return secret
+    } catch (e) {
+      this.opts.log.warn('cannot decrypt a stored secret', { profileId: id, error: (e as Error).message })
+      return undefined
+    }
+  }
+
+  /**
+   * Persist (encrypted) or hold for the session. Persisting without encryption throws ENCRYPTION_UNAVAILABLE and
+   * writes nothing.
+   */
+  set(id: string, secret: string, persist: boolean): void {
+    this.opts.log.addSecret(secret)
+    if (persist) {
+      this.setMany([[id, secret]])
+      return
+    }
+    this.session.set(id, secret)
+  }
+
+  /** Persist several secrets with one write (all or nothing). */
+  setMany(items: [id: string, secret: string][]): void {
+    if (items.length === 0) return
+    if (!this.encryptionAvailable) {
+      throw new AppError({
+        code: 'ENCRYPTION_UNAVAILABLE',
+        message: 'Secrets cannot be encrypted on this computer (no OS keychain). Keep the secret for this session only instead.',
+      })
+    }
+    const next = { ...this.entries }
+    for (const [id, secret] of items) {
+      this.opts.log.addSecret(secret)
+      next[id] = this.opts.cipher.encrypt(secret).toString('base64')
+    }
+    this.write(next)
+    this.entries = next
+    for (const [id, secret] of items) {
+      this.plain.set(id, secret)
+      this.session.delete(id)
+    }
+  }
+
+  /** Forget a profile's secret everywhere (session and disk). */
+  clear(id: string): void {
+    this.session.delete(id)
+    this.plain.delete(id)
+    if (id in this.entries) {
+      const next = { ...this.entries }
+      delete next[id]
+      this.write(next)
+      this.entries = next
+    }
+  }
+
+  /** Forget several at once (one write). */
+  clearMany(ids: string[]): void {
+    const next = { ...this.entries }
+    let changed = false
+    for (const id of ids) {
+      this.session.delete(id)
+      this.plain.delete(id)
+      if (id in next) {
+        delete next[id]
+        changed = true
+      }
+    }
+    if (changed) {
+      this.write(next)
+      this.entries = next
+    }
+  }
+
+  /** Drop stored entries whose profile no longer exists (e.g. after a crash between two writes). */
+  prune(keep: Set<string>): void {
+    const orphans = Object.keys(this.entries).filter((id) => !keep.has(id))
+    if (orphans.length && this.encryptionAvailable) {
+      try {
+        this.clearMany(orphans)
+      } catch {
+        /* retried next start */
+      }
+    }
+  }
+
+  /** Copy a profile's secret to another id, keeping its kind (stored stays stored when possible). */
+  copy(from: string, to: string): void {
+    const secret = this.get(from)
+    if (secret === undefined) return
+    if (this.state(from) === 'stored' && this.encryptionAvailable) this.setMany([[to, secret]])
+    else this.session.set(to, secret)
+  }
+}
