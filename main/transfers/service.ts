@@ -1,10 +1,37 @@
-// STUB (to be replaced by the transfer engine)
-import type { JobDTO } from '../../preload/api'
+/**
+ * The transfer queue: uploads, downloads and URL imports as persisted jobs (store.ts), run with per-profile
+ * concurrency, transient failures retried with exponential backoff, pause / resume / cancel / retry, offline drafts,
+ * and recovery of jobs that were running when the process died. Progress leaves through the EventBus, batched and
+ * rate-limited (progress.ts); every state change is a 'transfers:changed' event.
+ */
+import { randomUUID } from 'node:crypto'
+import { stat, unlink } from 'node:fs/promises'
+import {
+  AppError,
+  type CloudContext,
+  type ConsoleFields,
+  type DiskFormat,
+  type JobDTO,
+  type JobPhase,
+  type JobState,
+} from '../../preload/api'
 import type { Platform } from '../platform'
 import type { EventBus } from '../events'
 import type { Logger } from '../log'
 import type { FileRegistry } from '../files/registry'
 import type { CloudConnector } from '../profiles/connector'
+import { toAppError } from '../errors'
+import { assertUploadable, inspectFile } from './inspect'
+import { ProgressHub } from './progress'
+import { JobStore, type DownloadSpec, type ImportSpec, type JobRecord, type UploadSpec } from './store'
+import { deleteQuietly, newImageId, withRetries, type EngineHooks } from './engine'
+import { uploadImage } from './upload'
+import { downloadImage, partPath } from './download'
+import { importFromUrl } from './importer'
+import { hashFile } from './hashing'
+import type { Connect, ImageMeta, TransferCloud } from './port'
+import { connectorConnect } from './cloud'
+import { parseManifest, renderManifest } from './drafts'
 
 export interface TransferServiceDeps {
   platform: Platform
@@ -12,16 +39,599 @@ export interface TransferServiceDeps {
   log: Logger
   clouds: CloudConnector
   files: FileRegistry
+  /** How to reach a profile's cloud (default: through `clouds`). Tests and the CLI pass their own. */
+  connect?: Connect
+  /** Jobs running at once per profile (default 2). */
+  concurrency?: number
+  /** Attempts per run before a transient failure becomes permanent (default 6). */
+  maxAttempts?: number
+  /** First retry delay (default 1000 ms), doubled each time, capped at 30 s. */
+  backoffMs?: number
+  /** Progress event interval (default 250 ms). */
+  progressMs?: number
+  /** Persistence throttle for byte counters (default 2000 ms). */
+  persistMs?: number
 }
 
+export interface UploadRequest {
+  name: string
+  fields: ConsoleFields
+  diskFormat: DiskFormat | 'auto'
+  containerFormat?: string
+  tags?: string[]
+  properties?: Record<string, string>
+  /** Top-level attributes beyond the console fields (e.g. visibility from the CLI). */
+  extra?: Record<string, unknown>
+  filePath: string
+  draft?: boolean
+}
+
+export interface ImportRequest {
+  name: string
+  fields: ConsoleFields
+  diskFormat: DiskFormat
+  containerFormat?: string
+  tags?: string[]
+  properties?: Record<string, string>
+  url: string
+}
+
+type StopReason = 'pause' | 'cancel' | 'shutdown'
+
+const ACTIVE: JobState[] = ['queued', 'running']
+
 export class TransferService {
-  private constructor(readonly deps: TransferServiceDeps) {}
+  private readonly jobs = new Map<string, JobRecord>()
+  private readonly running = new Map<string, { ac: AbortController; done: Promise<void> }>()
+  private readonly store: JobStore
+  private readonly progress: ProgressHub
+  private readonly connect: Connect
+  private readonly concurrency: number
+  private started = false
+  private draftHashing: Promise<void> = Promise.resolve()
+
+  private constructor(readonly deps: TransferServiceDeps) {
+    this.store = new JobStore(deps.platform.dataDir, () => [...this.jobs.values()], deps.persistMs ?? 2000)
+    this.progress = new ProgressHub({
+      emit: (events) => {
+        for (const e of events) {
+          const j = this.jobs.get(e.jobId)
+          if (j) {
+            j.bytes = e.bytes
+            if (e.total !== undefined) j.total = e.total
+          }
+        }
+        this.store.saveSoon()
+        deps.events.emit('transfers:progress', events)
+      },
+      intervalMs: deps.progressMs ?? 250,
+    })
+    this.connect = deps.connect ?? connectorConnect(deps.clouds)
+    this.concurrency = deps.concurrency ?? 2
+  }
+
   static async open(deps: TransferServiceDeps): Promise<TransferService> {
-    return new TransferService(deps)
+    const s = new TransferService(deps)
+    for (const j of await s.store.load()) s.jobs.set(j.id, j)
+    return s
   }
-  start(): void {}
-  async stop(): Promise<void> {}
+
+  /** Set when the queue file was corrupt and kept aside. */
+  get recovered(): { message: string; backupPath: string } | undefined {
+    return this.store.recovered
+  }
+
+  /** Recover jobs that were running when the process stopped, then run the queue. */
+  start(): void {
+    if (this.started) return
+    this.started = true
+    if (this.store.recovered) {
+      this.deps.log.error('transfer queue file corrupt', { backup: this.store.recovered.backupPath })
+      this.deps.events.emit('app:notice', { level: 'error', message: this.store.recovered.message })
+    }
+    let recovered = 0
+    for (const j of this.jobs.values()) {
+      if (j.state === 'running') {
+        j.state = 'queued'
+        j.phase = 'waiting'
+        j.recovered = `interrupted at ${j.updatedAt}; resumed on restart`
+        j.updatedAt = new Date().toISOString()
+        recovered++
+      }
+    }
+    if (recovered) {
+      this.deps.log.info('recovered interrupted transfers', { count: recovered })
+      void this.store.save()
+    }
+    for (const j of this.jobs.values()) if (j.state === 'draft' && j.kind === 'upload' && !j.result?.sha512) this.hashDraft(j)
+    this.pump()
+  }
+
+  async stop(): Promise<void> {
+    this.started = false
+    const waits = [...this.running.entries()].map(([id, r]) => {
+      r.ac.abort(stopReason('shutdown'))
+      void id
+      return r.done
+    })
+    await Promise.allSettled(waits)
+    this.progress.stop()
+    await this.store.flush()
+  }
+
+  /** Waits for pending queue-file writes. */
+  async flush(): Promise<void> {
+    await this.store.flush()
+  }
+
   list(): JobDTO[] {
-    return []
+    return [...this.jobs.values()].map(toDTO)
   }
+
+  get(jobId: string): JobDTO {
+    return toDTO(this.job(jobId))
+  }
+
+  /** Resolves when the job reaches done / failed / cancelled (tests, CLI). */
+  async waitFor(jobId: string, states: JobState[] = ['done', 'failed', 'cancelled'], timeoutMs = 600_000): Promise<JobDTO> {
+    const t0 = Date.now()
+    for (;;) {
+      const j = this.jobs.get(jobId)
+      if (!j) throw new AppError({ code: 'NOT_FOUND', message: `No transfer ${jobId}.` })
+      if (states.includes(j.state)) return toDTO(j)
+      if (Date.now() - t0 > timeoutMs) throw new AppError({ code: 'TIMEOUT', message: `Transfer ${jobId} is still ${j.state}.` })
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+
+  /** A context with its region: the given one, else the profile's default (from the connector). */
+  async resolveContext(ctx: CloudContext): Promise<Required<CloudContext>> {
+    if (ctx.region) return { profileId: ctx.profileId, region: ctx.region }
+    const cloud = await this.connect({ profileId: ctx.profileId, region: '' })
+    return { profileId: ctx.profileId, region: cloud.region }
+  }
+
+  // ------------------------------------------------------------------------------------------------ enqueue ---
+
+  async enqueueUpload(ctx: Required<CloudContext>, spec: UploadRequest): Promise<JobDTO> {
+    const st = await stat(spec.filePath).catch((e: unknown) => {
+      throw toAppError(e)
+    })
+    const report = await inspectFile(spec.filePath, spec.diskFormat)
+    assertUploadable(spec.filePath, report)
+    const fields = { ...spec.fields, minDiskGiB: Math.max(spec.fields.minDiskGiB, report.proposedMinDiskGiB) }
+    const up: UploadSpec = {
+      kind: 'upload',
+      filePath: spec.filePath,
+      size: st.size,
+      name: spec.name,
+      fields,
+      diskFormat: report.proposedDiskFormat,
+      inspection: report,
+    }
+    if (spec.containerFormat) up.containerFormat = spec.containerFormat
+    if (spec.tags) up.tags = spec.tags
+    if (spec.properties) up.properties = spec.properties
+    if (spec.extra) up.extra = spec.extra
+    const job = this.newJob('upload', ctx, spec.name, up, spec.draft ? 'draft' : 'queued')
+    job.file = spec.filePath
+    job.total = st.size
+    job.imageId = newImageId()
+    await this.add(job)
+    if (spec.draft) this.hashDraft(job)
+    return toDTO(job)
+  }
+
+  async enqueueImport(ctx: Required<CloudContext>, spec: ImportRequest): Promise<JobDTO> {
+    let u: URL
+    try {
+      u = new URL(spec.url)
+    } catch {
+      throw new AppError({ code: 'VALIDATION', message: `Not a URL: ${spec.url}` })
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+      throw new AppError({ code: 'VALIDATION', message: 'Only http and https URLs can be imported.' })
+    }
+    const im: ImportSpec = { kind: 'import', url: spec.url, name: spec.name, fields: spec.fields, diskFormat: spec.diskFormat }
+    if (spec.containerFormat) im.containerFormat = spec.containerFormat
+    if (spec.tags) im.tags = spec.tags
+    if (spec.properties) im.properties = spec.properties
+    const job = this.newJob('import', ctx, spec.name, im, 'queued')
+    job.url = spec.url
+    job.imageId = newImageId()
+    await this.add(job)
+    return toDTO(job)
+  }
+
+  async enqueueDownload(ctx: Required<CloudContext>, input: { imageId: string; path: string }): Promise<JobDTO> {
+    const dl: DownloadSpec = { kind: 'download', path: input.path }
+    const job = this.newJob('download', ctx, input.imageId, dl, 'queued')
+    job.imageId = input.imageId
+    job.file = input.path
+    await this.add(job)
+    return toDTO(job)
+  }
+
+  // ------------------------------------------------------------------------------------------------ control ---
+
+  async pause(jobId: string): Promise<JobDTO> {
+    const j = this.job(jobId)
+    if (j.state === 'running') await this.interrupt(j, 'pause')
+    else if (j.state === 'queued') await this.setState(j, 'paused')
+    else throw new AppError({ code: 'CONFLICT', message: `A ${j.state} transfer cannot be paused.` })
+    return toDTO(j)
+  }
+
+  async resume(jobId: string): Promise<JobDTO> {
+    const j = this.job(jobId)
+    if (j.state !== 'paused') throw new AppError({ code: 'CONFLICT', message: `A ${j.state} transfer cannot be resumed.` })
+    await this.setState(j, 'queued', 'waiting')
+    this.pump()
+    return toDTO(j)
+  }
+
+  async cancel(jobId: string): Promise<JobDTO> {
+    const j = this.job(jobId)
+    if (j.state === 'done' || j.state === 'cancelled') return toDTO(j)
+    if (j.state === 'running') await this.interrupt(j, 'cancel')
+    else await this.setState(j, 'cancelled')
+    await this.cleanupCancelled(j)
+    return toDTO(j)
+  }
+
+  async retry(jobId: string): Promise<JobDTO> {
+    const j = this.job(jobId)
+    if (j.state !== 'failed' && j.state !== 'cancelled') throw new AppError({ code: 'CONFLICT', message: `A ${j.state} transfer cannot be retried.` })
+    j.attempts = 0
+    delete j.error
+    j.bytes = 0
+    await this.setState(j, 'queued', 'waiting')
+    this.pump()
+    return toDTO(j)
+  }
+
+  async remove(jobId: string): Promise<void> {
+    const j = this.job(jobId)
+    if (j.state === 'running') throw new AppError({ code: 'CONFLICT', message: 'Pause or cancel the transfer before removing it.' })
+    this.jobs.delete(jobId)
+    await this.store.save()
+    this.deps.events.emit('transfers:removed', { jobId })
+  }
+
+  async runDraft(jobId: string): Promise<JobDTO> {
+    const j = this.job(jobId)
+    if (j.state !== 'draft') throw new AppError({ code: 'CONFLICT', message: 'Only a draft can be run.' })
+    if (j.spec.kind === 'upload') {
+      // the file may have changed or gone since the draft was made
+      const st = await stat(j.spec.filePath).catch((e: unknown) => {
+        throw toAppError(e)
+      })
+      if (st.size !== j.spec.size) {
+        throw new AppError({ code: 'HASH_MISMATCH', message: `${j.spec.filePath} changed since the draft was prepared; prepare it again.` })
+      }
+    }
+    await this.setState(j, 'queued', 'waiting')
+    this.pump()
+    return toDTO(j)
+  }
+
+  /** The drafts as a YAML manifest (see drafts.ts). */
+  exportDrafts(ids: string[]): string {
+    const jobs = ids.map((id) => this.job(id))
+    const bad = jobs.find((j) => j.state !== 'draft' || j.spec.kind !== 'upload')
+    if (bad) throw new AppError({ code: 'VALIDATION', message: `${bad.imageName} is not an upload draft.` })
+    return renderManifest(jobs)
+  }
+
+  /** Creates drafts from a manifest; files are inspected again (and must still match their hashes when run). */
+  async importDrafts(yamlText: string): Promise<JobDTO[]> {
+    const entries = parseManifest(yamlText)
+    const out: JobDTO[] = []
+    for (const e of entries) {
+      const dto = await this.enqueueUpload(
+        { profileId: e.profileId, region: e.region },
+        {
+          name: e.name,
+          fields: e.fields,
+          diskFormat: e.diskFormat,
+          ...(e.containerFormat ? { containerFormat: e.containerFormat } : {}),
+          ...(e.tags ? { tags: e.tags } : {}),
+          ...(e.properties ? { properties: e.properties } : {}),
+          filePath: e.file,
+          draft: true,
+        },
+      )
+      const j = this.job(dto.id)
+      if (e.sha512 || e.md5) {
+        j.result = { verified: false, ...(e.md5 ? { md5: e.md5 } : {}), ...(e.sha512 ? { sha512: e.sha512 } : {}) }
+      }
+      out.push(toDTO(j))
+    }
+    await this.store.save()
+    return out
+  }
+
+  // ---------------------------------------------------------------------------------------------- internals ---
+
+  private job(id: string): JobRecord {
+    const j = this.jobs.get(id)
+    if (!j) throw new AppError({ code: 'NOT_FOUND', message: `No transfer ${id}.` })
+    return j
+  }
+
+  private newJob(kind: JobRecord['kind'], ctx: Required<CloudContext>, name: string, spec: JobRecord['spec'], state: JobState): JobRecord {
+    const now = new Date().toISOString()
+    return {
+      id: `job_${randomUUID()}`,
+      kind,
+      profileId: ctx.profileId,
+      region: ctx.region,
+      state,
+      phase: 'waiting',
+      imageName: name,
+      bytes: 0,
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+      spec,
+    }
+  }
+
+  private async add(job: JobRecord): Promise<void> {
+    this.jobs.set(job.id, job)
+    await this.store.save()
+    this.deps.events.emit('transfers:changed', toDTO(job))
+    this.pump()
+  }
+
+  private async setState(j: JobRecord, state: JobState, phase?: JobPhase): Promise<void> {
+    j.state = state
+    if (phase) j.phase = phase
+    j.updatedAt = new Date().toISOString()
+    await this.store.save()
+    this.deps.events.emit('transfers:changed', toDTO(j))
+  }
+
+  private changed(j: JobRecord): void {
+    j.updatedAt = new Date().toISOString()
+    this.store.saveSoon()
+    this.deps.events.emit('transfers:changed', toDTO(j))
+  }
+
+  private async interrupt(j: JobRecord, reason: StopReason): Promise<void> {
+    const r = this.running.get(j.id)
+    if (!r) return
+    r.ac.abort(stopReason(reason))
+    await r.done
+  }
+
+  private async cleanupCancelled(j: JobRecord): Promise<void> {
+    try {
+      if (j.spec.kind === 'download') await unlink(partPath(j.spec.path)).catch(() => {})
+      else if (j.imageId && j.state === 'cancelled') {
+        const cloud = await this.connect({ profileId: j.profileId, region: j.region })
+        const img = await cloud.glance.get(j.imageId).catch(() => null)
+        if (img && img.status !== 'active') await deleteQuietly(cloud.glance, j.imageId)
+      }
+    } catch (e) {
+      this.deps.log.warn('cleanup after cancel failed', { jobId: j.id, error: String(e) })
+    }
+  }
+
+  /** Start as many queued jobs as each profile's concurrency allows. */
+  private pump(): void {
+    if (!this.started) return
+    const perProfile = new Map<string, number>()
+    for (const id of this.running.keys()) {
+      const p = this.jobs.get(id)?.profileId ?? ''
+      perProfile.set(p, (perProfile.get(p) ?? 0) + 1)
+    }
+    const queued = [...this.jobs.values()].filter((j) => j.state === 'queued').sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    for (const j of queued) {
+      const n = perProfile.get(j.profileId) ?? 0
+      if (n >= this.concurrency) continue
+      perProfile.set(j.profileId, n + 1)
+      this.launch(j)
+    }
+  }
+
+  private launch(j: JobRecord): void {
+    const ac = new AbortController()
+    const done = this.run(j, ac).finally(() => {
+      this.running.delete(j.id)
+      this.pump()
+    })
+    this.running.set(j.id, { ac, done })
+  }
+
+  private hooks(j: JobRecord, signal: AbortSignal): EngineHooks {
+    return {
+      signal,
+      phase: (phase, total, bytes = 0) => {
+        j.phase = phase
+        j.bytes = bytes
+        if (total !== undefined) j.total = total
+        this.progress.begin(j.id, phase, total ?? j.total, bytes)
+        this.changed(j)
+      },
+      bytes: (n) => this.progress.add(j.id, n),
+      imageChanged: (id, old) => {
+        j.imageId = id
+        if (old) (j.replaced ??= []).push(old)
+        this.changed(j)
+        void this.store.save()
+      },
+      log: (msg, data) => this.deps.log.info(msg, { jobId: j.id, ...data }),
+    }
+  }
+
+  private async run(j: JobRecord, ac: AbortController): Promise<void> {
+    delete j.error
+    await this.setState(j, 'running')
+    const hooks = this.hooks(j, ac.signal)
+    const t0 = performance.now()
+    try {
+      await withRetries(
+        async () => {
+          j.attempts++
+          this.changed(j)
+          const cloud = await this.connect({ profileId: j.profileId, region: j.region })
+          await this.attempt(j, cloud, hooks)
+        },
+        {
+          signal: ac.signal,
+          maxAttempts: this.deps.maxAttempts ?? 6,
+          baseMs: this.deps.backoffMs ?? 1000,
+          onRetry: (e, n, delay) => {
+            const err = toAppError(e)
+            j.error = err.toJSON()
+            j.phase = 'waiting'
+            this.progress.end(j.id)
+            this.changed(j)
+            this.deps.log.warn('transfer attempt failed; retrying', { jobId: j.id, attempt: n, delayMs: Math.round(delay), error: err.message })
+          },
+        },
+      )
+      delete j.error
+      if (j.result) j.result.seconds = (performance.now() - t0) / 1000
+      this.progress.end(j.id)
+      await this.setState(j, 'done', 'finished')
+      this.notify(j)
+    } catch (e) {
+      this.progress.end(j.id)
+      const reason = ac.signal.aborted ? (ac.signal.reason as { stop?: StopReason } | undefined)?.stop : undefined
+      if (reason === 'pause') return this.setState(j, 'paused')
+      if (reason === 'cancel') return this.setState(j, 'cancelled')
+      if (reason === 'shutdown') {
+        // stays "running" in the file: resumed on the next start
+        j.updatedAt = new Date().toISOString()
+        return this.store.save()
+      }
+      const err = toAppError(e)
+      j.error = err.toJSON()
+      await this.afterFailure(j)
+      await this.setState(j, 'failed')
+      this.deps.log.error('transfer failed', { jobId: j.id, error: err.message, code: err.code })
+      this.notify(j)
+    }
+  }
+
+  /** A permanently failed upload/import does not leave a half-made image: delete it (or say its id). */
+  private async afterFailure(j: JobRecord): Promise<void> {
+    if (j.kind === 'download' || !j.imageId || !j.error) return
+    if (j.error.details?.deleted !== undefined) return
+    try {
+      const cloud = await this.connect({ profileId: j.profileId, region: j.region })
+      const img = await cloud.glance.get(j.imageId).catch(() => null)
+      if (!img || img.status === 'active') return
+      const deleted = await deleteQuietly(cloud.glance, j.imageId)
+      j.error.details = { ...(j.error.details ?? {}), imageId: j.imageId, deleted }
+      j.error.message += deleted ? ` The unfinished image ${j.imageId} was deleted.` : ` The unfinished image ${j.imageId} is left over; delete it.`
+    } catch {
+      j.error.details = { ...(j.error.details ?? {}), imageId: j.imageId, deleted: false }
+      j.error.message += ` The unfinished image ${j.imageId} may be left over; delete it.`
+    }
+  }
+
+  private notify(j: JobRecord): void {
+    try {
+      const verb = j.kind === 'upload' ? 'Upload' : j.kind === 'download' ? 'Download' : 'Import'
+      this.deps.platform.shell.notify(
+        `${verb} ${j.state === 'done' ? 'finished' : 'failed'}`,
+        j.state === 'done' ? j.imageName : `${j.imageName}: ${j.error?.message ?? ''}`,
+      )
+    } catch {
+      // notifications are best effort
+    }
+  }
+
+  private async attempt(j: JobRecord, cloud: TransferCloud, hooks: EngineHooks): Promise<void> {
+    const spec = j.spec
+    if (spec.kind === 'upload') {
+      const expected = j.result?.sha512 ? { sha512: j.result.sha512, ...(j.result.md5 ? { md5: j.result.md5 } : {}) } : undefined
+      const r = await uploadImage(
+        cloud,
+        { imageId: j.imageId ?? newImageId(), meta: metaOf(spec), filePath: spec.filePath, size: spec.size, ...(expected ? { expected } : {}) },
+        hooks,
+      )
+      j.imageId = r.imageId
+      j.bytes = r.bytes
+      j.result = { md5: r.md5, sha512: r.sha512, verified: r.verified, seconds: r.seconds }
+    } else if (spec.kind === 'download') {
+      const r = await downloadImage(cloud, { imageId: j.imageId!, path: spec.path }, hooks)
+      j.bytes = r.bytes
+      j.total = r.bytes
+      j.result = { md5: r.md5, sha512: r.sha512, verified: r.verified, seconds: r.seconds }
+    } else {
+      const r = await importFromUrl(
+        cloud,
+        { imageId: j.imageId ?? newImageId(), meta: metaOf(spec), url: spec.url, ...(spec.started ? { started: true } : {}) },
+        {
+          ...hooks,
+          started: () => {
+            spec.started = true
+            void this.store.save()
+          },
+          status: (status) => this.deps.log.info('import status', { jobId: j.id, status }),
+        },
+      )
+      j.imageId = r.imageId
+      const img = r.image
+      j.result = {
+        verified: !!img.checksum,
+        ...(img.checksum ? { md5: String(img.checksum) } : {}),
+        ...(img.os_hash_value ? { sha512: String(img.os_hash_value) } : {}),
+      }
+      if (typeof img.size === 'number') j.bytes = j.total = img.size
+    }
+  }
+
+  /** Precompute a draft's hashes in the background, one file at a time. */
+  private hashDraft(j: JobRecord): void {
+    if (j.spec.kind !== 'upload') return
+    const path = j.spec.filePath
+    this.draftHashing = this.draftHashing.then(async () => {
+      if (this.jobs.get(j.id) !== j || j.state !== 'draft') return
+      const ac = new AbortController()
+      try {
+        this.progress.begin(j.id, 'hashing', j.total)
+        j.phase = 'hashing'
+        const d = await hashFile(path, { signal: ac.signal, onBytes: (n) => this.progress.add(j.id, n) })
+        j.result = { md5: d.md5, sha512: d.sha512, verified: false }
+        j.phase = 'waiting'
+        j.bytes = 0
+      } catch (e) {
+        j.error = toAppError(e).toJSON()
+      } finally {
+        this.progress.end(j.id)
+      }
+      this.changed(j)
+      await this.store.save()
+    })
+  }
+
+  /** For tests: active (queued or running) job count. */
+  activeCount(): number {
+    return [...this.jobs.values()].filter((j) => ACTIVE.includes(j.state)).length
+  }
+}
+
+function stopReason(stop: StopReason): AppError & { stop: StopReason } {
+  const e = new AppError({ code: 'CANCELLED', message: stop === 'pause' ? 'Paused.' : stop === 'cancel' ? 'Cancelled.' : 'The app is closing.' })
+  return Object.assign(e, { stop })
+}
+
+function metaOf(spec: UploadSpec | ImportSpec): ImageMeta {
+  const m: ImageMeta = { name: spec.name, fields: spec.fields, diskFormat: spec.diskFormat }
+  if (spec.containerFormat) m.containerFormat = spec.containerFormat
+  if (spec.tags) m.tags = spec.tags
+  if (spec.properties) m.properties = spec.properties
+  if (spec.kind === 'upload' && spec.extra) m.extra = spec.extra
+  return m
+}
+
+export function toDTO(j: JobRecord): JobDTO {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { spec, replaced, recovered, ...dto } = j
+  return structuredClone(dto)
 }

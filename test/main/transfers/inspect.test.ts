@@ -95,7 +95,7 @@ describe.skipIf(!QEMU)('inspectFile: formats made by qemu-img', () => {
     const r = await inspectFile(p, 'auto')
     expect(r.details.encryption).toBe('luks')
     expect(r.warnings.join(' ')).toMatch(/encrypted/)
-  })
+  }, 30_000)
 
   it('vmdk monolithicSparse and streamOptimized are safe; createType reported', async () => {
     for (const sub of ['monolithicSparse', 'streamOptimized']) {

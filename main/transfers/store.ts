@@ -1,0 +1,132 @@
+/**
+ * The queue file: `<dataDir>/transfers/jobs.json`, written atomically (temp file, fsync, rename), mode 0600. A file
+ * that cannot be parsed is moved aside (never overwritten silently) and reported. Byte counters are saved at most
+ * every `throttleMs`; state changes are saved at once.
+ */
+import { mkdir, open, readFile, rename } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { ConsoleFields, DiskFormat, InspectionReport, JobDTO } from '../../preload/api'
+
+export interface UploadSpec {
+  kind: 'upload'
+  filePath: string
+  size: number
+  name: string
+  fields: ConsoleFields
+  diskFormat: DiskFormat
+  containerFormat?: string
+  tags?: string[]
+  properties?: Record<string, string>
+  extra?: Record<string, unknown>
+  inspection?: InspectionReport
+}
+export interface DownloadSpec {
+  kind: 'download'
+  path: string
+}
+export interface ImportSpec {
+  kind: 'import'
+  url: string
+  name: string
+  fields: ConsoleFields
+  diskFormat: DiskFormat
+  containerFormat?: string
+  tags?: string[]
+  properties?: Record<string, string>
+  started?: boolean
+}
+
+export interface JobRecord extends JobDTO {
+  spec: UploadSpec | DownloadSpec | ImportSpec
+  /** Half-made images this job deleted and replaced (their ids). */
+  replaced?: string[]
+  /** Why the job was recovered, when it was. */
+  recovered?: string
+}
+
+interface QueueFile {
+  version: 1
+  jobs: JobRecord[]
+}
+
+export class JobStore {
+  readonly file: string
+  private timer: NodeJS.Timeout | null = null
+  private writing: Promise<void> = Promise.resolve()
+  /** Set when the file was corrupt and moved aside. */
+  recovered?: { message: string; backupPath: string }
+
+  constructor(
+    dir: string,
+    private readonly snapshot: () => JobRecord[],
+    private readonly throttleMs = 2000,
+  ) {
+    this.file = join(dir, 'transfers', 'jobs.json')
+  }
+
+  async load(): Promise<JobRecord[]> {
+    let text: string
+    try {
+      text = await readFile(this.file, 'utf8')
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return []
+      throw e
+    }
+    try {
+      const data = JSON.parse(text) as QueueFile
+      if (!data || data.version !== 1 || !Array.isArray(data.jobs)) throw new Error('not a version 1 queue file')
+      return data.jobs.filter((j) => j && typeof j.id === 'string' && typeof j.kind === 'string' && j.spec)
+    } catch (e) {
+      const backupPath = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`
+      await rename(this.file, backupPath)
+      this.recovered = {
+        message: `The transfer queue file could not be read (${(e as Error).message}); it was kept as ${backupPath} and the queue starts empty.`,
+        backupPath,
+      }
+      return []
+    }
+  }
+
+  /** Save now (state changes). Writes are serialised; the last snapshot wins. */
+  save(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer)
+      this.timer = null
+    }
+    this.writing = this.writing.then(() => this.write()).catch(() => {})
+    return this.writing
+  }
+
+  /** Save soon (byte counters): at most once per throttle period. */
+  saveSoon(): void {
+    if (this.timer) return
+    this.timer = setTimeout(() => {
+      this.timer = null
+      void this.save()
+    }, this.throttleMs)
+    this.timer.unref?.()
+  }
+
+  /** Number of writes done (tests). */
+  writes = 0
+
+  private async write(): Promise<void> {
+    const data: QueueFile = { version: 1, jobs: this.snapshot() }
+    await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 })
+    const tmp = `${this.file}.${process.pid}.tmp`
+    const fh = await open(tmp, 'w', 0o600)
+    try {
+      await fh.writeFile(JSON.stringify(data, null, 1))
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+    await rename(tmp, this.file)
+    this.writes++
+  }
+
+  async flush(): Promise<void> {
+    if (this.timer) await this.save()
+    await this.writing
+  }
+}
