@@ -1,10 +1,311 @@
-// STUB (to be replaced by the OpenStack core implementation)
+/**
+ * The image and volume commands over a connected cloud (deps.clouds.client(ctx)): list, get, create (direct, or
+ * handed to the transfer engine for files and URLs), update through the minimal JSON-patch, delete, tags,
+ * (de)activation, members, capabilities, export, and Cinder volumes from images. Read-only (production guard)
+ * profiles refuse destructive calls that were not confirmed.
+ */
+import {
+  AppError,
+  type Capabilities,
+  type CloudContext,
+  type ConsoleFields,
+  type DiskFormat,
+  type ExportRequest,
+  type ImageCreateInput,
+  type ImageCreateResult,
+  type ImageDTO,
+  type ImagePage,
+  type ImageQuery,
+  type ImageUpdateInput,
+  type JobDTO,
+  type MemberDTO,
+  type VolumeCreateInput,
+  type VolumeDTO,
+} from '../../preload/api'
 import type { Logger } from '../log'
 import type { Platform } from '../platform'
-import type { FileRegistry } from '../files/registry'
-import type { CloudConnector } from '../profiles/connector'
-import type { TransferService } from '../transfers/service'
+import type { FileMode } from '../files/registry'
+import type { CloudClient } from '../openstack/types'
+import type { Member } from '../openstack/glance'
+import { computePatch } from '../openstack/glance'
+import { buildCreateBody, checkPropertyKeys, fieldsToAttributes, toImageDTO } from '../openstack/properties'
+import { computeCapabilities } from '../openstack/capabilities'
+import { minVolumeSizeGiB } from '../openstack/cinder'
+import { tabulate, toCsv, toXlsx, writeFileAtomic } from './export'
+
+/** What the image service needs from the transfer engine (main/transfers/service.ts implements it). */
+export interface TransferQueue {
+  enqueueUpload(
+    ctx: Required<CloudContext>,
+    spec: {
+      name: string
+      fields: ConsoleFields
+      diskFormat: DiskFormat | 'auto'
+      containerFormat?: string
+      tags?: string[]
+      properties?: Record<string, string>
+      filePath: string
+      draft?: boolean
+    },
+  ): Promise<JobDTO>
+  enqueueImport(
+    ctx: Required<CloudContext>,
+    spec: {
+      name: string
+      fields: ConsoleFields
+      diskFormat: DiskFormat
+      containerFormat?: string
+      tags?: string[]
+      properties?: Record<string, string>
+      url: string
+    },
+  ): Promise<JobDTO>
+}
+
+/** What the image service needs from the connector (main/profiles/connector.ts). */
+export interface CloudSource {
+  client(ctx: CloudContext): Promise<CloudClient>
+}
+
+export interface ImageServiceDeps {
+  clouds: CloudSource
+  files: { resolve(handle: string, mode: FileMode): string }
+  log: Logger
+  platform?: Platform
+  transfers: TransferQueue
+}
+
+/** Largest number of rows an export walks through. */
+const EXPORT_MAX_ROWS = 100_000
+/** Formats the console offers "create volume" for (QEMU images). */
+const VOLUME_FORMATS = new Set(['qcow2', 'raw'])
+
+function toMemberDTO(m: Member): MemberDTO {
+  return { imageId: m.image_id, memberId: m.member_id, status: m.status, createdAt: m.created_at, updatedAt: m.updated_at }
+}
 
 export class ImageService {
-  constructor(readonly deps: { clouds: CloudConnector; files: FileRegistry; log: Logger; platform: Platform; transfers: TransferService }) {}
+  constructor(readonly deps: ImageServiceDeps) {}
+
+  private client(ctx: CloudContext): Promise<CloudClient> {
+    return this.deps.clouds.client(ctx)
+  }
+
+  /** The production guard: destructive actions on a read-only profile must be confirmed. */
+  private guard(c: CloudClient, action: string, confirmed: boolean | undefined): void {
+    if (c.profile.readOnly && confirmed !== true) {
+      throw new AppError({
+        code: 'READ_ONLY',
+        message: `Profile "${c.profile.name}" is read-only (production guard): confirm to ${action}.`,
+        details: { action, profileId: c.profile.id },
+      })
+    }
+  }
+
+  async list(ctx: CloudContext, query: ImageQuery, cursor?: string): Promise<ImagePage> {
+    const c = await this.client(ctx)
+    const page = await c.glance.listPage(query, cursor)
+    const out: ImagePage = { images: page.images.map((r) => toImageDTO(r, c.keys)) }
+    if (page.next) out.next = page.next
+    return out
+  }
+
+  async get(ctx: CloudContext, id: string): Promise<ImageDTO> {
+    const c = await this.client(ctx)
+    return toImageDTO(await c.glance.get(id), c.keys)
+  }
+
+  async create(ctx: CloudContext, input: ImageCreateInput): Promise<ImageCreateResult> {
+    const c = await this.client(ctx)
+    if (input.fields.public && !c.session.roles.includes('admin')) {
+      throw new AppError({ code: 'FORBIDDEN', message: 'Only an administrator can make an image public (Glance policy publicize_image).' })
+    }
+    if (input.properties) checkPropertyKeys(input.properties)
+    const full: Required<CloudContext> = { profileId: ctx.profileId, region: c.region }
+    const common = {
+      name: input.name,
+      fields: input.fields,
+      ...(input.containerFormat ? { containerFormat: input.containerFormat } : {}),
+      ...(input.tags ? { tags: input.tags } : {}),
+      ...(input.properties ? { properties: input.properties } : {}),
+    }
+    const src = input.source
+    if (src.kind === 'none') {
+      if (input.diskFormat === 'auto') {
+        throw new AppError({ code: 'VALIDATION', message: 'Choose a disk format: "auto" needs a local file to inspect.' })
+      }
+      const image = await c.glance.create(buildCreateBody({ ...common, diskFormat: input.diskFormat }, c.keys))
+      return { imageId: image.id }
+    }
+    if (src.kind === 'file') {
+      const filePath = this.deps.files.resolve(src.fileHandle, 'read')
+      const job = await this.deps.transfers.enqueueUpload(full, {
+        ...common,
+        diskFormat: input.diskFormat,
+        filePath,
+        ...(input.draft ? { draft: true } : {}),
+      })
+      return job.imageId ? { jobId: job.id, imageId: job.imageId } : { jobId: job.id }
+    }
+    if (input.diskFormat === 'auto') {
+      throw new AppError({ code: 'VALIDATION', message: 'Choose a disk format for a URL import ("auto" needs a local file).' })
+    }
+    const job = await this.deps.transfers.enqueueImport(full, { ...common, diskFormat: input.diskFormat, url: src.url })
+    return job.imageId ? { jobId: job.id, imageId: job.imageId } : { jobId: job.id }
+  }
+
+  /** The new attribute map for an update (pure apart from the old image). */
+  static applyUpdate(old: Record<string, unknown>, input: ImageUpdateInput, keys: CloudClient['keys']): Record<string, unknown> {
+    const next: Record<string, unknown> = { ...old }
+    if (input.name !== undefined) next.name = input.name
+    if (input.fields) {
+      const attrs = fieldsToAttributes(input.fields, keys)
+      // "not public" keeps a shared/community/private image as it is; only a public image becomes private.
+      if (input.fields.public === false && old.visibility !== 'public') delete attrs.visibility
+      Object.assign(next, attrs)
+    }
+    if (input.properties) {
+      checkPropertyKeys(input.properties)
+      for (const [k, v] of Object.entries(input.properties)) {
+        if (v === null) delete next[k]
+        else next[k] = String(v)
+      }
+    }
+    return next
+  }
+
+  async update(ctx: CloudContext, id: string, input: ImageUpdateInput): Promise<ImageDTO> {
+    const c = await this.client(ctx)
+    this.guard(c, 'modify the image', input.confirmed)
+    const old = await c.glance.get(id)
+    if (input.fields?.public && old.visibility !== 'public' && !c.session.roles.includes('admin')) {
+      throw new AppError({ code: 'FORBIDDEN', message: 'Only an administrator can make an image public (Glance policy publicize_image).' })
+    }
+    const next = ImageService.applyUpdate(old, input, c.keys)
+    const ops = computePatch(old, next)
+    this.deps.log.info('images:update', { imageId: id, ops: ops.map((o) => `${o.op} ${o.path}`) })
+    return toImageDTO(await c.glance.patch(id, ops), c.keys)
+  }
+
+  async delete(ctx: CloudContext, id: string, confirmed?: boolean): Promise<void> {
+    const c = await this.client(ctx)
+    this.guard(c, 'delete the image', confirmed)
+    await c.glance.delete(id)
+  }
+
+  async addTag(ctx: CloudContext, id: string, tag: string): Promise<void> {
+    await (await this.client(ctx)).glance.addTag(id, tag)
+  }
+
+  async removeTag(ctx: CloudContext, id: string, tag: string): Promise<void> {
+    await (await this.client(ctx)).glance.removeTag(id, tag)
+  }
+
+  async deactivate(ctx: CloudContext, id: string, confirmed?: boolean): Promise<void> {
+    const c = await this.client(ctx)
+    this.guard(c, 'deactivate the image', confirmed)
+    await c.glance.deactivate(id)
+  }
+
+  async reactivate(ctx: CloudContext, id: string): Promise<void> {
+    await (await this.client(ctx)).glance.reactivate(id)
+  }
+
+  async members(ctx: CloudContext, id: string): Promise<MemberDTO[]> {
+    return (await (await this.client(ctx)).glance.members(id)).map(toMemberDTO)
+  }
+
+  async share(ctx: CloudContext, id: string, projectId: string): Promise<MemberDTO> {
+    return toMemberDTO(await (await this.client(ctx)).glance.addMember(id, projectId))
+  }
+
+  async unshare(ctx: CloudContext, id: string, projectId: string): Promise<void> {
+    await (await this.client(ctx)).glance.removeMember(id, projectId)
+  }
+
+  /** The consumer's answer to a shared image: accept, reject, or back to pending (for the caller's own project). */
+  async setMemberStatus(ctx: CloudContext, id: string, status: MemberDTO['status']): Promise<MemberDTO> {
+    const c = await this.client(ctx)
+    return toMemberDTO(await c.glance.setMemberStatus(id, c.session.project.id, status))
+  }
+
+  async capabilities(ctx: CloudContext): Promise<Capabilities> {
+    const c = await this.client(ctx)
+    const [importMethods, stores, quota] = await Promise.all([
+      c.glance.importInfo().catch(() => [] as string[]),
+      c.glance.stores().catch(() => []),
+      c.glance.usage().catch(() => undefined),
+    ])
+    const facts: Parameters<typeof computeCapabilities>[0] = {
+      roles: c.session.roles,
+      projectId: c.session.project.id,
+      importMethods,
+      stores,
+      volumeService: c.cinder !== null,
+    }
+    if (quota) facts.quota = quota
+    return computeCapabilities(facts)
+  }
+
+  async export(ctx: CloudContext, req: ExportRequest): Promise<{ path: string; rows: number }> {
+    const path = this.deps.files.resolve(req.fileHandle, 'write')
+    const c = await this.client(ctx)
+    const images: ImageDTO[] = []
+    if (req.scope.kind === 'ids') {
+      const ids = [...new Set(req.scope.ids)]
+      for (let i = 0; i < ids.length; i += 8) {
+        const batch = await Promise.all(ids.slice(i, i + 8).map((id) => c.glance.get(id)))
+        for (const raw of batch) images.push(toImageDTO(raw, c.keys))
+      }
+    } else {
+      const q: ImageQuery = { ...req.scope.query, limit: req.scope.query.limit ?? 1000 }
+      for await (const raw of c.glance.list(q)) {
+        images.push(toImageDTO(raw, c.keys))
+        if (images.length >= EXPORT_MAX_ROWS) break
+      }
+    }
+    const rows = tabulate(images, req.columns, req.locale)
+    await writeFileAtomic(path, req.format === 'csv' ? toCsv(rows) : toXlsx(rows, req.locale === 'zh-CN' ? '镜像' : 'Images'))
+    return { path, rows: images.length }
+  }
+
+  // -- volumes -----------------------------------------------------------------------------------------------
+
+  private async cinder(ctx: CloudContext): Promise<{ c: CloudClient; cinder: NonNullable<CloudClient['cinder']> }> {
+    const c = await this.client(ctx)
+    if (!c.cinder) {
+      throw new AppError({ code: 'NO_ENDPOINT', message: `Region ${c.region} has no block-storage (Cinder) service.`, details: { region: c.region } })
+    }
+    return { c, cinder: c.cinder }
+  }
+
+  async volumeTypes(ctx: CloudContext): Promise<{ id: string; name: string }[]> {
+    return (await this.cinder(ctx)).cinder.volumeTypes()
+  }
+
+  async zones(ctx: CloudContext): Promise<string[]> {
+    return (await this.cinder(ctx)).cinder.availabilityZones()
+  }
+
+  async createVolume(ctx: CloudContext, input: VolumeCreateInput, wait: { timeoutMs?: number } = {}): Promise<VolumeDTO> {
+    const { c, cinder } = await this.cinder(ctx)
+    const image = await c.glance.get(input.imageId)
+    if (image.status !== 'active') {
+      throw new AppError({ code: 'VALIDATION', message: `Image ${image.id} is ${image.status}; only active images can become volumes.` })
+    }
+    if (typeof image.disk_format !== 'string' || !VOLUME_FORMATS.has(image.disk_format)) {
+      throw new AppError({ code: 'VALIDATION', message: `Only qcow2 or raw images can become volumes (this one is ${String(image.disk_format)}).` })
+    }
+    const min = minVolumeSizeGiB(image)
+    if (input.sizeGiB < min) {
+      throw new AppError({ code: 'VALIDATION', message: `The volume must be at least ${min} GiB for this image.`, details: { minSizeGiB: min } })
+    }
+    const spec: Parameters<typeof cinder.createVolume>[0] = { imageId: input.imageId, name: input.name, sizeGiB: input.sizeGiB }
+    if (input.volumeType) spec.volumeType = input.volumeType
+    if (input.availabilityZone) spec.availabilityZone = input.availabilityZone
+    if (input.description) spec.description = input.description
+    const created = await cinder.createVolume(spec)
+    const v = await cinder.waitForVolume(created.id, { timeoutMs: wait.timeoutMs ?? 600_000 })
+    return { id: v.id, name: v.name ?? '', status: v.status, size: v.size }
+  }
 }

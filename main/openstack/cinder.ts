@@ -11,7 +11,7 @@ export const GiB = 1024 ** 3
  * The smallest volume (GiB) that can hold an image: max(min_disk, ceil(virtual_size / GiB)), at least 1. When Glance
  * does not know the virtual size (null), the stored size stands in (a lower bound for compressed formats).
  */
-export function minVolumeSizeGiB(image: { min_disk?: unknown; virtual_size?: unknown; size?: unknown }): number {
+export function minVolumeSizeGiB(image: Readonly<Record<string, unknown>>): number {
   const minDisk = typeof image.min_disk === 'number' ? image.min_disk : 0
   const bytes = typeof image.virtual_size === 'number' ? image.virtual_size : typeof image.size === 'number' ? image.size : 0
   return Math.max(1, minDisk, Math.ceil(bytes / GiB))
