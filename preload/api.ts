@@ -609,7 +609,7 @@ export interface CommandMap {
   'images:delete': [[ctx: CloudContext, id: string, confirmed?: boolean], void]
   'images:addTag': [[ctx: CloudContext, id: string, tag: string], void]
   'images:removeTag': [[ctx: CloudContext, id: string, tag: string], void]
-  'images:deactivate': [[ctx: CloudContext, id: string], void]
+  'images:deactivate': [[ctx: CloudContext, id: string, confirmed?: boolean], void]
   'images:reactivate': [[ctx: CloudContext, id: string], void]
   'images:members': [[ctx: CloudContext, id: string], MemberDTO[]]
   'images:share': [[ctx: CloudContext, id: string, projectId: string], MemberDTO]
@@ -761,7 +761,7 @@ export interface Api {
     delete(ctx: CloudContext, id: string, confirmed?: boolean): R<'images:delete'>
     addTag(ctx: CloudContext, id: string, tag: string): R<'images:addTag'>
     removeTag(ctx: CloudContext, id: string, tag: string): R<'images:removeTag'>
-    deactivate(ctx: CloudContext, id: string): R<'images:deactivate'>
+    deactivate(ctx: CloudContext, id: string, confirmed?: boolean): R<'images:deactivate'>
     reactivate(ctx: CloudContext, id: string): R<'images:reactivate'>
     members(ctx: CloudContext, id: string): R<'images:members'>
     share(ctx: CloudContext, id: string, projectId: string): R<'images:share'>

@@ -46,7 +46,7 @@ export function createApi(t: Transport): Api {
       delete: (ctx, id, confirmed) => call('images:delete', ctx, id, confirmed),
       addTag: (ctx, id, tag) => call('images:addTag', ctx, id, tag),
       removeTag: (ctx, id, tag) => call('images:removeTag', ctx, id, tag),
-      deactivate: (ctx, id) => call('images:deactivate', ctx, id),
+      deactivate: (ctx, id, confirmed) => call('images:deactivate', ctx, id, confirmed),
       reactivate: (ctx, id) => call('images:reactivate', ctx, id),
       members: (ctx, id) => call('images:members', ctx, id),
       share: (ctx, id, projectId) => call('images:share', ctx, id, projectId),
