@@ -69,8 +69,8 @@ export function parseCloudsText(text: string, file: string): ParsedYaml {
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true })
   const err = doc.errors[0]
   if (err) {
-    const pos = err.linePos?.[0]
-    throw parseError(file, `not valid YAML: ${err.message.split('\n')[0]}`, pos?.line, pos?.col)
+    const pos = err.linePos?.[0] ?? lc.linePos(err.pos[0])
+    throw parseError(file, `not valid YAML: ${err.message.split('\n')[0]}`, pos.line, pos.col)
   }
   const lineOf = (node: unknown): number | undefined => {
     const range = (node as YamlNode | undefined)?.range

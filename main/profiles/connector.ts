@@ -15,7 +15,7 @@ import type { CloudClient, SessionOptions } from '../openstack/types'
 import type { ProfileService } from './service'
 import { pickRegion, zProfileInput } from './model'
 import { explainConnectionError, unknownProjectError } from './explain'
-import { basicCapabilities } from './capabilities'
+import { computeCapabilities } from '../openstack/capabilities'
 
 export const USER_AGENT = 'glance-desktop'
 
@@ -140,16 +140,6 @@ export async function openCloudClient(profile: ProfileInput, secret: string, reg
 // Test connection
 // ---------------------------------------------------------------------------------------------------------------
 
-async function getJson(session: Session, url: string, noAuth = false): Promise<unknown> {
-  const res = await session.request({ method: 'GET', url, headers: { accept: 'application/json' }, ...(noAuth ? { noAuth: true } : {}) })
-  return res.body
-}
-
-/** Glance's root URL (without /v2) from its catalog endpoint. */
-function glanceRoot(endpoint: string): string {
-  return endpoint.replace(/\/+$/, '').replace(/\/v2(\.\d+)?$/, '')
-}
-
 export interface DiscoveryResult {
   glanceVersion?: string
   importMethods: string[]
@@ -157,47 +147,23 @@ export interface DiscoveryResult {
   quota?: QuotaInfo
 }
 
-/** What Glance says about itself: version, import methods, stores, quota. Missing pieces stay empty. */
-export async function discoverGlance(session: Session, endpoint: string, log?: Logger): Promise<DiscoveryResult> {
-  const root = glanceRoot(endpoint)
-  const out: DiscoveryResult = { importMethods: [], stores: [] }
-  const [versions, imp, stores, usage] = await Promise.allSettled([
-    getJson(session, `${root}/versions`),
-    getJson(session, `${root}/v2/info/import`),
-    getJson(session, `${root}/v2/info/stores`),
-    getJson(session, `${root}/v2/info/usage`),
-  ])
+/**
+ * What Glance says about itself: version, import methods, stores, quota. The import-methods call must succeed (it
+ * proves Glance is reachable and accepts the token); the others are optional and stay empty when they fail.
+ */
+export async function discoverGlance(glance: GlanceClient, log?: Logger): Promise<DiscoveryResult> {
+  const [versions, imp, stores, usage] = await Promise.allSettled([glance.versions(), glance.importInfo(), glance.stores(), glance.usage()])
+  if (imp.status === 'rejected') throw imp.reason
+  const out: DiscoveryResult = { importMethods: imp.value, stores: [] }
   if (versions.status === 'fulfilled') {
-    const list = (versions.value as { versions?: { id?: string; status?: string }[] } | undefined)?.versions ?? []
-    const current = list.find((v) => v.status === 'CURRENT') ?? list[0]
-    if (current?.id) out.glanceVersion = current.id
+    const v = versions.value.current ?? versions.value.versions[0]?.id
+    if (v) out.glanceVersion = v
   } else log?.debug('glance versions unavailable', { error: String(versions.reason) })
-  if (imp.status === 'fulfilled') {
-    const v = (imp.value as { 'import-methods'?: { value?: unknown } } | undefined)?.['import-methods']?.value
-    if (Array.isArray(v)) out.importMethods = v.filter((x): x is string => typeof x === 'string')
-  }
-  if (stores.status === 'fulfilled') {
-    const list = (stores.value as { stores?: unknown } | undefined)?.stores
-    if (Array.isArray(list)) {
-      for (const s of list as Record<string, unknown>[]) {
-        if (typeof s?.id !== 'string') continue
-        const st: StoreInfo = { id: s.id }
-        if (typeof s.description === 'string') st.description = s.description
-        if (s.default === true || s.default === 'true') st.default = true
-        out.stores.push(st)
-      }
-    }
-  }
+  if (stores.status === 'fulfilled') out.stores = stores.value
+  else log?.debug('glance stores unavailable', { error: String(stores.reason) })
   if (usage.status === 'fulfilled') {
-    const u = (usage.value as { usage?: Record<string, { limit?: unknown; usage?: unknown }> } | undefined)?.usage
-    if (u && typeof u === 'object') {
-      const q: QuotaInfo = {}
-      for (const [k, v] of Object.entries(u)) {
-        if (v && typeof v.limit === 'number' && typeof v.usage === 'number') q[k] = { limit: v.limit, usage: v.usage }
-      }
-      if (Object.keys(q).length) out.quota = q
-    }
-  }
+    if (usage.value && Object.keys(usage.value).length) out.quota = usage.value
+  } else log?.debug('glance usage unavailable', { error: String(usage.reason) })
   return out
 }
 
@@ -224,17 +190,11 @@ export async function testConnection(p: ProfileInput, secret: string, region?: s
     const endpoint = imageEndpoint(session, target)
     let disc: DiscoveryResult
     try {
-      disc = await discoverGlance(session, endpoint, log)
+      disc = await discoverGlance(new GlanceClient(session, target), log)
     } catch (e) {
       throw await explainConnectionError(e, { profile, phase: 'service', url: endpoint, region: target })
     }
-    // Reachability of Glance itself: discovery swallows errors, so ask for one image to be sure.
-    try {
-      await session.request({ method: 'GET', url: `${glanceRoot(endpoint)}/v2/images?limit=1`, headers: { accept: 'application/json' } })
-    } catch (e) {
-      throw await explainConnectionError(e, { profile, phase: 'service', url: endpoint, region: target })
-    }
-    const capabilities: Capabilities = basicCapabilities({
+    const capabilities: Capabilities = computeCapabilities({
       roles: session.roles,
       projectId: session.project.id,
       importMethods: disc.importMethods,
