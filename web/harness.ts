@@ -24,7 +24,7 @@ import { createServices, type Services } from '../main/services'
 import { dispatch } from '../main/ipc/dispatch'
 import type { Logger } from '../main/log'
 import { contentSecurityPolicy, securityHeaders } from '../main/electron/csp'
-import { loadStatic } from '../main/electron/static'
+import { loadStatic, resolveStaticPath } from '../main/electron/static'
 import { createWebPlatform, type CipherMode, type WebPlatform } from './platform'
 
 export interface HarnessOptions {
@@ -69,10 +69,9 @@ const STATE_PATH = '/__harness/state'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-/** The first existing candidate (built layout: out/web/harness.js; source layout under vitest: web/harness.ts). */
-function locate(candidates: string[]): string {
-  return candidates.find((c) => existsSync(c)) ?? candidates[0]!
-}
+/** Built layout: out/web/harness.js next to out/renderer; source layout (vitest): web/harness.ts, build in out/. */
+const builtLayout = fileURLToPath(import.meta.url).endsWith('.js')
+const OUT = builtLayout ? resolve(here, '..') : resolve(here, '../out')
 
 function readVersion(): string {
   for (const p of [resolve(here, '../package.json'), resolve(here, '../../package.json')]) {
@@ -125,8 +124,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const env = opts.env ?? process.env
   const log = opts.log ?? (() => {})
   const token = opts.token ?? randomBytes(24).toString('base64url')
-  const rendererDir = opts.rendererDir ?? locate([resolve(here, '../renderer'), resolve(here, '../out/renderer')])
-  const bridgeFile = opts.bridgeFile ?? locate([resolve(here, 'bridge.js'), resolve(here, '../out/web/bridge.js')])
+  const rendererDir = opts.rendererDir ?? resolve(OUT, 'renderer')
+  const bridgeFile = opts.bridgeFile ?? resolve(OUT, 'web/bridge.js')
   if (!existsSync(resolve(rendererDir, 'index.html'))) {
     throw new Error(`No built renderer at ${rendererDir}: run \`npm run build\` first.`)
   }
@@ -163,6 +162,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     send(res, status, JSON.stringify(value), 'application/json; charset=utf-8')
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // Refuse traversal on the raw path, before the URL parser normalises `%2e%2e` segments away.
+    const raw = resolveStaticPath(rendererDir, (req.url ?? '/').split('?')[0] ?? '/')
+    if (!raw.ok) return send(res, raw.status, raw.status === 403 ? 'Forbidden' : 'Bad request', 'text/plain; charset=utf-8')
     const url = new URL(req.url ?? '/', origin)
     if (req.headers.host !== host) {
       log(`refused host ${String(req.headers.host)}`)
