@@ -1,1 +1,353 @@
-console.log("glance-desktop: not implemented yet")
+/**
+ * glance-desktop: the headless CLI over the app's own transfer engine (main/transfers) and OpenStack core. Plain
+ * Node 20; never imports Electron. Auth as the openstack CLI: OS_* variables, --os-cloud NAME (clouds.yaml), or
+ * --profile NAME (a saved profile's non-secret settings from the data folder, the secret from OS_PASSWORD /
+ * OS_APPLICATION_CREDENTIAL_SECRET).
+ */
+import { parseArgs } from 'node:util'
+import { stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { AppError, DISK_FORMATS, type ConsoleFields, type DiskFormat } from '../preload/api'
+import { toAppError } from '../main/errors'
+import { inspectFile, assertUploadable } from '../main/transfers/inspect'
+import { uploadImage } from '../main/transfers/upload'
+import { downloadImage } from '../main/transfers/download'
+import { deleteQuietly, newImageId, withRetries, type EngineHooks } from '../main/transfers/engine'
+import { ProgressHub } from '../main/transfers/progress'
+import { cloudFromClient } from '../main/transfers/cloud'
+import { openCloudClient } from '../main/profiles/connector'
+import { profileFromEnvironment } from '../main/profiles/env'
+import { readSavedProfile, defaultDataDir } from './profile'
+import type { CloudClient } from '../main/openstack/types'
+
+const USAGE = `Usage: glance-desktop [auth options] COMMAND [options]
+
+Commands:
+  inspect FILE [--disk-format F]            format, virtual size, proposed disk_format and min_disk, refusals
+  image list [--limit N]                    images visible to the project
+  image upload FILE --name NAME [--disk-format auto|qcow2|raw|iso|...] [--container-format bare]
+               [--property KEY=VALUE]... [--tag TAG]... [--visibility private|public|shared|community]
+               [--min-disk GiB] [--min-ram MiB] [--keep-on-failure]
+  image download ID --file PATH
+Common options:
+  --json                 machine-readable output on stdout
+  --no-progress          no progress line on stderr (default: shown when stderr is a terminal)
+Auth (as the openstack CLI):
+  OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, ... (source an openrc)
+  --os-cloud NAME        a clouds.yaml entry (OS_CLOUD)
+  --profile NAME         a profile saved by the app (secret from OS_PASSWORD or OS_APPLICATION_CREDENTIAL_SECRET)
+  --os-region-name R     region (default: the profile's / OS_REGION_NAME)
+  --data-dir DIR         the app's data folder (GLANCE_DESKTOP_DATA_DIR; default ${defaultDataDir(process.env)})
+`
+
+class UsageError extends Error {}
+
+const options = {
+  json: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  'os-cloud': { type: 'string' },
+  profile: { type: 'string' },
+  'os-region-name': { type: 'string' },
+  'data-dir': { type: 'string' },
+  name: { type: 'string' },
+  'disk-format': { type: 'string' },
+  'container-format': { type: 'string' },
+  property: { type: 'string', multiple: true },
+  tag: { type: 'string', multiple: true },
+  visibility: { type: 'string' },
+  'min-disk': { type: 'string' },
+  'min-ram': { type: 'string' },
+  'keep-on-failure': { type: 'boolean' },
+  file: { type: 'string' },
+  limit: { type: 'string' },
+} as const
+
+type Opts = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values']
+
+function out(json: boolean, value: unknown, text: string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`)
+}
+
+function fmtBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '-'
+  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let i = 0
+  let v = n
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024
+    i++
+  }
+  return `${v.toFixed(i ? 1 : 0)} ${u[i]}`
+}
+
+async function connect(o: Opts): Promise<CloudClient> {
+  const env = process.env
+  const region = o['os-region-name'] ?? undefined
+  if (o.profile) {
+    const profile = await readSavedProfile(o['data-dir'] ?? defaultDataDir(env), o.profile)
+    const secret = profile.authType === 'applicationCredential' ? env.OS_APPLICATION_CREDENTIAL_SECRET : env.OS_PASSWORD
+    if (!secret) {
+      throw new AppError({
+        code: 'NO_SECRET',
+        message: `Profile ${o.profile}: set ${profile.authType === 'applicationCredential' ? 'OS_APPLICATION_CREDENTIAL_SECRET' : 'OS_PASSWORD'} (the CLI does not read the app's encrypted secrets).`,
+      })
+    }
+    return openCloudClient(profile, secret, region ?? env.OS_REGION_NAME)
+  }
+  const e = o['os-cloud'] ? { ...env, OS_CLOUD: o['os-cloud'] } : env
+  const p = profileFromEnvironment(e)
+  if (!p) {
+    throw new AppError({
+      code: 'VALIDATION',
+      message: 'No cloud given: source an openrc (OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, ...), or use --os-cloud NAME or --profile NAME.',
+    })
+  }
+  if (!p.secret) throw new AppError({ code: 'NO_SECRET', message: `No password for ${p.origin}: set OS_PASSWORD.` })
+  return openCloudClient(p.profile, p.secret, region)
+}
+
+/** Progress on stderr (a TTY), four times a second at most. */
+function progressLine(enabled: boolean, label: string): { hooks: Omit<EngineHooks, 'signal'>; done(): void } {
+  const id = 'cli'
+  let line = ''
+  const hub = new ProgressHub({
+    emit: (events) => {
+      const e = events.at(-1)
+      if (!e || !enabled) return
+      const pct = e.total ? ` ${((100 * e.bytes) / e.total).toFixed(1)}%` : ''
+      const eta = e.eta !== undefined ? ` ETA ${e.eta}s` : ''
+      line = `${label} ${e.phase}${pct} ${fmtBytes(e.bytes)}${e.total ? `/${fmtBytes(e.total)}` : ''} ${fmtBytes(e.speed)}/s${eta}`
+      process.stderr.write(`\r${line.padEnd(78)}`)
+    },
+  })
+  return {
+    hooks: {
+      phase: (phase, total, bytes = 0) => hub.begin(id, phase, total, bytes),
+      bytes: (n) => hub.add(id, n),
+    },
+    done: () => {
+      hub.end(id)
+      hub.stop()
+      if (enabled && line) process.stderr.write('\n')
+    },
+  }
+}
+
+function abortOnSignals(): AbortController {
+  const ac = new AbortController()
+  const stop = (sig: string) => {
+    if (ac.signal.aborted) process.exit(130)
+    process.stderr.write(`\n${sig}: stopping (again to force)\n`)
+    ac.abort(new AppError({ code: 'CANCELLED', message: `Interrupted (${sig}).` }))
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  return ac
+}
+
+function diskFormat(v: string | undefined): DiskFormat | 'auto' {
+  const f = v ?? 'auto'
+  if (f !== 'auto' && !(DISK_FORMATS as readonly string[]).includes(f)) throw new UsageError(`--disk-format: one of auto, ${DISK_FORMATS.join(', ')}`)
+  return f as DiskFormat | 'auto'
+}
+
+function intOpt(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined
+  if (!/^\d+$/.test(v)) throw new UsageError(`${name}: a whole number`)
+  return Number(v)
+}
+
+async function cmdInspect(file: string, o: Opts): Promise<void> {
+  const r = await inspectFile(resolve(file), diskFormat(o['disk-format']))
+  const lines = [
+    `format:             ${r.format}`,
+    `proposed format:    ${r.proposedDiskFormat}`,
+    `size:               ${r.size} (${fmtBytes(r.size)})`,
+    `virtual size:       ${r.virtualSize ?? '-'}${r.virtualSize ? ` (${fmtBytes(r.virtualSize)})` : ''}`,
+    `proposed min_disk:  ${r.proposedMinDiskGiB} GiB`,
+    ...Object.entries(r.details).map(([k, v]) => `${`${k}:`.padEnd(20)}${v}`),
+    ...r.warnings.map((w) => `warning: ${w}`),
+    ...r.unsafe.map((u) => `REFUSED: ${u}`),
+  ]
+  out(!!o.json, r, lines.join('\n'))
+  if (r.unsafe.length) process.exitCode = 3
+}
+
+async function cmdList(o: Opts): Promise<void> {
+  const client = await connect(o)
+  const limit = intOpt(o.limit, '--limit')
+  const rows: Record<string, unknown>[] = []
+  for await (const img of client.glance.list({})) {
+    rows.push(img)
+    if (limit !== undefined && rows.length >= limit) break
+  }
+  const text = rows.map((r) => `${r.id}  ${String(r.status).padEnd(8)} ${String(r.disk_format ?? '-').padEnd(6)} ${fmtBytes(r.size as number | null).padStart(10)}  ${r.name ?? ''}`)
+  out(
+    !!o.json,
+    rows.map((r) => ({ id: r.id, name: r.name, status: r.status, diskFormat: r.disk_format, size: r.size, checksum: r.checksum, sha512: r.os_hash_value, visibility: r.visibility })),
+    text.join('\n') || '(no images)',
+  )
+}
+
+async function cmdUpload(file: string, o: Opts): Promise<void> {
+  if (!o.name) throw new UsageError('image upload: --name NAME is required')
+  const path = resolve(file)
+  const report = await inspectFile(path, diskFormat(o['disk-format']))
+  assertUploadable(path, report)
+  const properties: Record<string, string> = {}
+  for (const kv of o.property ?? []) {
+    const i = kv.indexOf('=')
+    if (i <= 0) throw new UsageError(`--property ${kv}: expected KEY=VALUE`)
+    properties[kv.slice(0, i)] = kv.slice(i + 1)
+  }
+  const vis = o.visibility
+  if (vis && !['private', 'public', 'shared', 'community'].includes(vis)) throw new UsageError('--visibility: private, public, shared or community')
+  const fields: ConsoleFields = {
+    minDiskGiB: Math.max(intOpt(o['min-disk'], '--min-disk') ?? 0, report.proposedMinDiskGiB),
+    minRamGiB: (intOpt(o['min-ram'], '--min-ram') ?? 0) / 1024,
+    public: vis === 'public',
+    protected: false,
+  }
+  const size = (await stat(path)).size
+  const client = await connect(o)
+  const cloud = cloudFromClient(client, 'cli')
+  const ac = abortOnSignals()
+  const progress = progressLine(!o['no-progress'] && !!process.stderr.isTTY, 'upload')
+  let imageId = newImageId()
+  const hooks: EngineHooks = {
+    ...progress.hooks,
+    signal: ac.signal,
+    imageChanged: (id) => {
+      imageId = id
+    },
+  }
+  const t0 = performance.now()
+  try {
+    const r = await withRetries(
+      () =>
+        uploadImage(
+          cloud,
+          {
+            imageId,
+            filePath: path,
+            size,
+            meta: {
+              name: o.name!,
+              fields,
+              diskFormat: report.proposedDiskFormat,
+              ...(o['container-format'] ? { containerFormat: o['container-format'] } : {}),
+              ...(o.tag?.length ? { tags: o.tag } : {}),
+              properties,
+              ...(vis ? { extra: { visibility: vis } } : {}),
+            },
+          },
+          hooks,
+        ),
+      {
+        signal: ac.signal,
+        onRetry: (e, n, delay) => process.stderr.write(`\nattempt ${n} failed (${toAppError(e).message}); retrying in ${(delay / 1000).toFixed(1)}s\n`),
+      },
+    )
+    progress.done()
+    const seconds = (performance.now() - t0) / 1000
+    out(
+      !!o.json,
+      {
+        id: r.imageId,
+        name: o.name,
+        diskFormat: report.proposedDiskFormat,
+        size: r.bytes,
+        virtualSize: report.virtualSize,
+        md5: r.md5,
+        sha512: r.sha512,
+        verified: r.verified,
+        status: r.image.status,
+        seconds,
+        mibPerSecond: r.bytes / 1048576 / seconds,
+      },
+      `uploaded ${path} as image ${r.imageId} (${o.name}, ${report.proposedDiskFormat}, ${fmtBytes(r.bytes)}) in ${seconds.toFixed(1)}s, ${(r.bytes / 1048576 / seconds).toFixed(0)} MiB/s; checksum and sha512 ${r.verified ? 'verified' : 'NOT verified (Glance reported none)'}`,
+    )
+  } catch (e) {
+    progress.done()
+    const err = toAppError(e)
+    if (!o['keep-on-failure'] && err.details?.deleted === undefined) {
+      const img = await cloud.glance.get(imageId).catch(() => null)
+      if (img && img.status !== 'active') {
+        const deleted = await deleteQuietly(cloud.glance, imageId)
+        throw new AppError({ ...err.toJSON(), message: `${err.message}${deleted ? ` (the unfinished image ${imageId} was deleted)` : ` (the unfinished image ${imageId} is left over)`}` })
+      }
+    }
+    throw err
+  }
+}
+
+async function cmdDownload(id: string, o: Opts): Promise<void> {
+  if (!o.file) throw new UsageError('image download: --file PATH is required')
+  const path = resolve(o.file)
+  const client = await connect(o)
+  const cloud = cloudFromClient(client, 'cli')
+  const ac = abortOnSignals()
+  const progress = progressLine(!o['no-progress'] && !!process.stderr.isTTY, 'download')
+  const t0 = performance.now()
+  const r = await withRetries(() => downloadImage(cloud, { imageId: id, path }, { ...progress.hooks, signal: ac.signal }), {
+    signal: ac.signal,
+    onRetry: (e, n, delay) => process.stderr.write(`\nattempt ${n} failed (${toAppError(e).message}); retrying in ${(delay / 1000).toFixed(1)}s\n`),
+  }).finally(() => progress.done())
+  const seconds = (performance.now() - t0) / 1000
+  out(
+    !!o.json,
+    { id, file: path, size: r.bytes, md5: r.md5, sha512: r.sha512, verified: r.verified, resumedFrom: r.resumedFrom, seconds, mibPerSecond: r.bytes / 1048576 / seconds },
+    `downloaded image ${id} to ${path} (${fmtBytes(r.bytes)}) in ${seconds.toFixed(1)}s, ${(r.bytes / 1048576 / seconds).toFixed(0)} MiB/s; ${r.verified ? 'hash verified' : 'NOT verified (Glance reported no hash)'}${r.resumedFrom ? `; resumed at ${r.resumedFrom}` : ''}`,
+  )
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
+  } catch (e) {
+    process.stderr.write(`glance-desktop: ${(e as Error).message}\n\n${USAGE}`)
+    return 2
+  }
+  const o = parsed.values
+  const [cmd, sub, arg] = parsed.positionals
+  if (o.help || !cmd) {
+    process.stdout.write(USAGE)
+    return o.help ? 0 : 2
+  }
+  try {
+    if (cmd === 'inspect' && sub) await cmdInspect(sub, o)
+    else if (cmd === 'image' && sub === 'list') await cmdList(o)
+    else if (cmd === 'image' && sub === 'upload' && arg) await cmdUpload(arg, o)
+    else if (cmd === 'image' && sub === 'download' && arg) await cmdDownload(arg, o)
+    else throw new UsageError(`unknown command: ${parsed.positionals.join(' ')}`)
+    return Number(process.exitCode ?? 0)
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`glance-desktop: ${e.message}\n\n${USAGE}`)
+      return 2
+    }
+    const err = toAppError(e)
+    if (o.json) process.stdout.write(`${JSON.stringify({ error: err.toJSON() }, null, 2)}\n`)
+    process.stderr.write(`glance-desktop: error [${err.code}]: ${err.message}\n`)
+    return 1
+  }
+}
+
+const isMain = (() => {
+  try {
+    return !!process.argv[1] && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href
+  } catch {
+    return false
+  }
+})()
+if (isMain || process.env.GLANCE_DESKTOP_CLI_MAIN === '1') {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`glance-desktop: ${String(e)}\n`)
+      process.exit(1)
+    },
+  )
+}

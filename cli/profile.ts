@@ -1,0 +1,37 @@
+/** Reads a saved profile's non-secret settings from the app's data folder (settings.json), for `--profile`. */
+import { readFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { AppError, type ProfileInput } from '../preload/api'
+
+const PRODUCT = 'Glance Desktop'
+
+/** Where the app keeps its data (Electron's userData): GLANCE_DESKTOP_DATA_DIR overrides. */
+export function defaultDataDir(env: NodeJS.ProcessEnv, platform = process.platform): string {
+  if (env.GLANCE_DESKTOP_DATA_DIR) return env.GLANCE_DESKTOP_DATA_DIR
+  const home = env.HOME ?? homedir()
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), PRODUCT)
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', PRODUCT)
+  return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), PRODUCT)
+}
+
+export async function readSavedProfile(dataDir: string, nameOrId: string): Promise<ProfileInput> {
+  const file = join(dataDir, 'settings.json')
+  let doc: { profiles?: (ProfileInput & { id: string })[] }
+  try {
+    doc = JSON.parse(await readFile(file, 'utf8'))
+  } catch (e) {
+    throw new AppError({ code: 'PROFILE_NOT_FOUND', message: `Cannot read the saved profiles (${file}): ${(e as Error).message}` })
+  }
+  const all = Array.isArray(doc.profiles) ? doc.profiles : []
+  const p = all.find((x) => x.id === nameOrId) ?? all.find((x) => x.name === nameOrId)
+  if (!p) {
+    throw new AppError({
+      code: 'PROFILE_NOT_FOUND',
+      message: `No saved profile ${JSON.stringify(nameOrId)} in ${file}${all.length ? ` (have: ${all.map((x) => x.name).join(', ')})` : ''}.`,
+    })
+  }
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { id, ...input } = p
+  return input
+}
