@@ -20,6 +20,7 @@ export const zSecret = z
   .string()
   .min(1, 'the secret is empty')
   .max(MAX_SECRET)
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .regex(/^[^\r\n\u0000]*$/, 'must be one line')
 
 export const zSecretInput = z.strictObject({ profileId: zId, secret: zSecret, persist: z.boolean() })

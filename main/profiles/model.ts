@@ -49,6 +49,7 @@ export function defaultProfileInput(overrides: Partial<ProfileInput> = {}): Prof
 const SHORT = 255
 const str = (max = SHORT): z.ZodString => z.string().max(max)
 /** No control characters (they would end up in HTTP headers, YAML and logs). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const clean = (max = SHORT): z.ZodString => str(max).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
 
 export function isHttpUrl(s: string): boolean {

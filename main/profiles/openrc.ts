@@ -125,6 +125,7 @@ export function parseOpenrc(text: string, file = 'openrc'): OpenrcResult {
     }
     // Expand references to OS_ variables set earlier; anything else is unknown to us.
     let unknown: string | null = null
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     const value = parsed.value.replace(/\u0000([A-Za-z0-9_]+)\u0000/g, (_all, ref: string) => {
       if (ref in vars) return vars[ref]!
       unknown ??= ref
