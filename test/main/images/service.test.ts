@@ -49,8 +49,8 @@ describe('ImageService', () => {
     expect(glance.patch.mock.calls[0]![1]).toEqual([
       { op: 'replace', path: '/os_distro', value: 'windows' },
       { op: 'replace', path: '/os_type', value: 'windows' },
-      { op: 'remove', path: '/note' },
       { op: 'add', path: '/extra', value: 'x' },
+      { op: 'remove', path: '/note' },
     ])
   })
   it('a member cannot publicize (refused before the call)', async () => {
