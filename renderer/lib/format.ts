@@ -1,0 +1,80 @@
+/** Formatting: sizes in binary units, durations, locale times. Pure. */
+
+export const GiB = 1024 ** 3
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const
+
+/** 1536 -> "1.5 KiB"; null/undefined -> "—". Binary units, at most 3 significant digits above 1 KiB. */
+export function formatBytes(n: number | null | undefined, empty = '—'): string {
+  if (n === null || n === undefined || !Number.isFinite(n) || n < 0) return empty
+  if (n < 1024) return `${n} B`
+  let v = n
+  let i = 0
+  while (v >= 1024 && i < UNITS.length - 1) {
+    v /= 1024
+    i++
+  }
+  const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2
+  const s = v.toFixed(digits).replace(/\.?0+$/, '')
+  return `${s} ${UNITS[i]}`
+}
+
+/** Seconds -> "1h 02m", "3m 05s", "42s"; undefined -> "—". */
+export function formatDuration(sec: number | null | undefined, empty = '—'): string {
+  if (sec === null || sec === undefined || !Number.isFinite(sec) || sec < 0) return empty
+  const s = Math.round(sec)
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const r = s % 60
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`
+  if (m > 0) return `${m}m ${String(r).padStart(2, '0')}s`
+  return `${r}s`
+}
+
+/** An ISO time in the user's locale; unparsable input is returned as is. */
+export function formatTime(iso: string | null | undefined, locale: string, empty = '—'): string {
+  if (!iso) return empty
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d)
+}
+
+/** ceil(bytes / GiB), at least 1; 0 when unknown. */
+export function bytesToGiBCeil(n: number | null | undefined): number {
+  if (!n || n <= 0) return 0
+  return Math.max(1, Math.ceil(n / GiB))
+}
+
+export function percent(bytes: number, total: number | undefined): number | undefined {
+  if (!total || total <= 0) return undefined
+  return Math.min(100, Math.max(0, Math.floor((bytes / total) * 100)))
+}
+
+/** A safe default file name for a download: no path separators or shell-hostile characters, with the format's extension. */
+export function safeFileName(name: string, diskFormat: string | null | undefined, fallback = 'image'): string {
+  let base = (name || '')
+    .normalize('NFC')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '_')
+    .replace(/^[.\s]+|[.\s]+$/g, '')
+    .slice(0, 200)
+  if (!base || /^(con|prn|aux|nul|com\d|lpt\d)$/i.test(base)) base = fallback
+  const ext = diskFormat ? extensionFor(diskFormat) : ''
+  if (ext && !base.toLowerCase().endsWith(`.${ext}`)) base = `${base}.${ext}`
+  return base
+}
+
+function extensionFor(fmt: string): string {
+  switch (fmt) {
+    case 'raw':
+      return 'img'
+    case 'qcow2':
+    case 'iso':
+    case 'vmdk':
+    case 'vhd':
+    case 'vhdx':
+    case 'vdi':
+      return fmt
+    default:
+      return ''
+  }
+}

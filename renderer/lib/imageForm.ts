@@ -1,0 +1,183 @@
+/** The create / modify image form: model, validation, cross-field checks, and mapping to the contract. Pure. */
+import type { ConsoleFields, DiskFormat, FileRef, ImageCreateInput, ImageDTO, InspectionReport } from '@contract/api'
+import { defaultFields } from './fields'
+import { bytesToGiBCeil } from './format'
+
+/** A message to translate: an i18n key and its parameters (param values that are keys are marked with `@`). */
+export interface Issue {
+  key: string
+  params?: Record<string, string | number>
+}
+
+export type SourceKind = 'file' | 'url' | 'none'
+
+export interface CreateForm {
+  name: string
+  sourceKind: SourceKind
+  file: FileRef | null
+  url: string
+  diskFormat: DiskFormat | 'auto'
+  fields: ConsoleFields
+  tags: string[]
+}
+
+export type InspectionState =
+  | { state: 'idle' }
+  | { state: 'running' }
+  | { state: 'done'; report: InspectionReport }
+  | { state: 'failed'; message: string }
+
+export interface FormCheck {
+  /** Blocking errors, keyed by form field (`name`, `source`, `minDiskGiB`, ...). */
+  errors: Record<string, Issue[]>
+  /** Cross-field warnings: shown before submit, the user may go on. */
+  warnings: Issue[]
+}
+
+export const MAX_NAME = 255
+export const MAX_DESCRIPTION = 255
+export const MAX_GIB = 1024 * 1024 // 1 PiB: Glance's min_disk is an int in GB; anything beyond is a typo
+export const MAX_TAGS = 128
+
+export function emptyCreateForm(): CreateForm {
+  return { name: '', sourceKind: 'file', file: null, url: '', diskFormat: 'auto', fields: defaultFields(), tags: [] }
+}
+
+export function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s.trim())
+    return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname
+  } catch {
+    return false
+  }
+}
+
+function add(errors: Record<string, Issue[]>, field: string, issue: Issue): void {
+  ;(errors[field] ??= []).push(issue)
+}
+
+function checkGiB(errors: Record<string, Issue[]>, field: 'minDiskGiB' | 'minRamGiB', v: unknown, label: string): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) add(errors, field, { key: 'valid.integer', params: { field: `@${label}` } })
+  else if (v > MAX_GIB) add(errors, field, { key: 'valid.tooBig', params: { field: `@${label}` } })
+}
+
+export function validTag(tag: string): boolean {
+  return tag.trim().length > 0 && tag.length <= 255 && !tag.includes('/')
+}
+
+/** Checks shared by create and modify: name, numbers, description. */
+export function checkFields(name: string, fields: ConsoleFields, errors: Record<string, Issue[]>): void {
+  if (!name.trim()) add(errors, 'name', { key: 'valid.required', params: { field: '@field.name' } })
+  else if (name.length > MAX_NAME) add(errors, 'name', { key: 'valid.tooLong', params: { field: '@field.name', max: MAX_NAME } })
+  else if (/[\r\n]/.test(name)) add(errors, 'name', { key: 'valid.nameNoNewline' })
+  checkGiB(errors, 'minDiskGiB', fields.minDiskGiB, 'field.minDisk')
+  checkGiB(errors, 'minRamGiB', fields.minRamGiB, 'field.minRam')
+  if ((fields.description ?? '').length > MAX_DESCRIPTION)
+    add(errors, 'description', { key: 'valid.tooLong', params: { field: '@field.description', max: MAX_DESCRIPTION } })
+}
+
+/** Cross-field checks: warnings, not errors (the user knows their images). */
+export function crossFieldWarnings(fields: ConsoleFields, virtualSize: number | null | undefined, diskFormat?: string | null): Issue[] {
+  const w: Issue[] = []
+  if (fields.architecture === 'arm' && fields.virtualization === 'baremetal' && fields.bootMode === 'bios') w.push({ key: 'valid.armBios' })
+  const needed = bytesToGiBCeil(virtualSize)
+  if (needed > 0 && typeof fields.minDiskGiB === 'number' && fields.minDiskGiB < needed)
+    w.push({ key: 'valid.minDiskBelowVirtual', params: { minDisk: fields.minDiskGiB, needed } })
+  if (fields.virtualization === 'baremetal' && diskFormat && !['raw', 'qcow2', 'auto'].includes(diskFormat))
+    w.push({ key: 'valid.baremetalFormat', params: { format: diskFormat } })
+  return w
+}
+
+export function validateCreate(form: CreateForm, inspection: InspectionState): FormCheck {
+  const errors: Record<string, Issue[]> = {}
+  checkFields(form.name, form.fields, errors)
+  if (form.sourceKind === 'file') {
+    if (!form.file) add(errors, 'source', { key: 'valid.chooseFile' })
+    else if (inspection.state === 'running') add(errors, 'source', { key: 'valid.inspecting' })
+    else if (inspection.state === 'failed') add(errors, 'source', { key: 'valid.inspectFailed', params: { reason: inspection.message } })
+    else if (inspection.state === 'done' && inspection.report.unsafe.length)
+      add(errors, 'source', { key: 'valid.unsafe', params: { reason: inspection.report.unsafe.join('; ') } })
+  } else if (form.sourceKind === 'url') {
+    if (!form.url.trim()) add(errors, 'source', { key: 'valid.required', params: { field: '@field.url' } })
+    else if (!isHttpUrl(form.url)) add(errors, 'source', { key: 'valid.badUrl' })
+  }
+  if (form.tags.length > MAX_TAGS) add(errors, 'tags', { key: 'valid.tooManyTags' })
+  else if (form.tags.some((t) => !validTag(t))) add(errors, 'tags', { key: 'valid.badTag' })
+  const virtualSize = form.sourceKind === 'file' && inspection.state === 'done' ? inspection.report.virtualSize : null
+  const fmt =
+    form.diskFormat === 'auto' && inspection.state === 'done' ? inspection.report.proposedDiskFormat : form.diskFormat
+  return { errors, warnings: crossFieldWarnings(form.fields, virtualSize, fmt) }
+}
+
+export function hasErrors(c: FormCheck): boolean {
+  return Object.values(c.errors).some((l) => l.length > 0)
+}
+
+/** Apply an inspection report to the form: disk format and min disk (never lowering what the user typed). */
+export function applyInspection(form: CreateForm, report: InspectionReport): CreateForm {
+  const fields = { ...form.fields }
+  if (report.proposedMinDiskGiB > (fields.minDiskGiB ?? 0)) fields.minDiskGiB = report.proposedMinDiskGiB
+  return { ...form, diskFormat: report.proposedDiskFormat, fields }
+}
+
+/** Fields as sent: boot mode only for bare metal, empty description dropped. */
+export function cleanFields(fields: ConsoleFields): ConsoleFields {
+  const out: ConsoleFields = { ...fields }
+  if (out.virtualization !== 'baremetal') delete out.bootMode
+  if (!out.description) delete out.description
+  if (!out.osType) delete out.osType
+  return out
+}
+
+export function toCreateInput(form: CreateForm, draft = false): ImageCreateInput {
+  const source: ImageCreateInput['source'] =
+    form.sourceKind === 'file' && form.file
+      ? { kind: 'file', fileHandle: form.file.handle }
+      : form.sourceKind === 'url'
+        ? { kind: 'url', url: form.url.trim() }
+        : { kind: 'none' }
+  const diskFormat: DiskFormat | 'auto' = form.sourceKind !== 'file' && form.diskFormat === 'auto' ? 'qcow2' : form.diskFormat
+  const input: ImageCreateInput = {
+    name: form.name.trim(),
+    fields: cleanFields(form.fields),
+    diskFormat,
+    source,
+  }
+  if (form.tags.length) input.tags = [...form.tags]
+  if (draft) input.draft = true
+  return input
+}
+
+/** The modify-config form from an image. */
+export function editFormFrom(im: ImageDTO): { name: string; fields: ConsoleFields } {
+  return { name: im.name, fields: { ...defaultFields(), ...im.fields, description: im.fields.description ?? '' } }
+}
+
+/** Only what changed, for a PATCH. */
+export function diffFields(before: ConsoleFields, after: ConsoleFields): Partial<ConsoleFields> {
+  const out: Partial<ConsoleFields> = {}
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof ConsoleFields>
+  for (const k of keys) {
+    const a = before[k] ?? undefined
+    const b = after[k] ?? undefined
+    const na = a === '' ? undefined : a
+    const nb = b === '' ? undefined : b
+    if (na !== nb) (out as Record<string, unknown>)[k] = b
+  }
+  return out
+}
+
+/** Volume size the image needs: max(minDisk, ceil(virtualSize / GiB), ceil(size / GiB)), at least 1. */
+export function volumeMinSize(im: Pick<ImageDTO, 'minDisk' | 'virtualSize' | 'size'>): number {
+  const fromVirtual = bytesToGiBCeil(im.virtualSize)
+  const fromSize = im.virtualSize ? 0 : bytesToGiBCeil(im.size)
+  return Math.max(1, im.minDisk || 0, fromVirtual, fromSize)
+}
+
+/** Translate an Issue; parameters written `@some.key` are translated too. */
+export function issueText(issue: Issue, t: (k: string, p?: Record<string, unknown>) => string): string {
+  if (issue.key === '@raw') return String(issue.params?.text ?? '')
+  const params: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(issue.params ?? {})) params[k] = typeof v === 'string' && v.startsWith('@') ? t(v.slice(1)) : v
+  return t(issue.key, params)
+}
