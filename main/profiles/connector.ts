@@ -119,6 +119,13 @@ function transientDto(p: ProfileInput): ProfileDTO {
   return { ...structuredClone(p), id: 'transient', source: 'env', secretState: 'session', order: 0 }
 }
 
+/** The ProfileInput part of a DTO (the schema is strict). */
+export function inputOf(p: ProfileDTO): ProfileInput {
+  const { id: _id, source: _source, secretState: _state, order: _order, ...input } = p
+  void [_id, _source, _state, _order]
+  return input
+}
+
 function checkProfile(p: ProfileInput): ProfileInput {
   const r = zProfileInput.safeParse(p)
   if (!r.success) {
@@ -334,7 +341,7 @@ export class CloudConnector {
     if (secret === undefined || secret === '') {
       throw new AppError({ code: 'NO_SECRET', message: `No secret for "${profile.name}": enter it to test the connection.`, details: { profileId: profile.id } })
     }
-    return testConnection(profile, secret, ctx.region, this.deps.log)
+    return testConnection(inputOf(profile), secret, ctx.region, this.deps.log)
   }
 
   /** Test a profile that is not saved (the edit dialog). Without `secret`, the secret of `profileId` is used. */

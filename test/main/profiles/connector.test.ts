@@ -193,6 +193,9 @@ describe('connector against a fake cloud', () => {
     expect(c1.cinder).toBeNull()
     expect(c1.keys).toEqual(p.propertyKeys)
     expect(fake.tokensIssued).toBe(before + 1)
+    // profiles:test on the saved profile: a fresh authentication, reported.
+    expect((await clouds.test({ profileId: p.id, region: 'RegionOne' })).project.name).toBe('ops')
+    expect(fake.tokensIssued).toBe(before + 2)
     // Notes do not matter to the session; credentials do.
     profiles.update(p.id, { ...profile(fake.url, { endpointOverrides: { 'RegionTwo/image': `${fake.url}` } }), notes: 'hello' })
     expect((await clouds.client({ profileId: p.id })).session).toBe(c1.session)
