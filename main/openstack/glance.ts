@@ -97,7 +97,8 @@ export function buildListQuery(q: ImageQuery): URLSearchParams {
   if (q.createdBefore) p.append('created_at', `lt:${q.createdBefore}`)
   if (q.updatedAfter) p.append('updated_at', `gt:${q.updatedAfter}`)
   if (q.updatedBefore) p.append('updated_at', `lt:${q.updatedBefore}`)
-  if (q.changesSince) p.set('changes-since', q.changesSince)
+  // Glance v2 dropped `changes-since` (400 "no longer available"); updated_at=gte: is its replacement.
+  if (q.changesSince) p.append('updated_at', `gte:${q.changesSince}`)
   if (q.sort && q.sort.length) p.set('sort', q.sort.map((s) => `${s.key}:${s.dir}`).join(','))
   return p
 }
@@ -239,7 +240,9 @@ export class GlanceClient {
   async usage(o?: CallOptions): Promise<QuotaInfo | undefined> {
     try {
       const r = await this.call<{ usage?: QuotaInfo }>('GET', '/v2/info/usage', this.opt(o))
-      return r.body?.usage
+      const u = r.body?.usage
+      // An empty object means the cloud enforces no (unified) limits.
+      return u && Object.keys(u).length ? u : undefined
     } catch (e) {
       if (AppError.is(e, 'NOT_FOUND')) return undefined
       throw e
@@ -410,7 +413,7 @@ export class GlanceClient {
       }
       const failed = failedImportStores(img)
       if (failed.length) throw importFailed(img, failed)
-      if (img.status === 'importing' || typeof img.os_glance_import_task === 'string') sawImport = true
+      if (img.status === 'importing') sawImport = true
       if (img.status === 'killed' || img.status === 'deleted' || img.status === 'pending_delete') {
         throw new AppError({ code: 'IMPORT_FAILED', message: `Image ${id} ended ${img.status}.`, details: { imageId: id, status: img.status } })
       }
