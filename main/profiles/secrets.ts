@@ -7,7 +7,7 @@
  * registered with the logger so that it is redacted. Secrets never leave the main process: callers outside it see
  * only `state()`.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError, type SecretState } from '../../preload/api'
 import type { SecretCipher } from '../platform'
@@ -37,6 +37,8 @@ export class SecretStore {
   readonly path: string
   /** A problem found while loading (unreadable file), for the user. */
   loadProblem?: string
+  /** Where a damaged secrets file was kept. */
+  loadProblemBackup?: string
 
   constructor(private readonly opts: SecretStoreOptions) {
     this.path = join(opts.dir, SECRETS_FILE)
@@ -64,9 +66,19 @@ export class SecretStore {
       if (doc.version !== 1 || !doc.entries || typeof doc.entries !== 'object') throw new Error('unknown format')
       for (const [id, v] of Object.entries(doc.entries)) if (typeof v === 'string') this.entries[id] = v
     } catch (e) {
-      // Leave the file as it is (a later save replaces it); the affected profiles simply have no stored secret.
-      this.loadProblem = `The secrets file is damaged (${(e as Error).message}); stored passwords must be entered again.`
-      this.opts.log.warn('secrets file unreadable', { path: this.path, error: (e as Error).message })
+      // Set the damaged file aside (never overwrite it); the affected profiles simply have no stored secret.
+      this.entries = {}
+      const aside = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`
+      let kept = ''
+      try {
+        renameSync(this.path, aside)
+        kept = ` It was kept as ${aside}.`
+        this.loadProblemBackup = aside
+      } catch {
+        /* left in place; the next save replaces it */
+      }
+      this.loadProblem = `The secrets file is damaged (${(e as Error).message}); stored passwords must be entered again.${kept}`
+      this.opts.log.warn('secrets file unreadable', { path: this.path, error: (e as Error).message, kept: aside })
     }
   }
 

@@ -75,7 +75,7 @@ export class ProfileService {
   private readonly secrets: SecretStore
   private env: StoredProfile | null = null
   private envWarnings: string[] = []
-  private readonly recovered?: { message: string; backupPath: string }
+  private recovered?: { message: string; backupPath: string }
   private readonly listeners = new Set<ChangeListener>()
 
   private constructor(private readonly deps: ProfileServiceDeps) {
@@ -88,6 +88,9 @@ export class ProfileService {
       deps.log.warn('settings recovered', { ...opened.recovered })
     }
     this.secrets = new SecretStore({ dir, cipher: deps.platform.cipher, log: deps.log })
+    if (!this.recovered && this.secrets.loadProblem) {
+      this.recovered = { message: this.secrets.loadProblem, backupPath: this.secrets.loadProblemBackup ?? this.secrets.path }
+    }
     this.secrets.prune(new Set(this.doc.profiles.map((p) => p.id)))
   }
 

@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../../preload/api'
@@ -64,8 +64,12 @@ describe('SecretStore', () => {
     const dir = tempDir()
     writeFileSync(join(dir, 'secrets.json'), '{oops')
     const s = new SecretStore({ dir, cipher: fakeCipher(true), log: createNullLogger() })
-    expect(s.loadProblem).toMatch(/damaged/)
+    expect(s.loadProblem).toMatch(/damaged.*kept as .*secrets\.json\.corrupt-/)
     expect(s.state('x')).toBe('none')
+    const aside = readdirSync(dir).find((f) => f.startsWith('secrets.json.corrupt-'))!
+    expect(readFileSync(join(dir, aside), 'utf8')).toBe('{oops')
+    s.set('y', PASSWORD, true)
+    expect(readFileSync(join(dir, aside), 'utf8')).toBe('{oops')
   })
 
   it('clear removes the secret from disk', () => {

@@ -62,6 +62,14 @@ describe('ProfileService: the profile list', () => {
     expect(readFileSync(join(h.dir, 'settings.json'), 'utf8')).toBe(before)
   })
 
+  it('a damaged secrets file is set aside and the user is told', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'secrets.json'), 'garbage')
+    const { svc } = await open({ dir })
+    expect(svc.state().recovered?.message).toMatch(/secrets file is damaged/)
+    expect(readFileSync(svc.state().recovered!.backupPath, 'utf8')).toBe('garbage')
+  })
+
   it('a failed write changes nothing in memory', async () => {
     let fail = false
     const mem = memoryBackend('/virtual/settings.json')
