@@ -19,6 +19,7 @@ import { openCloudClient } from '../main/profiles/connector'
 import { profileFromEnvironment } from '../main/profiles/env'
 import { readSavedProfile, defaultDataDir } from './profile'
 import type { CloudClient } from '../main/openstack/types'
+import { openQueue, runQueue } from './queue'
 
 const USAGE = `Usage: glance-desktop [auth options] COMMAND [options]
 
@@ -29,6 +30,10 @@ Commands:
                [--property KEY=VALUE]... [--tag TAG]... [--visibility private|public|shared|community]
                [--min-disk GiB] [--min-ram MiB] [--keep-on-failure]
   image download ID --file PATH
+  queue upload FILE --name NAME [image upload options]    add an upload to the persisted queue (--data-dir)
+  queue download ID --file PATH                           add a download to the queue
+  queue run                                               run the queue until empty (recovers interrupted jobs)
+  queue list
 Common options:
   --json                 machine-readable output on stdout
   --no-progress          no progress line on stderr (default: shown when stderr is a terminal)
@@ -302,6 +307,42 @@ async function cmdDownload(id: string, o: Opts): Promise<void> {
   )
 }
 
+async function cmdQueue(sub: string | undefined, arg: string | undefined, o: Opts): Promise<void> {
+  const dataDir = o['data-dir'] ?? defaultDataDir(process.env)
+  const q = await openQueue(dataDir, () => connect(o))
+  const ctx = { profileId: 'cli', region: o['os-region-name'] ?? process.env.OS_REGION_NAME ?? 'RegionOne' }
+  if (sub === 'upload' && arg) {
+    if (!o.name) throw new UsageError('queue upload: --name NAME is required')
+    const vis = o.visibility
+    const job = await q.enqueueUpload(ctx, {
+      name: o.name,
+      fields: { minDiskGiB: intOpt(o['min-disk'], '--min-disk') ?? 0, minRamGiB: 0, public: vis === 'public', protected: false },
+      diskFormat: diskFormat(o['disk-format']),
+      filePath: resolve(arg),
+      ...(vis ? { extra: { visibility: vis } } : {}),
+    })
+    await q.flush()
+    out(!!o.json, job, `queued ${job.id} (image ${job.imageId})`)
+  } else if (sub === 'download' && arg) {
+    if (!o.file) throw new UsageError('queue download: --file PATH is required')
+    const job = await q.enqueueDownload(ctx, { imageId: arg, path: resolve(o.file) })
+    await q.flush()
+    out(!!o.json, job, `queued ${job.id}`)
+  } else if (sub === 'list') {
+    const jobs = q.list()
+    out(!!o.json, jobs, jobs.map((j) => `${j.id} ${j.kind} ${j.state} ${j.phase} ${j.imageId ?? ''} ${j.bytes}/${j.total ?? '?'} ${j.error?.message ?? ''}`).join('\n') || '(empty)')
+  } else if (sub === 'run') {
+    const tty = !o['no-progress'] && !!process.stderr.isTTY
+    const jobs = await runQueue(q, (js) => {
+      if (tty) process.stderr.write(`\r${js.filter((j) => j.state === 'running').map((j) => `${j.kind} ${j.imageName} ${j.total ? ((100 * j.bytes) / j.total).toFixed(0) : '?'}%`).join('  ').padEnd(78)}`)
+    })
+    if (tty) process.stderr.write('\n')
+    const failed = jobs.filter((j) => j.state === 'failed')
+    out(!!o.json, jobs, jobs.map((j) => `${j.id} ${j.kind} ${j.state} ${j.imageId ?? ''} ${j.error?.message ?? ''}`).join('\n') || '(empty)')
+    if (failed.length) process.exitCode = 1
+  } else throw new UsageError(`unknown command: queue ${sub ?? ''}`)
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed
   try {
@@ -321,6 +362,7 @@ export async function main(argv: string[]): Promise<number> {
     else if (cmd === 'image' && sub === 'list') await cmdList(o)
     else if (cmd === 'image' && sub === 'upload' && arg) await cmdUpload(arg, o)
     else if (cmd === 'image' && sub === 'download' && arg) await cmdDownload(arg, o)
+    else if (cmd === 'queue') await cmdQueue(sub, arg, o)
     else throw new UsageError(`unknown command: ${parsed.positionals.join(' ')}`)
     return Number(process.exitCode ?? 0)
   } catch (e) {

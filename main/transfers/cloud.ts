@@ -39,6 +39,11 @@ export function cloudFromClient(client: CloudClient, profileId: string): Transfe
         return { status: r.status, stream: r.stream, headers, ...(r.requestId ? { requestId: r.requestId } : {}) }
       },
       importWebDownload: (id, uri) => g.webDownload(id, uri),
+      importFailure: async (id, since) => {
+        const tasks = await g.tasks(id).catch(() => [])
+        const t = tasks.find((x) => x.status === 'failure' && (x.created_at ?? '') >= since.slice(0, 19))
+        return t ? t.message || 'the import task failed' : undefined
+      },
     },
     buildBody: (meta: ImageMeta) => {
       const input: Parameters<typeof buildCreateBody>[0] = { name: meta.name, fields: meta.fields, diskFormat: meta.diskFormat }

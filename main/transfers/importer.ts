@@ -58,6 +58,9 @@ export async function importFromUrl(
   }
   hooks.phase('importing')
   let last = ''
+  let sawImporting = false
+  const since = new Date(Date.now() - 5000).toISOString()
+  const startedAt = Date.now()
   for (;;) {
     throwIfAborted(hooks.signal)
     img = await glance.get(id)
@@ -65,11 +68,18 @@ export async function importFromUrl(
       last = img.status
       hooks.status?.(img.status)
     }
-    const failed = failedStores(img)
+    if (img.status === 'importing') sawImporting = true
+    let failed = failedStores(img)
+    // a failed web-download puts a single-store image back to queued; its task says why
+    if (!failed && img.status === 'queued' && (sawImporting || Date.now() - startedAt > 5000)) {
+      const why = await glance.importFailure?.(id, since)
+      if (why) failed = why
+      else if (sawImporting || Date.now() - startedAt > 120_000) failed = 'the image went back to queued'
+    }
     if (failed || img.status === 'killed' || img.status === 'deleted') {
       throw new AppError({
         code: 'IMPORT_FAILED',
-        message: `Glance could not import ${task.url} into image ${id}${failed ? ` (failed stores: ${failed})` : ''}; it is ${img.status}. Check that the URL is reachable from the Glance server and allowed by its import filtering.`,
+        message: `Glance could not import ${task.url} into image ${id}${failed ? ` (${failed})` : ''}; it is ${img.status}. Check that the URL is reachable from the Glance server and allowed by its import filtering.`,
         retryable: false,
         details: { imageId: id, status: img.status, failedStores: failed },
       })

@@ -37,6 +37,8 @@ export interface GlancePort {
   downloadData(id: string, opts: { range?: { start: number }; signal?: AbortSignal }): Promise<DownloadResponse>
   /** POST /v2/images/{id}/import with method web-download. */
   importWebDownload(id: string, uri: string): Promise<void>
+  /** The message of the image's latest failed import task, if any (GET /v2/images/{id}/tasks). */
+  importFailure?(id: string, since: string): Promise<string | undefined>
 }
 
 /** The metadata of an image to create, in console terms (turned into a Glance body by `buildBody`). */

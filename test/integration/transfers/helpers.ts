@@ -1,0 +1,108 @@
+/** Shared set-up for the transfer integration suites: a TransferService over a real cloud, test files, cleanup. */
+import { execFileSync } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, mkdtempSync, openSync, writeSync, closeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { EventBus } from '../../../main/events'
+import { createNullLogger } from '../../../main/log'
+import { FileRegistry } from '../../../main/files/registry'
+import type { CloudConnector } from '../../../main/profiles/connector'
+import { openCloudClient } from '../../../main/profiles/connector'
+import { profileFromEnvironment } from '../../../main/profiles/env'
+import type { CloudClient } from '../../../main/openstack/types'
+import { TransferService } from '../../../main/transfers/service'
+import { cloudFromClient } from '../../../main/transfers/cloud'
+import type { TransferCloud } from '../../../main/transfers/port'
+import { cliPlatform } from '../../../cli/queue'
+import type { CloudCreds } from '../../support/cloud'
+
+export function credsEnv(c: CloudCreds): NodeJS.ProcessEnv {
+  return {
+    OS_AUTH_URL: c.authUrl,
+    OS_USERNAME: c.username,
+    OS_PASSWORD: c.password,
+    OS_PROJECT_NAME: c.projectName,
+    OS_USER_DOMAIN_NAME: c.userDomainName,
+    OS_PROJECT_DOMAIN_NAME: c.projectDomainName,
+    OS_REGION_NAME: c.region,
+    OS_INTERFACE: c.interface,
+    OS_IDENTITY_API_VERSION: '3',
+  }
+}
+
+export async function clientFor(c: CloudCreds, region?: string): Promise<CloudClient> {
+  const p = profileFromEnvironment(credsEnv(c))!
+  return openCloudClient(p.profile, p.secret!, region ?? c.region)
+}
+
+/** A queue over the cloud; `wrap` may alter the port (throttling, fault injection). */
+export async function openService(
+  c: CloudCreds,
+  dataDir: string,
+  wrap: (t: TransferCloud) => TransferCloud = (t) => t,
+  opts: { backoffMs?: number; maxAttempts?: number } = {},
+): Promise<TransferService> {
+  let client: Promise<CloudClient> | null = null
+  return TransferService.open({
+    platform: cliPlatform(dataDir),
+    events: new EventBus(),
+    log: createNullLogger(),
+    clouds: {} as CloudConnector,
+    files: new FileRegistry(),
+    backoffMs: opts.backoffMs ?? 1000,
+    maxAttempts: opts.maxAttempts ?? 10,
+    connect: async (ctx) => {
+      client ??= clientFor(c, ctx.region)
+      try {
+        return wrap(cloudFromClient(await client, ctx.profileId))
+      } catch (e) {
+        client = null
+        throw e
+      }
+    },
+  })
+}
+
+export function tmp(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+export function randomFile(path: string, bytes: number): void {
+  const fd = openSync(path, 'w')
+  const block = randomBytes(1024 * 1024)
+  for (let off = 0; off < bytes; off += block.length) writeSync(fd, block, 0, Math.min(block.length, bytes - off))
+  closeSync(fd)
+}
+
+/** A qcow2 with real data (qemu-img convert of random raw). */
+export function qcow2File(dir: string, mib: number): string {
+  const raw = join(dir, 'src.raw')
+  randomFile(raw, mib * 1024 * 1024)
+  const q = join(dir, 'disk.qcow2')
+  execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', raw, q])
+  return q
+}
+
+/** An ISO 9660 image (hand-built primary volume descriptor + data). */
+export function isoFile(path: string, mib: number): void {
+  randomFile(path, mib * 1024 * 1024)
+  const pvd = Buffer.alloc(2048)
+  pvd[0] = 1
+  pvd.write('CD001', 1, 'latin1')
+  pvd[6] = 1
+  pvd.write('GLANCE_TEST'.padEnd(32), 40, 'latin1')
+  pvd.writeUInt32LE((mib * 1024 * 1024) / 2048, 0x50)
+  const fd = openSync(path, 'r+')
+  writeSync(fd, Buffer.alloc(0x8000), 0, 0x8000, 0)
+  writeSync(fd, pvd, 0, 2048, 0x8000)
+  closeSync(fd)
+}
+
+export async function sha512File(path: string): Promise<string> {
+  const h = createHash('sha512')
+  for await (const c of createReadStream(path, { highWaterMark: 4 << 20 })) h.update(c as Buffer)
+  return h.digest('hex')
+}
+
+export const fields = { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false }
