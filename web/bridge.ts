@@ -8,6 +8,7 @@
  * backoff, and calls in flight when it drops resolve to a retryable NETWORK error.
  */
 import { createApi } from '../preload/bridge'
+import { encodeRequest } from './wire'
 import type { Api, AppErrorData, CommandChannel, EventChannel, Result, Transport, Unsubscribe } from '../preload/api'
 
 const TOKEN_KEY = 'glance-harness-token'
@@ -86,7 +87,7 @@ function wsTransport(): Transport {
       return new Promise((resolve) => {
         const id = nextId++
         pending.set(id, { resolve })
-        const frame = JSON.stringify({ id, channel, args })
+        const frame = encodeRequest(id, channel, args)
         if (socket && socket.readyState === WebSocket.OPEN) socket.send(frame)
         else outbox.push(frame)
       })

@@ -26,6 +26,7 @@ import type { Logger } from '../main/log'
 import { contentSecurityPolicy, securityHeaders } from '../main/electron/csp'
 import { loadStatic, resolveStaticPath } from '../main/electron/static'
 import { createWebPlatform, type CipherMode, type WebPlatform } from './platform'
+import { decodeRequest, type WireEvent, type WireResponse } from './wire'
 
 export interface HarnessOptions {
   /** TCP port on 127.0.0.1; 0 (default, or PORT) picks a free one. */
@@ -242,22 +243,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   wss.on('connection', (ws: WebSocket) => {
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) return
-      let msg: { id?: unknown; channel?: unknown; args?: unknown }
-      try {
-        msg = JSON.parse(data.toString()) as typeof msg
-      } catch {
-        return
-      }
-      if (!msg || typeof msg !== 'object' || (typeof msg.id !== 'number' && typeof msg.id !== 'string')) return
-      const id = msg.id
+      const msg = decodeRequest(data.toString())
+      if (!msg) return
       void dispatch(services.handlers, msg.channel, msg.args, (channel, err) => log(`${channel}: ${err.code} ${err.message}`)).then((result) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ id, result }))
+        const frame: WireResponse = { id: msg.id, result }
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame))
       })
     })
   })
 
   const unsubscribe = services.events.subscribe((event, payload) => {
-    const frame = JSON.stringify({ event, payload })
+    const wire: WireEvent = { event, payload }
+    const frame = JSON.stringify(wire)
     for (const ws of wss.clients) if (ws.readyState === WebSocket.OPEN) ws.send(frame)
   })
 

@@ -39,6 +39,20 @@ function call(ws: WsClient, id: number, channel: string, args: unknown[]): Promi
   })
 }
 
+function callRaw(ws: WsClient, frame: { id: number } & Record<string, unknown>): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
+  return new Promise((resolve) => {
+    const onMessage = (data: WsClient.RawData): void => {
+      const msg = JSON.parse(data.toString()) as { id?: number; result?: never }
+      if (msg.id === frame.id) {
+        ws.off('message', onMessage)
+        resolve(msg.result!)
+      }
+    }
+    ws.on('message', onMessage)
+    ws.send(JSON.stringify(frame))
+  })
+}
+
 describe('browser harness: security and transport', () => {
   let h: TestHarness
   let wsUrl: string
@@ -143,6 +157,15 @@ describe('browser harness: security and transport', () => {
     expect(picked).toMatchObject({ ok: true, value: { name: 'disk.img', path: file, size: 4096 } })
     expect((picked.value as { handle: string }).handle).toMatch(/^fh_/)
     expect(await call(ws!, 7, 'files:pickOpen', ['image'])).toEqual({ ok: true, value: null })
+
+    // `undefined` arguments survive the JSON wire (listed in `u`), as they survive Electron's structured clone;
+    // a real null stays null.
+    const handle = (picked.value as { handle: string }).handle
+    const inspectUndefined = await callRaw(ws!, { id: 100, channel: 'files:inspect', args: [handle, null], u: [1] })
+    expect(inspectUndefined.error?.code).not.toBe('VALIDATION')
+    const inspectNull = await callRaw(ws!, { id: 101, channel: 'files:inspect', args: [handle, null] })
+    expect(inspectNull).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
+    expect(await callRaw(ws!, { id: 102, channel: 'files:inspect', args: [handle], u: [5] })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
     const st = await h.state()
     expect(st.dialogsAsked.map((d) => d.kind)).toEqual(['open', 'open'])
     expect(st.dialogsPending).toBe(0)
@@ -195,6 +218,9 @@ describeBrowser('browser harness in Chromium', (cloud) => {
     expect(info).toMatchObject({ ok: true, value: { shell: 'web' } })
     const state = await page.evaluate(() => (globalThis as unknown as PageGlobals).api.profiles.state())
     expect(state.ok).toBe(true)
+    // An omitted optional argument (the cursor) arrives as undefined, not null.
+    const list = await page.evaluate(() => (globalThis as unknown as PageGlobals).api.images.list({ profileId: 'no-such-profile' }, {}))
+    expect(list.ok ? '' : list.error.message).not.toMatch(/argument 3/)
     // The bridge is frozen and not replaceable by page script.
     expect(await page.evaluate(() => Object.isFrozen((globalThis as unknown as PageGlobals).api))).toBe(true)
     // A dropped file cannot be resolved in a browser: a FILE error that points to the dialog.
@@ -202,7 +228,6 @@ describeBrowser('browser harness in Chromium', (cloud) => {
     expect(dropped).toMatchObject({ ok: false, error: { code: 'FILE', message: expect.stringMatching(/dialog/) } })
     // The page cannot read the secret cookie.
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.cookie)).not.toContain(h.token)
-    await page.waitForTimeout(300)
     const path = await screenshot(page, 'harness')
     expect(path).toMatch(/test-results[/\\]screenshots[/\\]harness\.png$/)
     // Real CSP violations only ("frame-ancestors is ignored in a <meta>" is a notice, not a violation).
