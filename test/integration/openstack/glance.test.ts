@@ -237,7 +237,12 @@ describeCloud('Glance v2 core (real cloud)', () => {
     const glance = new GlanceClient(admin, 'RegionOne')
     const cleanup = new Cleanup()
     beforeAll(async () => {
-      server = http.createServer((_req, res) => {
+      server = http.createServer((req, res) => {
+        if (req.url === '/missing') {
+          res.writeHead(404)
+          res.end()
+          return
+        }
         res.writeHead(200, { 'content-length': data.length })
         res.end(data)
       })
@@ -268,7 +273,19 @@ describeCloud('Glance v2 core (real cloud)', () => {
       expect(done.checksum).toBe(createHash('md5').update(data).digest('hex'))
     })
 
-    it('fails cleanly (IMPORT_FAILED, not a hang) from a disallowed port', async () => {
+    it('a failing download (404 at the source) ends the wait with IMPORT_FAILED, not a hang', async () => {
+      expect(port).toBeGreaterThan(0)
+      const img = await glance.create(buildCreateBody({ name: unique('webdl-404'), fields, diskFormat: 'raw' }))
+      cleanup.add(glance, img.id)
+      const since = new Date().toISOString()
+      await glance.webDownload(img.id, `http://127.0.0.1:${port}/missing`)
+      const started = Date.now()
+      const e = await glance.waitForStatus(img.id, ['active'], { since, timeoutMs: 90_000, intervalMs: 300 }).catch((x: unknown) => x)
+      expect(e).toMatchObject({ code: 'IMPORT_FAILED' })
+      expect(Date.now() - started).toBeLessThan(85_000)
+    })
+
+    it('fails cleanly (not a hang) from a disallowed port', async () => {
       const other = http.createServer((_q, r) => r.end('x'))
       await new Promise<void>((r) => other.listen(0, '127.0.0.1', r))
       const badPort = (other.address() as AddressInfo).port
@@ -282,7 +299,9 @@ describeCloud('Glance v2 core (real cloud)', () => {
           .then(() => glance.waitForStatus(img.id, ['active'], { since, timeoutMs: 60_000, intervalMs: 300 }))
           .catch((x: unknown) => x)
         expect(e).toBeInstanceOf(AppError)
-        expect(['IMPORT_FAILED', 'FORBIDDEN', 'VALIDATION']).toContain((e as AppError).code)
+        // This Glance checks the URI when the import is requested: 400, image untouched.
+        expect(e).toMatchObject({ code: 'VALIDATION', status: 400, method: 'POST' })
+        expect((e as AppError).message).not.toMatch(/<[a-z]/i)
         expect(Date.now() - started).toBeLessThan(55_000)
         expect((await glance.get(img.id)).status).toBe('queued')
       } finally {
