@@ -41,7 +41,7 @@ if (!app.requestSingleInstanceLock()) {
 
 async function main(): Promise<void> {
   await app.whenReady()
-  denyAllPermissions(session.defaultSession)
+  denyAllPermissions(session.defaultSession, isAppUrl)
   handleAppProtocol(join(here, '../renderer'))
 
   const getWindow = (): BrowserWindow | null => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null)

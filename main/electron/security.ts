@@ -47,10 +47,19 @@ export function hardenWebContents(contents: WebContents, opts: HardenOptions): v
   })
 }
 
-/** Denies every permission request and check (camera, notifications API, geolocation, HID, USB, serial, ...). */
-export function denyAllPermissions(session: Session): void {
-  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
-  session.setPermissionCheckHandler(() => false)
+/**
+ * Denies every permission request and check (camera, microphone, notifications API, geolocation, HID, USB, serial,
+ * clipboard read, ...). One exception, when `isAppUrl` is given: `clipboard-sanitized-write` (navigator.clipboard
+ * .writeText, the "copy image ID" buttons) for our own origin only. Writing sanitized text to the clipboard reveals
+ * nothing; reading it stays denied.
+ */
+export function denyAllPermissions(session: Session, isAppUrl?: (url: string) => boolean): void {
+  const allowed = (permission: string, url: string | undefined): boolean =>
+    !!isAppUrl && permission === 'clipboard-sanitized-write' && typeof url === 'string' && isAppUrl(url)
+  session.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(allowed(permission, (details as { requestingUrl?: string }).requestingUrl)),
+  )
+  session.setPermissionCheckHandler((_wc, permission, requestingOrigin) => allowed(permission, requestingOrigin))
   session.setDevicePermissionHandler(() => false)
   session.setDisplayMediaRequestHandler((_request, callback) => callback(null))
 }

@@ -95,6 +95,28 @@ describe('permissions', () => {
     const media = vi.fn()
     s.displayMediaHandler!({}, media)
     expect(media).toHaveBeenCalledWith(null)
+    // Without an origin predicate even clipboard writes are denied.
+    expect(s.checkHandler!({}, 'clipboard-sanitized-write', 'app://glance', {})).toBe(false)
+  })
+
+  it('allows only sanitized clipboard writes, only from our origin', () => {
+    const s = new FakeSession()
+    denyAllPermissions(s as unknown as Session, appUrlMatcher())
+    expect(s.checkHandler!({}, 'clipboard-sanitized-write', 'app://glance', {})).toBe(true)
+    expect(s.checkHandler!({}, 'clipboard-sanitized-write', 'https://evil.example', {})).toBe(false)
+    expect(s.checkHandler!({}, 'clipboard-read', 'app://glance', {})).toBe(false)
+    const ok = vi.fn()
+    s.requestHandler!({}, 'clipboard-sanitized-write', ok, { requestingUrl: 'app://glance/#/images' })
+    expect(ok).toHaveBeenCalledWith(true)
+    const no = vi.fn()
+    s.requestHandler!({}, 'clipboard-sanitized-write', no, { requestingUrl: 'https://evil.example/' })
+    expect(no).toHaveBeenCalledWith(false)
+    for (const p of ['media', 'geolocation', 'notifications', 'openExternal', 'clipboard-read']) {
+      const cb = vi.fn()
+      s.requestHandler!({}, p, cb, { requestingUrl: 'app://glance/' })
+      expect(cb).toHaveBeenCalledWith(false)
+      expect(s.checkHandler!({}, p, 'app://glance', {})).toBe(false)
+    }
   })
 })
 
