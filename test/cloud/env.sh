@@ -40,6 +40,13 @@ GLANCE_SECURE_RBAC=${GLANCE_SECURE_RBAC:-0}
 # Ports a web-download import may fetch from (Glance default is [80,443]). Tests serve files on 18080-18082.
 WEB_DOWNLOAD_PORTS=${WEB_DOWNLOAD_PORTS:-80,443,8000,8080,18080,18081,18082}
 
+# CLOUD_PORT_OFFSET=N adds N to every port above (run a whole second set of clouds, e.g. CI beside a developer's).
+if [[ ${CLOUD_PORT_OFFSET:-0} != 0 && -z ${_CLOUD_OFFSET_APPLIED:-} ]]; then
+  KEYSTONE_PORT=$((KEYSTONE_PORT + CLOUD_PORT_OFFSET)) GLANCE_PORT=$((GLANCE_PORT + CLOUD_PORT_OFFSET))
+  GLANCE2_PORT=$((GLANCE2_PORT + CLOUD_PORT_OFFSET)) CINDER_PORT=$((CINDER_PORT + CLOUD_PORT_OFFSET))
+  _CLOUD_OFFSET_APPLIED=1
+fi
+
 KEYSTONE_URL="http://${LAB_HOST}:${KEYSTONE_PORT}"
 # Keystone token lifetime in seconds (Keystone's default 3600). Short (e.g. 20) to test that long work survives
 # token expiry. Applies when a state dir is created.

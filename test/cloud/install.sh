@@ -44,11 +44,11 @@ fi
 echo "install.sh: installing: ${missing[*]}"
 # Refresh the lists unless they were refreshed in the last hour (CI runs apt-get update just before).
 if [[ -z $(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -60 2>/dev/null | head -1) ]]; then
-  apt-get update -q
+  apt-get update -q -o DPkg::Lock::Timeout=300
 fi
 # --no-install-recommends keeps the footprint small (python3-cinder would otherwise recommend ceph-common etc.);
 # the dpkg options keep it from prompting on conffile changes.
-apt-get install -y -q --no-install-recommends \
+apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 \
   -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
   "${missing[@]}" </dev/null
 echo "install.sh: done"
