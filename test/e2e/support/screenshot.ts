@@ -5,10 +5,10 @@ import type { Page } from 'playwright-core'
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../../test-results/screenshots')
 
 /**
- * Waits (best effort, up to `timeout` ms) until no loading spinner is visible (Element Plus `.el-loading-mask`,
+ * Waits (best effort, up to `timeout` ms, default 6 s) until no loading spinner is visible (Element Plus `.el-loading-mask`,
  * anything with aria-busy="true"), so screenshots show data rather than spinners. Never fails the test.
  */
-export async function waitForIdle(page: Page, timeout = 15_000): Promise<void> {
+export async function waitForIdle(page: Page, timeout = 6_000): Promise<void> {
   await page
     .waitForFunction(
       () => {
