@@ -13,7 +13,7 @@ export interface SecretCipher {
 }
 
 export interface OpenDialogOptions {
-  purpose: 'image' | 'cloudsYaml' | 'openrc' | 'manifest'
+  purpose: 'image' | 'cloudsYaml' | 'openrc' | 'manifest' | 'caFile'
   title?: string
   filters?: { name: string; extensions: string[] }[]
 }

@@ -622,7 +622,7 @@ export interface CommandMap {
   'volumes:zones': [[ctx: CloudContext], string[]]
   'volumes:create': [[ctx: CloudContext, input: VolumeCreateInput], VolumeDTO]
 
-  'files:pickOpen': [[purpose: 'image' | 'cloudsYaml' | 'openrc' | 'manifest'], FileRef | null]
+  'files:pickOpen': [[purpose: 'image' | 'cloudsYaml' | 'openrc' | 'manifest' | 'caFile'], FileRef | null]
   'files:pickSave': [[purpose: 'image' | 'csv' | 'xlsx' | 'cloudsYaml' | 'manifest' | 'diagnostics', defaultName: string], FileRef | null]
   'files:dropped': [[path: string], FileRef]
   'files:inspect': [[fileHandle: string, declared?: DiskFormat | 'auto'], InspectionReport]
@@ -776,7 +776,7 @@ export interface Api {
     create(ctx: CloudContext, input: VolumeCreateInput): R<'volumes:create'>
   }
   files: {
-    pickOpen(purpose: 'image' | 'cloudsYaml' | 'openrc' | 'manifest'): R<'files:pickOpen'>
+    pickOpen(purpose: 'image' | 'cloudsYaml' | 'openrc' | 'manifest' | 'caFile'): R<'files:pickOpen'>
     pickSave(
       purpose: 'image' | 'csv' | 'xlsx' | 'cloudsYaml' | 'manifest' | 'diagnostics',
       defaultName: string,

@@ -8,7 +8,7 @@ import { inspectFile } from '../../transfers/inspect'
 
 type FileChannels = 'files:pickOpen' | 'files:pickSave' | 'files:dropped' | 'files:inspect'
 
-const zOpenPurpose = z.enum(['image', 'cloudsYaml', 'openrc', 'manifest'])
+const zOpenPurpose = z.enum(['image', 'cloudsYaml', 'openrc', 'manifest', 'caFile'])
 const zSavePurpose = z.enum(['image', 'csv', 'xlsx', 'cloudsYaml', 'manifest', 'diagnostics'])
 
 const OPEN_FILTERS: Record<z.infer<typeof zOpenPurpose>, { name: string; extensions: string[] }[]> = {
@@ -25,6 +25,10 @@ const OPEN_FILTERS: Record<z.infer<typeof zOpenPurpose>, { name: string; extensi
     { name: 'All files', extensions: ['*'] },
   ],
   manifest: [{ name: 'Draft manifest', extensions: ['yaml', 'yml'] }],
+  caFile: [
+    { name: 'CA bundle (PEM)', extensions: ['pem', 'crt', 'cer'] },
+    { name: 'All files', extensions: ['*'] },
+  ],
 }
 
 /** A regular file we can read; the message says what is wrong otherwise. */
