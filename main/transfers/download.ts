@@ -45,18 +45,33 @@ async function writeAll(src: Readable, h: HashTap, part: string, flags: string, 
     await fh.writev(bufs)
   }
   try {
-    for await (const chunk of src) {
-      const b = chunk as Buffer
-      h.feed(b)
-      hooks.bytes(b.length)
-      pending.push(b)
-      pendingBytes += b.length
-      if (pendingBytes >= WRITE_BATCH) await flush()
-      if (hooks.signal.aborted) {
+    // 'data' events with pause/resume around each batched write: several times faster than for-await on a socket
+    await new Promise<void>((resolve, reject) => {
+      let failed = false
+      const fail = (e: unknown): void => {
+        if (failed) return
+        failed = true
         src.destroy()
-        break
+        reject(e)
       }
-    }
+      const onAbort = (): void => fail(hooks.signal.reason ?? new Error('aborted'))
+      hooks.signal.addEventListener('abort', onAbort, { once: true })
+      src.on('data', (b: Buffer) => {
+        h.feed(b)
+        hooks.bytes(b.length)
+        pending.push(b)
+        pendingBytes += b.length
+        if (pendingBytes >= WRITE_BATCH) {
+          src.pause()
+          flush().then(() => src.resume(), fail)
+        }
+      })
+      src.on('error', fail)
+      src.on('end', () => {
+        hooks.signal.removeEventListener('abort', onAbort)
+        if (!failed) resolve()
+      })
+    })
   } finally {
     try {
       await flush()
