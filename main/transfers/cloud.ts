@@ -3,7 +3,7 @@
  * to the engine's port. Uploads take a token that outlives the request's start (Glance validates it only then) and
  * forget the token after a 401 so that the next attempt authenticates again.
  */
-import { AppError, type CloudContext } from '../../preload/api'
+import { AppError } from '../../preload/api'
 import type { CloudClient } from '../openstack/types'
 import { buildCreateBody } from '../openstack/properties'
 import type { CloudConnector } from '../profiles/connector'
@@ -55,15 +55,10 @@ export function cloudFromClient(client: CloudClient, profileId: string): Transfe
   }
 }
 
-type ConnectorLike = { client?: (ctx: CloudContext) => Promise<CloudClient> }
-
 /** The default Connect: the app's CloudConnector (profiles, secrets, sessions cached per profile and region). */
 export function connectorConnect(clouds: CloudConnector): Connect {
   return async (ctx) => {
-    const c = clouds as unknown as ConnectorLike
-    if (typeof c.client !== 'function') {
-      throw new AppError({ code: 'INTERNAL', message: 'The cloud connector is not available (CloudConnector.client missing).' })
-    }
-    return cloudFromClient(await c.client.call(clouds, ctx), ctx.profileId)
+    const client = await clouds.client(ctx.region ? ctx : { profileId: ctx.profileId })
+    return cloudFromClient(client, ctx.profileId)
   }
 }
