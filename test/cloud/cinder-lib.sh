@@ -168,7 +168,7 @@ cinder_init() {
 # exists (default_volume_type points at it) and the volume service is up.
 cinder_wait() {
   service_wait cinder 120
-  [[ -n $KS_TOKEN ]] || ks_token
+  ks_fresh_token
   local proj vurl i
   proj=$(ks GET "/projects?name=admin" | jq -r '.projects[0].id')
   vurl="http://$LAB_HOST:$CINDER_PORT/v3/$proj"
@@ -179,6 +179,7 @@ cinder_wait() {
     log "cinder: volume type 'lab' created"
   fi
   for ((i = 0; i < 120; i++)); do
+    ks_fresh_token
     if curl -fsS -H "X-Auth-Token: $KS_TOKEN" "$vurl/os-services?binary=cinder-volume" \
        | jq -e '.services[]|select(.state=="up")' >/dev/null 2>&1; then
       log "cinder-volume is up"; return 0

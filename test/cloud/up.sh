@@ -130,15 +130,25 @@ keystone_start() {
 # ---------------------------------------------- keystone REST helpers (curl) --
 
 KS_TOKEN=""
+# The admin token is kept in a file so that calls in $(...) subshells share it, and renewed when older than a third
+# of the token lifetime (the shorttoken profile's tokens live 20 s; populating Keystone on a busy machine takes longer).
+KS_TOKEN_FILE=$RUN/.admin-token
+KS_TOKEN_MAX_AGE=$(( KEYSTONE_TOKEN_EXPIRATION / 3 > 3600 ? 3600 : KEYSTONE_TOKEN_EXPIRATION / 3 ))
 ks_token() {  # admin project-scoped token
   KS_TOKEN=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' \
     -d "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"name\":\"admin\",\"domain\":{\"id\":\"default\"},\"password\":\"$ADMIN_PASSWORD\"}}},\"scope\":{\"project\":{\"name\":\"admin\",\"domain\":{\"id\":\"default\"}}}}}" \
     "$KEYSTONE_URL/v3/auth/tokens" | awk 'tolower($1)=="x-subject-token:"{print $2}' | tr -d '\r')
   [[ -n $KS_TOKEN ]] || die "could not get admin token"
+  (umask 077; printf '%s' "$KS_TOKEN" > "$KS_TOKEN_FILE")
+}
+ks_fresh_token() {
+  if [[ ! -s $KS_TOKEN_FILE || $(( $(date +%s) - $(stat -c %Y "$KS_TOKEN_FILE") )) -ge $KS_TOKEN_MAX_AGE ]]; then ks_token; fi
+  KS_TOKEN=$(cat "$KS_TOKEN_FILE")
 }
 # ks METHOD PATH [JSON] -> response body on stdout; fails on HTTP error
 ks() {
   local m=$1 p=$2 d=${3:-}
+  ks_fresh_token
   if [[ -n $d ]]; then
     curl -fsS -X "$m" -H "X-Auth-Token: $KS_TOKEN" -H 'Content-Type: application/json' -d "$d" "$KEYSTONE_URL/v3$p"
   else
@@ -448,6 +458,7 @@ write_rc "$STATE/admin-openrc.sh" admin "$ADMIN_PASSWORD" admin
 write_rc "$STATE/demo-openrc.sh" demo "$DEMO_PASSWORD" demo
 write_rc "$STATE/reader-openrc.sh" demo-reader "$DEMO_PASSWORD" demo
 
+rm -f "$KS_TOKEN_FILE"
 trap - EXIT
 T1=$(date +%s.%N)
 log "cloud up in $($PY -c "print(round($T1-$T0,1))")s; state: $STATE"

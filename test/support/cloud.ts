@@ -6,7 +6,7 @@
  * with REQUIRE_CLOUD=1 (CI) that is a failure instead.
  *
  * Extra clouds for fault tests (test/cloud/profiles/*.env, started by `test/cloud/up.sh --profile NAME`, and by .ci/run):
- *   faultCloud()      .cloud-state-faults      image size cap 1 MiB; its Glance may be stopped/killed (cloudService)
+ *   faultCloud()      .cloud-state-faults      image size cap 1 MiB, tokens live 30 s; services may be stopped/killed (cloudService)
  *   shortTokenCloud() .cloud-state-shorttoken  Keystone tokens live 20 s
  * each also from OS_FAULT_* / OS_SHORTTOKEN_* variables (OS_FAULT_AUTH_URL, OS_FAULT_USERNAME...).
  */
@@ -124,11 +124,11 @@ export function profileCloud(profile: CloudProfile, user: CloudUser = 'admin'): 
   return cloudFromState(profileStateDir(profile), user)
 }
 
-/** Second cloud (profile `faults`): Glance image size cap 1 MiB; its services may be stopped and killed. */
+/** Second cloud (profile `faults`): Glance image size cap 1 MiB, tokens live 30 s; its services may be stopped and killed. */
 export function faultCloud(user: CloudUser = 'admin'): CloudCreds | null {
   return profileCloud('faults', user)
 }
-/** Third cloud (profile `shorttoken`): Keystone tokens expire after 20 s. */
+/** Third cloud (profile `shorttoken`): Keystone tokens expire after 20 s; its services may be stopped and killed. */
 export function shortTokenCloud(user: CloudUser = 'admin'): CloudCreds | null {
   return profileCloud('shorttoken', user)
 }
