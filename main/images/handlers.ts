@@ -5,14 +5,14 @@ import { z } from 'zod'
 import { DISK_FORMATS, IMAGE_STATUSES, OS_TYPES, type CommandChannel } from '../../preload/api'
 import type { ServiceDeps } from '../services'
 import type { PartialHandlers } from '../ipc/types'
-import { parseArgs, zCloudContext, zHandle, zId } from '../ipc/validate'
+import { FORBIDDEN_KEYS, parseArgs, zCloudContext, zHandle, zId } from '../ipc/validate'
 
 type Ch = Extract<CommandChannel, `images:${string}` | `volumes:${string}`>
 
 const zImageId = zId
 const zProjectId = z.string().min(1).max(64).regex(/^[\w-]+$/, 'must be a project id')
 const zTag = z.string().min(1).max(255).refine((t) => !t.includes('/'), 'a tag cannot contain "/"')
-const zPropKey = z.string().min(1).max(255)
+const zPropKey = z.string().min(1).max(255).refine((k) => !FORBIDDEN_KEYS.has(k), 'is not a usable property key')
 const zPropValue = z.string().max(65_535)
 const zIso = z.string().min(1).max(64).regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO date/time')
 const zVisibility = z.enum(['public', 'private', 'shared', 'community'])

@@ -13,6 +13,7 @@ export function parseArgs<T extends [z.ZodType, ...z.ZodType[]] | []>(
   if (args.length > schemas.length) {
     throw new AppError({ code: 'VALIDATION', message: `${channel}: expected at most ${schemas.length} arguments, got ${args.length}` })
   }
+  checkShape(channel, args)
   const out: unknown[] = []
   schemas.forEach((schema, i) => {
     const r = (schema as z.ZodType).safeParse(args[i])
@@ -29,8 +30,40 @@ export function parseArgs<T extends [z.ZodType, ...z.ZodType[]] | []>(
   return out as never
 }
 
+const MAX_DEPTH = 32
+const MAX_NODES = 200_000
+
+/**
+ * Before any schema: refuses keys that could pollute prototypes (`__proto__`, `constructor`, `prototype`) anywhere in
+ * the arguments (zod's records drop a `__proto__` key silently; we want the caller told), and values nested deeper
+ * than 32 levels or with more than 200,000 nodes. Iterative, so a hostile depth cannot overflow the stack.
+ */
+function checkShape(channel: string, args: unknown[]): void {
+  const stack: [unknown, number][] = args.map((a) => [a, 1])
+  let nodes = 0
+  while (stack.length) {
+    const [v, depth] = stack.pop()!
+    if (!v || typeof v !== 'object') continue
+    if (++nodes > MAX_NODES) throw new AppError({ code: 'VALIDATION', message: `${channel}: the arguments are too large` })
+    if (depth > MAX_DEPTH) throw new AppError({ code: 'VALIDATION', message: `${channel}: the arguments are nested too deeply` })
+    for (const key of Object.keys(v)) {
+      if (FORBIDDEN_KEYS.has(key)) throw new AppError({ code: 'VALIDATION', message: `${channel}: the key "${key}" is not allowed` })
+      stack.push([(v as Record<string, unknown>)[key], depth + 1])
+    }
+  }
+}
+
 // Shared schemas
-export const zId = z.string().min(1).max(255).regex(/^[\w.:-]+$/, 'must be an identifier')
+export const zId = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\w.:-]+$/, 'must be an identifier')
+  // `.` and `..` would be normalised away in a URL path (/v2/images/.. is /v2/).
+  .refine((s) => !/^\.+$/.test(s), 'must be an identifier')
+
+/** Object keys that must never come from the renderer (prototype pollution). */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 export const zHandle = z.string().regex(/^fh_[A-Za-z0-9_-]{16,64}$/, 'must be a file handle')
 export const zCloudContext = z.strictObject({
   profileId: zId,

@@ -1,12 +1,14 @@
 /** The 'transfers:*' commands: validated arguments, paths only through file handles. */
-import { readFile, writeFile, rename } from 'node:fs/promises'
+import { readFile, writeFile, rename, stat } from 'node:fs/promises'
 import { z } from 'zod'
-import type { CommandChannel } from '../../preload/api'
+import { AppError, type CommandChannel } from '../../preload/api'
 import type { ServiceDeps } from '../services'
 import type { PartialHandlers } from '../ipc/types'
 import { parseArgs, zCloudContext, zHandle, zId } from '../ipc/validate'
 
 type Ch = Extract<CommandChannel, `transfers:${string}`>
+
+const MAX_MANIFEST = 4 * 1024 * 1024
 
 const zDownload = z.strictObject({ imageId: zId, fileHandle: zHandle })
 
@@ -46,8 +48,11 @@ export function transferHandlers(s: ServiceDeps): PartialHandlers<Ch> {
     'transfers:importDrafts': async (...args) => {
       const [handle] = parseArgs('transfers:importDrafts', [zHandle], args)
       const path = s.files.resolve(handle, 'read')
+      // Size first: never read a huge (or endless, e.g. a FIFO) file into memory.
+      const st = await stat(path)
+      if (!st.isFile()) throw new AppError({ code: 'FILE', message: `${path} is not a regular file.` })
+      if (st.size > MAX_MANIFEST) throw new AppError({ code: 'VALIDATION', message: `The manifest is larger than ${MAX_MANIFEST >> 20} MiB.` })
       const text = await readFile(path, 'utf8')
-      if (text.length > 4 * 1024 * 1024) throw new Error('manifest too large')
       return t.importDrafts(text)
     },
   }

@@ -30,6 +30,9 @@ export function appHandlers(s: ServiceDeps): PartialHandlers<AppChannels> {
       const notices: Notice[] = []
       const st = s.profiles.state()
       if (st.recovered) notices.push({ level: 'warning', message: st.recovered.message })
+      // The queue file's recovery is also emitted as an event at start-up, before any window listens: repeat it here.
+      const q = s.transfers.recovered
+      if (q) notices.push({ level: 'error', message: q.message })
       return notices
     },
     'app:exportDiagnostics': async (...args) => {

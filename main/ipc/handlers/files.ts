@@ -1,10 +1,12 @@
 import { stat } from 'node:fs/promises'
+import { isAbsolute, relative, resolve } from 'node:path'
 import { z } from 'zod'
 import { AppError, DISK_FORMATS } from '../../../preload/api'
 import type { ServiceDeps } from '../../services'
 import type { PartialHandlers } from '../types'
 import { parseArgs, zHandle } from '../validate'
 import { inspectFile } from '../../transfers/inspect'
+import { safeFileName } from '../../files/safe-name'
 
 type FileChannels = 'files:pickOpen' | 'files:pickSave' | 'files:dropped' | 'files:inspect'
 
@@ -30,6 +32,15 @@ const OPEN_FILTERS: Record<z.infer<typeof zOpenPurpose>, { name: string; extensi
     { name: 'All files', extensions: ['*'] },
   ],
 }
+
+/** A dropped file's path, as the preload resolved it (webUtils.getPathForFile): absolute, one line, no NUL. */
+const zDroppedPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  .refine((p) => !/[\u0000-\u001f]/.test(p), 'must not contain control characters')
+  .refine((p) => isAbsolute(p), 'must be an absolute path')
 
 /** A regular file we can read; the message says what is wrong otherwise. */
 async function regularFile(path: string): Promise<number> {
@@ -57,12 +68,18 @@ export function fileHandlers(s: ServiceDeps): PartialHandlers<FileChannels> {
     },
     'files:pickSave': async (...args) => {
       const [purpose, defaultName] = parseArgs('files:pickSave', [zSavePurpose, z.string().max(255)], args)
-      const path = await s.platform.dialogs.saveFile({ purpose, defaultName })
+      // The default name often comes from an image name (anyone in a shared project chooses those): sanitize it.
+      const path = await s.platform.dialogs.saveFile({ purpose, defaultName: safeFileName(defaultName) })
       if (!path) return null
       return s.files.register(path, 'write')
     },
     'files:dropped': async (...args) => {
-      const [path] = parseArgs('files:dropped', [z.string().min(1).max(4096)], args)
+      const [path] = parseArgs('files:dropped', [zDroppedPath], args)
+      // The app's own files (settings, encrypted secrets, queue, logs) are never handed back as a handle.
+      const inData = relative(resolve(s.platform.dataDir), resolve(path))
+      if (inData === '' || (!inData.startsWith('..') && !isAbsolute(inData))) {
+        throw new AppError({ code: 'VALIDATION', message: 'Files of the app itself cannot be used.' })
+      }
       const size = await regularFile(path)
       return s.files.register(path, 'read', size)
     },
