@@ -10,7 +10,7 @@ import https from 'node:https'
 import net from 'node:net'
 import tls from 'node:tls'
 import { readFileSync } from 'node:fs'
-import { Readable, type Duplex } from 'node:stream'
+import { Readable, type Duplex, type Writable } from 'node:stream'
 import { AppError, type ErrorCode } from '../../preload/api'
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000
@@ -50,6 +50,19 @@ export interface HttpRequest {
   signal?: AbortSignal
   connectTimeoutMs?: number
   idleTimeoutMs?: number
+}
+
+/**
+ * A stream body that writes itself into the request (`out.write(chunk, cb)` with its own bounded buffering, then
+ * `out.end()`) instead of being piped: the transfer engine's upload body, which reuses its buffers once written.
+ * Failures are emitted as 'error' on the Readable, as with any stream body.
+ */
+export interface DirectBody {
+  writeInto(out: Writable): void
+}
+
+function isDirectBody(x: Readable): x is Readable & DirectBody {
+  return typeof (x as Partial<DirectBody>).writeInto === 'function'
 }
 
 export interface HttpResponse<T = unknown> {
@@ -648,7 +661,8 @@ export class HttpClient {
               : new AppError({ code: 'FILE', message: `Reading the request body failed: ${e.message}`, method, url: redactUrl(req.url) }, { cause: e })
           abortWith(err)
         })
-        payload.pipe(creq)
+        if (isDirectBody(payload)) payload.writeInto(creq)
+        else payload.pipe(creq)
       } else {
         creq.end(payload)
       }

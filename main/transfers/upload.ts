@@ -1,14 +1,15 @@
 /**
  * Upload: create the image with a client-chosen id (idempotent), stream the file to PUT /file in 4 MiB chunks with
- * back-pressure (memory flat whatever the size), md5 + sha512 in the same read pass, then verify against what
+ * back-pressure (memory flat whatever the size: a ring of shared slots, see hashed-source.ts), md5 + sha512 in the
+ * same read pass on worker threads, then verify against what
  * Glance computed. One call is one attempt; the queue retries transient failures and calls again: the image's state
  * decides (queued: PUT again; active: verify; saving/killed/other: delete it and create a new one, reported through
  * `imageChanged`).
  */
-import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { AppError } from '../../preload/api'
-import { CHUNK, HashTap, hashFile, type Digests } from './hashing'
+import { hashFile, type Digests } from './hashing'
+import { HashedFileBody } from './hashed-source'
 import { createIdempotent, deleteQuietly, ensureImage, expectedHash, newImageId, pause, throwIfAborted, type EngineHooks } from './engine'
 import type { ImageMeta, RawImage, TransferCloud } from './port'
 
@@ -71,21 +72,21 @@ export async function uploadImage(cloud: TransferCloud, task: UploadTask, hooks:
   }
   throwIfAborted(hooks.signal)
 
-  // 2. stream the file
+  // 2. stream the file: read once into shared slots, hashed (md5 + sha512) by worker threads while the same bytes are
+  // written to the socket
   hooks.phase('uploading', size, 0)
-  const tap = new HashTap(hooks.bytes)
-  const src = createReadStream(task.filePath, { highWaterMark: CHUNK })
-  src.on('error', (e) => tap.destroy(e))
-  src.pipe(tap)
+  const body = new HashedFileBody(task.filePath, size, { onBytes: hooks.bytes })
+  let d: Digests
   try {
-    await glance.uploadData(id, tap, size, { signal: hooks.signal })
+    await glance.uploadData(id, body, size, { signal: hooks.signal })
+    const h = await body.digests()
+    d = { md5: h.md5!, sha512: h.sha512!, bytes: h.bytes }
   } catch (e) {
-    src.destroy()
-    tap.destroy()
     if (hooks.signal.aborted) throw hooks.signal.reason instanceof Error ? hooks.signal.reason : e
     throw e
+  } finally {
+    body.dispose()
   }
-  const d = tap.digests()
   if (d.bytes !== size) {
     throw new AppError({ code: 'FILE', message: `${task.filePath} changed during the upload (${d.bytes} of ${size} bytes read).`, retryable: true })
   }

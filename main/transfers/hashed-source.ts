@@ -1,0 +1,183 @@
+/**
+ * The upload body: a file read once, in large chunks, into a ring of shared-memory slots; each chunk goes both to the
+ * hashing workers (md5 + sha512 in parallel, off the I/O thread) and to the request, and its slot is reused when both
+ * are done with it. Memory is the ring (`slots * slotSize`), whatever the file size.
+ *
+ * Two ways to consume it:
+ * - `writeInto(out)` (the HTTP layer's DirectBody path): writes the slots straight into the request with
+ *   `out.write(chunk, cb)`, no stream plumbing, no copies; the ring bounds what is queued on the socket.
+ * - as an ordinary Readable (`pipe`, `for await`, test doubles): each chunk is pushed as a copy (the consumer may keep
+ *   it), so the slot can be reused as soon as it is hashed.
+ */
+import { open, type FileHandle } from 'node:fs/promises'
+import { Readable, type Writable } from 'node:stream'
+import { AppError } from '../../preload/api'
+import { SlotRing, WorkerHasher, type HashAlgo, type PartialDigests } from './hash-workers'
+
+export const UPLOAD_SLOT = 4 * 1024 * 1024
+export const UPLOAD_SLOTS = 6
+
+export interface HashedFileBodyOptions {
+  /** Bytes handed to the consumer (called once per chunk). */
+  onBytes?: (n: number) => void
+  slots?: number
+  slotSize?: number
+  algos?: readonly HashAlgo[]
+}
+
+export class HashedFileBody extends Readable {
+  readonly hasher: WorkerHasher
+  private readonly ring: SlotRing
+  private readonly onBytes: (n: number) => void
+  private fh: FileHandle | null = null
+  private opening: Promise<FileHandle> | null = null
+  /** Bytes read from the file so far. */
+  private pos = 0
+  private mode: 'none' | 'stream' | 'direct' = 'none'
+
+  constructor(
+    readonly path: string,
+    readonly size: number,
+    opts: HashedFileBodyOptions = {},
+  ) {
+    super({ highWaterMark: 1 })
+    this.ring = new SlotRing(opts.slots ?? UPLOAD_SLOTS, opts.slotSize ?? UPLOAD_SLOT)
+    this.hasher = new WorkerHasher(opts.algos ?? ['md5', 'sha512'])
+    this.onBytes = opts.onBytes ?? (() => {})
+  }
+
+  /** The digests of the bytes read (after the body was consumed to its end). */
+  digests(): Promise<PartialDigests> {
+    return this.hasher.digest()
+  }
+
+  /** Stops everything: file, workers. */
+  dispose(): void {
+    this.hasher.destroy()
+    if (!this.destroyed) this.destroy()
+  }
+
+  /** DirectBody: writes the whole file into `out` and ends it. Failures are emitted as 'error' on this stream. */
+  writeInto(out: Writable): void {
+    if (this.mode !== 'none') throw new Error('HashedFileBody: consumed twice')
+    this.mode = 'direct'
+    this.pump(out).catch((e: unknown) => {
+      if (!this.destroyed) this.destroy(e instanceof Error ? e : new Error(String(e)))
+    })
+  }
+
+  private async pump(out: Writable): Promise<void> {
+    const gone = (): boolean => this.destroyed || out.destroyed || out.writableEnded
+    for (;;) {
+      if (gone()) return
+      const c = await this.next()
+      if (!c) break
+      if (gone()) {
+        this.ring.release(c.slot)
+        return
+      }
+      const view = this.ring.slot(c.slot).subarray(0, c.n)
+      let left = 2
+      const done = (): void => {
+        if (--left === 0) this.ring.release(c.slot)
+      }
+      this.hasher.update(view).then(done, (e: unknown) => this.destroy(e as Error))
+      // The ring bounds what is queued: write() returning false needs no extra wait (at most `slots` chunks).
+      out.write(view, (err) => {
+        if (!err) this.onBytes(c.n)
+        done()
+      })
+    }
+    await this.checkUnchanged()
+    if (!gone()) out.end()
+  }
+
+  override _read(): void {
+    if (this.mode === 'direct') return
+    this.mode = 'stream'
+    this.next().then(
+      (c) => {
+        if (!c) {
+          return this.checkUnchanged().then(() => {
+            this.push(null)
+          })
+        }
+        const view = this.ring.slot(c.slot).subarray(0, c.n)
+        const copy = Buffer.from(view)
+        this.hasher.update(view).then(
+          () => this.ring.release(c.slot),
+          (e: unknown) => this.destroy(e as Error),
+        )
+        this.onBytes(c.n)
+        this.push(copy)
+      },
+      (e: unknown) => this.destroy(e as Error),
+    ).catch((e: unknown) => this.destroy(e as Error))
+  }
+
+  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
+    if (err) this.hasher.destroy(err)
+    const fh = this.fh
+    this.fh = null
+    if (fh) fh.close().then(() => cb(err), () => cb(err))
+    else cb(err)
+  }
+
+  private file(): Promise<FileHandle> {
+    if (this.fh) return Promise.resolve(this.fh)
+    this.opening ??= open(this.path, 'r').then(
+      (fh) => {
+        if (this.destroyed) {
+          void fh.close()
+          throw new Error('closed')
+        }
+        this.fh = fh
+        return fh
+      },
+      (e: unknown) => {
+        throw new AppError({ code: 'FILE', message: `Cannot read ${this.path}: ${(e as Error).message}` }, { cause: e })
+      },
+    )
+    return this.opening
+  }
+
+  /** The next chunk in a slot (the caller releases it), or null at the end. */
+  private async next(): Promise<{ slot: number; n: number } | null> {
+    if (this.pos >= this.size) return null
+    const fh = await this.file()
+    const slot = await this.ring.acquire()
+    const len = Math.min(this.ring.size, this.size - this.pos)
+    const buf = this.ring.slot(slot)
+    let n = 0
+    try {
+      while (n < len) {
+        const { bytesRead } = await fh.read(buf, n, len - n, this.pos + n)
+        if (!bytesRead) break
+        n += bytesRead
+      }
+    } catch (e) {
+      this.ring.release(slot)
+      throw new AppError({ code: 'FILE', message: `Reading ${this.path} failed: ${(e as Error).message}` }, { cause: e })
+    }
+    if (n < len) {
+      this.ring.release(slot)
+      throw this.changed(this.pos + n)
+    }
+    this.pos += n
+    return { slot, n }
+  }
+
+  private async checkUnchanged(): Promise<void> {
+    const fh = await this.file()
+    const now = (await fh.stat()).size
+    if (now !== this.size) throw this.changed(now)
+  }
+
+  private changed(now: number): AppError {
+    return new AppError({
+      code: 'FILE',
+      message: `${this.path} changed during the upload (${this.size} bytes expected, ${now} found).`,
+      retryable: true,
+    })
+  }
+}

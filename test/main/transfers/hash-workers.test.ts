@@ -1,0 +1,130 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PassThrough, Writable } from 'node:stream'
+import { afterAll, describe, expect, it } from 'vitest'
+import { SlotRing, WorkerHasher, hashFileInto } from '../../../main/transfers/hash-workers'
+import { HashedFileBody } from '../../../main/transfers/hashed-source'
+
+const dir = mkdtempSync(join(tmpdir(), 'gd-hash-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex')
+const sha512 = (b: Buffer): string => createHash('sha512').update(b).digest('hex')
+
+describe('WorkerHasher', () => {
+  it('equals a one-pass hash, in order, over shared slots reused across uneven chunk boundaries', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 12345)
+    const ring = new SlotRing(2, 256 * 1024)
+    const h = new WorkerHasher(['md5', 'sha512'])
+    let off = 0
+    let k = 0
+    while (off < data.length) {
+      const n = Math.min(data.length - off, 1 + ((k++ * 7919) % ring.size))
+      const i = await ring.acquire()
+      const slot = ring.slot(i)
+      data.copy(slot, 0, off, off + n)
+      off += n
+      // the slot is reused as soon as the workers are done with it: a wrong order or an early reuse changes the digest
+      void h.update(slot.subarray(0, n)).then(() => {
+        slot.fill(0xff)
+        ring.release(i)
+      })
+    }
+    const d = await h.digest()
+    expect(d).toEqual({ md5: md5(data), sha512: sha512(data), bytes: data.length })
+    expect(h.stopped).toBe(true)
+  })
+
+  it('copies ordinary (non-shared) buffers, and computes only the algorithms asked for', async () => {
+    const a = randomBytes(1000)
+    const b = randomBytes(70_000)
+    const h = new WorkerHasher(['sha512'])
+    await Promise.all([h.update(a), h.update(b), h.update(Buffer.alloc(0))])
+    expect(await h.digest()).toEqual({ sha512: sha512(Buffer.concat([a, b])), bytes: a.length + b.length })
+  })
+
+  it('a failing worker rejects pending and later calls', async () => {
+    const h = new WorkerHasher(['md5', 'nope' as 'md5'])
+    await expect(h.update(Buffer.from('x'))).rejects.toThrow()
+    await expect(h.digest()).rejects.toThrow()
+    expect(h.error).toBeInstanceOf(Error)
+    expect(h.stopped).toBe(true)
+  })
+
+  it('destroy (cancel) terminates the workers and rejects what is pending', async () => {
+    const h = new WorkerHasher()
+    const p = h.update(Buffer.alloc(8 * 1024 * 1024))
+    h.destroy(new Error('cancelled'))
+    await expect(p).rejects.toThrow('cancelled')
+    expect(h.stopped).toBe(true)
+    await expect(h.update(Buffer.from('x'))).rejects.toThrow('cancelled')
+  })
+
+  it('hashFileInto hashes a prefix', async () => {
+    const data = randomBytes(1024 * 1024 + 7)
+    const p = join(dir, 'prefix.bin')
+    writeFileSync(p, data)
+    const h = new WorkerHasher(['md5'])
+    let seen = 0
+    await hashFileInto(h, p, { limit: 600_001, slotSize: 64 * 1024, onBytes: (n) => (seen += n) })
+    expect(seen).toBe(600_001)
+    expect((await h.digest()).md5).toBe(md5(data.subarray(0, 600_001)))
+  })
+})
+
+describe('HashedFileBody', () => {
+  const data = randomBytes(5 * 1024 * 1024 + 3)
+  const p = join(dir, 'body.bin')
+  writeFileSync(p, data)
+
+  it('direct mode: writes every byte in order into the request and hashes the same pass', async () => {
+    const got: Buffer[] = []
+    let progress = 0
+    const out = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _e, cb) {
+        got.push(Buffer.from(chunk)) // a copy: the slot is reused once the write is done
+        setTimeout(cb, 1)
+      },
+    })
+    const body = new HashedFileBody(p, data.length, { slots: 3, slotSize: 1024 * 1024, onBytes: (n) => (progress += n) })
+    const finished = new Promise((r) => out.on('finish', r))
+    body.writeInto(out)
+    await finished
+    expect(Buffer.concat(got).equals(data)).toBe(true)
+    expect(progress).toBe(data.length)
+    expect(await body.digests()).toEqual({ md5: md5(data), sha512: sha512(data), bytes: data.length })
+    body.dispose()
+  })
+
+  it('stream mode: a plain consumer gets the bytes, the digests match', async () => {
+    const body = new HashedFileBody(p, data.length, { slots: 2, slotSize: 512 * 1024 })
+    const parts: Buffer[] = []
+    for await (const c of body) parts.push(c as Buffer)
+    expect(Buffer.concat(parts).equals(data)).toBe(true)
+    expect(await body.digests()).toEqual({ md5: md5(data), sha512: sha512(data), bytes: data.length })
+  })
+
+  it('a file that shrank is an error; the workers stop', async () => {
+    const body = new HashedFileBody(p, data.length + 10, { slots: 2, slotSize: 1024 * 1024 })
+    const out = new PassThrough()
+    out.resume()
+    const err = new Promise<Error>((r) => body.on('error', r))
+    body.writeInto(out)
+    expect((await err).message).toMatch(/changed during the upload/)
+    expect(body.hasher.stopped).toBe(true)
+  })
+
+  it('cancel: destroying the request stops reading; dispose terminates the workers', async () => {
+    const out = new Writable({ highWaterMark: 1, write: (_c, _e, cb) => setTimeout(cb, 20) })
+    const body = new HashedFileBody(p, data.length, { slots: 2, slotSize: 256 * 1024 })
+    body.writeInto(out)
+    await new Promise((r) => setTimeout(r, 30))
+    out.destroy()
+    body.dispose()
+    expect(body.hasher.stopped).toBe(true)
+    await expect(body.digests()).rejects.toThrow()
+  })
+})
