@@ -195,6 +195,9 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
       await hashFileInto(h, part, { limit: have, signal: hooks.signal, onBytes: hooks.bytes })
     }
     throwIfAborted(hooks.signal)
+    // The .part already holds every byte (the connection broke after the last one, e.g. a Content-Length that
+    // promised more): a Range from the end would be answered 416. Verify what we have instead.
+    if (total !== undefined && have === total) return await verifyAndRename(await h.digest(), have)
     const res = await glance.downloadData(task.imageId, { ...(have > 0 ? { range: { start: have } } : {}), signal: hooks.signal })
     let flags = 'w'
     if (have > 0 && res.status === 206) {
