@@ -1,22 +1,33 @@
 // npm run bench: transfer throughput of the glance-desktop CLI against curl and the openstack CLI on the same file,
-// alternating runs, medians; upload to a discard sink against curl; the CLI's peak RSS. See bench/RESULTS.md.
-//   BENCH_SIZE_MIB (1024)  BENCH_RUNS (3)  BENCH_RSS_MIB ("1024,4096"; empty to skip)
-//   A cloud: OS_* from the environment, else test/cloud/up.sh .bench-cloud (stopped again at the end).
+// alternating runs (the order rotates every round), medians; the CLI's real upload path against a discard sink
+// (bench/sink.mjs plays Keystone + Glance) against curl to the same sink; the CLI's peak RSS. See bench/RESULTS.md.
+//   BENCH_SIZE_MIB (1024)  BENCH_RUNS (3)  BENCH_RSS_MIB ("1024,4096"; empty to skip)  BENCH_TMP (work folder)
+//   BENCH_ONLY ("upload,download,sink,rss": a subset)  BENCH_BASELINE_CLI (another build of out/cli/index.js, e.g. an
+//   older commit's, run in the same rotation as "baseline")  BENCH_JSON=1 (raw figures as JSON at the end)
+//   A cloud: OS_* from the environment when OS_AUTH_URL or OS_CLOUD is set; else the bench starts its own with
+//   test/cloud/up.sh in a temporary state dir on ports 35000/39292 (BENCH_KEYSTONE_PORT, BENCH_GLANCE_PORT), one
+//   region, no Cinder, and stops it at the end.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs'
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir, cpus } from 'node:os'
 import { join, resolve } from 'node:path'
+import { createServer } from 'node:net'
 
 const root = resolve(import.meta.dirname, '..')
 const CLI = join(root, 'out/cli/index.js')
+const BASE_CLI = process.env.BENCH_BASELINE_CLI ? resolve(process.env.BENCH_BASELINE_CLI) : null
 const MiB = 1024 * 1024
 const SIZE = Number(process.env.BENCH_SIZE_MIB ?? 1024)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const RSS = (process.env.BENCH_RSS_MIB ?? '1024,4096').split(',').filter(Boolean).map(Number)
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'upload,download,sink,rss').split(',').map((s) => s.trim()))
 const work = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'glance-bench-'))
 const cleanups = []
 const log = (...a) => console.error('[bench]', ...a)
+const load = () => loadavg()[0]
+
+if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build (npm run bench does)`)
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b)
@@ -26,7 +37,10 @@ function fileOf(mib, name) {
   const p = join(work, name)
   const fd = openSync(p, 'w')
   const block = randomBytes(MiB)
-  for (let i = 0; i < mib; i++) writeSync(fd, block)
+  for (let i = 0; i < mib; i++) {
+    block.writeUInt32LE(i, 0) // no two MiB alike
+    writeSync(fd, block)
+  }
   closeSync(fd)
   return p
 }
@@ -34,23 +48,44 @@ function timed(cmd, args, opts = {}) {
   const t0 = performance.now()
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * MiB, ...opts })
   const seconds = (performance.now() - t0) / 1000
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.stdout}`)
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`)
   return { seconds, stdout: r.stdout }
+}
+/** Runs the fns of one round in an order that rotates with the round number. */
+function rotate(round, fns) {
+  for (let i = 0; i < fns.length; i++) fns[(i + round) % fns.length]()
 }
 
 // ---- cloud
-let env = { ...process.env }
+const env = { ...process.env }
+for (const k of ['CLOUD_PORT_OFFSET', 'CLOUD_PROFILE']) delete env[k]
+let cloudNote = 'OS_* from the environment'
 if (!env.OS_AUTH_URL && !env.OS_CLOUD) {
-  const up = join(root, 'test/cloud/up.sh')
-  if (!existsSync(up)) throw new Error('no cloud: set OS_* or provide test/cloud/up.sh')
-  const state = join(root, '.bench-cloud')
-  log('starting the loopback cloud', state)
-  execFileSync('bash', [up, state], { stdio: ['ignore', 'ignore', 'inherit'] })
-  cleanups.push(() => execFileSync('bash', [join(root, 'test/cloud/down.sh'), state], { stdio: 'ignore' }))
+  const state = mkdtempSync(join(tmpdir(), 'glance-bench-cloud-'))
+  // 35000/39292 unless taken (other clouds on this machine): then the next free pair 35010/39302, ...
+  const free = (port) => new Promise((r) => { const s = createServer().once('error', () => r(false)).listen(port, '127.0.0.1', () => s.close(() => r(true))) })
+  let k = 0
+  if (!process.env.BENCH_KEYSTONE_PORT) while (k < 50 && !((await free(35000 + k * 10)) && (await free(39292 + k * 10)) && (await free(39293 + k * 10)))) k++
+  const ports = { KEYSTONE_PORT: process.env.BENCH_KEYSTONE_PORT ?? String(35000 + k * 10), GLANCE_PORT: process.env.BENCH_GLANCE_PORT ?? String(39292 + k * 10), GLANCE2_PORT: process.env.BENCH_GLANCE2_PORT ?? String(39293 + k * 10) }
+  log(`starting a loopback cloud in ${state} (keystone :${ports.KEYSTONE_PORT}, glance :${ports.GLANCE_PORT})`)
+  const cloudEnv = { ...env, ...ports, ENABLE_CINDER: '0', ENABLE_REGION2: '0' }
+  cleanups.push(() => {
+    log('stopping the bench cloud')
+    execFileSync('bash', [join(root, 'test/cloud/down.sh'), state], { stdio: 'ignore', env: cloudEnv })
+    rmSync(state, { recursive: true, force: true })
+  })
+  try {
+    execFileSync('bash', [join(root, 'test/cloud/up.sh'), state], { stdio: ['ignore', 'ignore', 'pipe'], env: cloudEnv })
+  } catch (e) {
+    console.error(String(e.stderr ?? '').split('\n').filter((l) => l.startsWith('[up.sh')).join('\n'))
+    for (const c of cleanups.reverse()) c()
+    throw new Error(`the bench cloud did not start (${e.message.split('\n')[0]})`)
+  }
   for (const line of readFileSync(join(state, 'admin-openrc.sh'), 'utf8').split('\n')) {
     const m = /^export (OS_\w+)=(.*)$/.exec(line)
     if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, '')
   }
+  cloudNote = `own cloud (test/cloud/up.sh, keystone :${ports.KEYSTONE_PORT}, glance :${ports.GLANCE_PORT}, no Cinder)`
 }
 env.OS_IDENTITY_API_VERSION = '3'
 
@@ -68,115 +103,151 @@ async function auth() {
   const ep = cat.find((s) => s.type === 'image').endpoints.find((e) => e.interface === 'public' && e.region === region).url
   return { token, glance: ep.replace(/\/$/, '') }
 }
-const { token, glance } = await auth()
-const created = []
-async function api(method, path, json) {
-  const res = await fetch(`${glance}${path}`, { method, headers: { 'x-auth-token': token, 'content-type': 'application/json' }, ...(json ? { body: JSON.stringify(json) } : {}) })
-  return res.status === 204 ? null : res.json()
-}
-cleanups.push(async () => {
-  for (const id of created) await api('DELETE', `/v2/images/${id}`).catch(() => {})
-})
 
 const results = {}
-const record = (k, mibs) => (results[k] ??= []).push(mibs)
+const loads = {}
+const record = (k, mibs) => {
+  ;(results[k] ??= []).push(mibs)
+  ;(loads[k] ??= []).push(load())
+}
+const rss = {}
+let failed = null
 
 try {
+  const { token, glance } = await auth()
+  const created = []
+  const api = async (method, path, json) => {
+    const res = await fetch(`${glance}${path}`, { method, headers: { 'x-auth-token': token, 'content-type': 'application/json' }, ...(json ? { body: JSON.stringify(json) } : {}) })
+    return res.status === 204 ? null : res.json().catch(() => null)
+  }
+  const dropImages = async () => {
+    for (const id of created.splice(0)) await api('DELETE', `/v2/images/${id}`).catch(() => {})
+  }
+  cleanups.push(dropImages)
+
   log(`creating a ${SIZE} MiB random file in ${work}`)
   const file = fileOf(SIZE, 'bench.raw')
   const bytes = SIZE * MiB
   const hasOsc = spawnSync('openstack', ['--version']).status === 0
+  const clis = [['glance-desktop', CLI], ...(BASE_CLI ? [['baseline', BASE_CLI]] : [])]
+  const upArgs = (name) => ['image', 'upload', file, '--name', name, '--disk-format', 'raw', '--json', '--no-progress']
 
-  // ---- upload + download to the same Glance, alternating
-  let lastId
-  for (let r = 0; r < RUNS; r++) {
-    log(`upload round ${r + 1}/${RUNS}`)
-    const ours = timed('node', [CLI, 'image', 'upload', file, '--name', 'bench-gd', '--disk-format', 'raw', '--json', '--no-progress'], { env })
-    const j = JSON.parse(ours.stdout)
-    created.push(j.id)
-    lastId = j.id
-    record('upload glance-desktop (CLI wall clock)', bytes / MiB / ours.seconds)
-    record('upload glance-desktop (transfer only)', bytes / MiB / j.seconds)
-    const img = await api('POST', '/v2/images', { name: 'bench-curl', disk_format: 'raw', container_format: 'bare' })
-    created.push(img.id)
-    const c = timed('curl', ['-sS', '-o', '/dev/null', '-X', 'PUT', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/octet-stream', '-T', file, `${glance}/v2/images/${img.id}/file`])
-    record('upload curl -T', bytes / MiB / c.seconds)
-    if (hasOsc) {
-      const o = timed('openstack', ['image', 'create', '--disk-format', 'raw', '--container-format', 'bare', '--file', file, 'bench-osc', '-f', 'value', '-c', 'id'], { env })
-      created.push(o.stdout.trim())
-      record('upload openstack image create --file', bytes / MiB / o.seconds)
+  // ---- upload to the same Glance
+  if (ONLY.has('upload') || ONLY.has('download')) {
+    for (let r = 0; r < RUNS; r++) {
+      log(`upload round ${r + 1}/${RUNS} (load ${load().toFixed(2)})`)
+      await dropImages()
+      const steps = clis.map(([label, cli]) => () => {
+        const ours = timed('node', [cli, ...upArgs(`bench-${label}`)], { env })
+        const j = JSON.parse(ours.stdout)
+        created.push(j.id)
+        if (!j.verified) throw new Error(`${label} upload not verified`)
+        record(`upload ${label} (CLI wall clock)`, bytes / MiB / ours.seconds)
+        record(`upload ${label} (engine seconds)`, bytes / MiB / j.seconds)
+      })
+      steps.push(() => {
+        const id = execFileSync('curl', ['-sS', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ name: 'bench-curl', disk_format: 'raw', container_format: 'bare' }), `${glance}/v2/images`], { encoding: 'utf8' })
+        const img = JSON.parse(id)
+        created.push(img.id)
+        const c = timed('curl', ['-sS', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/octet-stream', '-T', file, `${glance}/v2/images/${img.id}/file`])
+        record('upload curl -T', bytes / MiB / c.seconds)
+      })
+      if (hasOsc) {
+        steps.push(() => {
+          const o = timed('openstack', ['image', 'create', '--disk-format', 'raw', '--container-format', 'bare', '--file', file, 'bench-osc', '-f', 'value', '-c', 'id'], { env })
+          created.push(o.stdout.trim())
+          record('upload openstack image create --file', bytes / MiB / o.seconds)
+        })
+      }
+      if (!ONLY.has('upload')) {
+        steps[0]() // just an image to download
+        break
+      }
+      rotate(r, steps)
     }
   }
-  for (let r = 0; r < RUNS; r++) {
-    log(`download round ${r + 1}/${RUNS}`)
+
+  // ---- download from the same Glance (the image uploaded last)
+  if (ONLY.has('download')) {
+    const id = created.at(-1)
     const out = join(work, 'dl.raw')
-    rmSync(out, { force: true })
-    const ours = timed('node', [CLI, 'image', 'download', lastId, '--file', out, '--json', '--no-progress'], { env })
-    record('download glance-desktop (CLI wall clock, verified)', bytes / MiB / ours.seconds)
-    record('download glance-desktop (transfer only)', bytes / MiB / JSON.parse(ours.stdout).seconds)
-    rmSync(out, { force: true })
-    const c = timed('curl', ['-sS', '-o', out, '-H', `X-Auth-Token: ${token}`, `${glance}/v2/images/${lastId}/file`])
-    record('download curl -o file', bytes / MiB / c.seconds)
-    rmSync(out, { force: true })
-    if (hasOsc) {
-      const o = timed('openstack', ['image', 'save', '--file', out, lastId], { env })
-      record('download openstack image save', bytes / MiB / o.seconds)
-      rmSync(out, { force: true })
+    for (let r = 0; r < RUNS; r++) {
+      log(`download round ${r + 1}/${RUNS} (load ${load().toFixed(2)})`)
+      const steps = clis.map(([label, cli]) => () => {
+        rmSync(out, { force: true })
+        const ours = timed('node', [cli, 'image', 'download', id, '--file', out, '--json', '--no-progress'], { env })
+        const j = JSON.parse(ours.stdout)
+        if (!j.verified) throw new Error(`${label} download not verified`)
+        record(`download ${label} (CLI wall clock, verified)`, bytes / MiB / ours.seconds)
+        record(`download ${label} (engine seconds)`, bytes / MiB / j.seconds)
+        rmSync(out, { force: true })
+      })
+      steps.push(() => {
+        rmSync(out, { force: true })
+        const c = timed('curl', ['-sS', '-f', '-o', out, '-H', `X-Auth-Token: ${token}`, `${glance}/v2/images/${id}/file`])
+        record('download curl -o file', bytes / MiB / c.seconds)
+        rmSync(out, { force: true })
+      })
+      if (hasOsc) {
+        steps.push(() => {
+          rmSync(out, { force: true })
+          const o = timed('openstack', ['image', 'save', '--file', out, id], { env })
+          record('download openstack image save', bytes / MiB / o.seconds)
+          rmSync(out, { force: true })
+        })
+      }
+      rotate(r, steps)
+    }
+  }
+  await dropImages()
+
+  // ---- the client's own ceiling: the CLI's real upload path into a discard sink
+  if (ONLY.has('sink')) {
+    const sink = spawn('node', [join(root, 'bench/sink.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] })
+    cleanups.push(() => sink.kill())
+    const port = await new Promise((r) => sink.stdout.once('data', (d) => r(Number(String(d).trim()))))
+    const sinkEnv = { ...env, OS_AUTH_URL: `http://127.0.0.1:${port}/v3`, OS_REGION_NAME: 'RegionOne' }
+    delete sinkEnv.OS_CLOUD
+    for (let r = 0; r < RUNS; r++) {
+      log(`sink round ${r + 1}/${RUNS} (load ${load().toFixed(2)})`)
+      const steps = clis.map(([label, cli]) => () => {
+        const ours = timed('node', [cli, ...upArgs(`sink-${label}`)], { env: sinkEnv })
+        const j = JSON.parse(ours.stdout)
+        if (j.size !== bytes || !j.md5 || !j.sha512) throw new Error('sink upload: wrong size or no hashes')
+        record(`sink: ${label} CLI upload, md5+sha512 (engine seconds)`, bytes / MiB / j.seconds)
+      })
+      steps.push(() => {
+        const c = timed('curl', ['-sS', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/octet-stream', '-T', file, `http://127.0.0.1:${port}/`])
+        record('sink: curl -T', bytes / MiB / c.seconds)
+      })
+      rotate(r, steps)
     }
   }
 
-  // ---- the client's own ceiling: a discard sink
-  const sink = spawn('node', [join(root, 'bench/sink.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] })
-  cleanups.push(() => sink.kill())
-  const port = await new Promise((r) => sink.stdout.once('data', (d) => r(Number(String(d).trim()))))
-  for (let r = 0; r < RUNS; r++) {
-    log(`sink round ${r + 1}/${RUNS}`)
-    const ours = timed('node', [join(root, 'bench/sink-client.mjs'), file, `http://127.0.0.1:${port}/`])
-    record('sink: engine data path (md5+sha512 on)', bytes / MiB / JSON.parse(ours.stdout).seconds)
-    const c = timed('curl', ['-sS', '-o', '/dev/null', '-X', 'PUT', '-T', file, `http://127.0.0.1:${port}/`])
-    record('sink: curl -T', bytes / MiB / c.seconds)
-  }
-
-  // ---- peak RSS of the CLI uploading N MiB
-  const rss = {}
-  for (const mib of RSS) {
-    log(`peak RSS, ${mib} MiB upload`)
-    const f = mib === SIZE ? file : fileOf(mib, `rss-${mib}.raw`)
-    const r = spawnSync('/usr/bin/time', ['-v', 'node', CLI, 'image', 'upload', f, '--name', `bench-rss-${mib}`, '--disk-format', 'raw', '--json', '--no-progress'], { env, encoding: 'utf8', maxBuffer: 64 * MiB })
-    const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN)
-    try {
-      created.push(JSON.parse(r.stdout).id)
-    } catch {
-      /* failed */
+  // ---- peak RSS of the CLI uploading and downloading N MiB
+  if (ONLY.has('rss')) {
+    for (const mib of RSS) {
+      const f = mib === SIZE ? file : fileOf(mib, `rss-${mib}.raw`)
+      for (const [label, cli] of clis) {
+        log(`peak RSS, ${label}, ${mib} MiB upload + download (load ${load().toFixed(2)})`)
+        const peak = (args) => {
+          const r = spawnSync('/usr/bin/time', ['-v', 'node', cli, ...args], { env, encoding: 'utf8', maxBuffer: 64 * MiB })
+          if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`)
+          return { kb: Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN), out: JSON.parse(r.stdout) }
+        }
+        const up = peak(['image', 'upload', f, '--name', `bench-rss-${mib}`, '--disk-format', 'raw', '--json', '--no-progress'])
+        created.push(up.out.id)
+        const dl = join(work, 'rss-dl.raw')
+        const down = peak(['image', 'download', up.out.id, '--file', dl, '--json', '--no-progress'])
+        rmSync(dl, { force: true })
+        ;(rss[label] ??= {})[`${mib} MiB`] = { upload: Math.round(up.kb / 1024), download: Math.round(down.kb / 1024), uploadMiBs: Math.round(up.out.mibPerSecond), downloadMiBs: Math.round(down.out.mibPerSecond) }
+        await dropImages()
+      }
+      if (f !== file) rmSync(f, { force: true })
     }
-    rss[`${mib} MiB`] = Math.round(kb / 1024)
-    if (f !== file) rmSync(f, { force: true })
   }
-
-  // ---- UI hook
-  const ui = join(root, 'bench/ui.mjs')
-  let uiOut = null
-  if (existsSync(ui)) {
-    log('running bench/ui.mjs')
-    uiOut = spawnSync('node', [ui], { encoding: 'utf8', env }).stdout
-  }
-
-  const med = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]))
-  const ratio = (a, b) => (med[a] && med[b] ? (med[a] / med[b]).toFixed(2) : 'n/a')
-  const lines = [
-    `size ${SIZE} MiB, ${RUNS} run(s) each, medians in MiB/s`,
-    ...Object.entries(med).map(([k, v]) => `  ${k.padEnd(52)} ${v.toFixed(0).padStart(6)}`),
-    'ratios:',
-    `  upload   glance-desktop / curl -T          ${ratio('upload glance-desktop (CLI wall clock)', 'upload curl -T')} (transfer only ${ratio('upload glance-desktop (transfer only)', 'upload curl -T')})`,
-    `  upload   glance-desktop / openstack        ${ratio('upload glance-desktop (CLI wall clock)', 'upload openstack image create --file')}`,
-    `  download glance-desktop / curl             ${ratio('download glance-desktop (CLI wall clock, verified)', 'download curl -o file')} (transfer only ${ratio('download glance-desktop (transfer only)', 'download curl -o file')})`,
-    `  download glance-desktop / openstack        ${ratio('download glance-desktop (CLI wall clock, verified)', 'download openstack image save')}`,
-    `  sink     engine path / curl                ${ratio('sink: engine data path (md5+sha512 on)', 'sink: curl -T')}`,
-    `peak RSS of the CLI upload (MiB): ${JSON.stringify(rss)}`,
-    ...(uiOut ? ['ui:', uiOut.trim()] : []),
-  ]
-  console.log(lines.join('\n'))
-  if (process.env.BENCH_JSON) console.log(JSON.stringify({ size: SIZE, runs: RUNS, medians: med, rss, raw: results }))
+} catch (e) {
+  failed = e
 } finally {
   for (const c of cleanups.reverse()) {
     try {
@@ -186,4 +257,28 @@ try {
     }
   }
   rmSync(work, { recursive: true, force: true })
+}
+
+const med = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]))
+const ratio = (a, b) => (med[a] && med[b] ? (med[a] / med[b]).toFixed(2) : 'n/a')
+const lines = [
+  `${new Date().toISOString()}  ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; cloud: ${cloudNote}`,
+  `size ${SIZE} MiB, ${RUNS} run(s) each, order rotating per round; medians in MiB/s (runs; 1-min load average at each run)`,
+  ...Object.entries(med).map(([k, v]) => `  ${k.padEnd(60)} ${v.toFixed(0).padStart(6)}   (${results[k].map((x) => x.toFixed(0)).join(', ')}; load ${loads[k].map((x) => x.toFixed(1)).join(', ')})`),
+  'ratios (CLI wall clock; engine seconds in brackets):',
+  ...[['glance-desktop', 'glance-desktop'], ...(BASE_CLI ? [['baseline', 'baseline']] : [])].flatMap(([l]) => [
+    `  upload   ${l} / curl -T          ${ratio(`upload ${l} (CLI wall clock)`, 'upload curl -T')} (${ratio(`upload ${l} (engine seconds)`, 'upload curl -T')})`,
+    `  upload   ${l} / openstack        ${ratio(`upload ${l} (CLI wall clock)`, 'upload openstack image create --file')}`,
+    `  download ${l} / curl             ${ratio(`download ${l} (CLI wall clock, verified)`, 'download curl -o file')} (${ratio(`download ${l} (engine seconds)`, 'download curl -o file')})`,
+    `  download ${l} / openstack        ${ratio(`download ${l} (CLI wall clock, verified)`, 'download openstack image save')}`,
+    `  sink     ${l} / curl             ${ratio(`sink: ${l} CLI upload, md5+sha512 (engine seconds)`, 'sink: curl -T')}`,
+  ]),
+  `peak RSS of the CLI (MiB) and its MiB/s in that run: ${JSON.stringify(rss)}`,
+  `load average now: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+]
+console.log(lines.join('\n'))
+if (process.env.BENCH_JSON) console.log(JSON.stringify({ size: SIZE, runs: RUNS, medians: med, rss, raw: results, loads }))
+if (failed) {
+  console.error('[bench] FAILED:', failed instanceof Error ? failed.message : failed)
+  process.exitCode = 1
 }

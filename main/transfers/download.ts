@@ -32,7 +32,7 @@ export interface DownloadResult {
 
 /**
  * Writes the response into the part file while the hashing workers hash the same bytes. Socket chunks are copied
- * into large shared slots (DOWNLOAD_SLOT); a full slot is written to the file (one write at a time, in order) and
+ * into shared 1 MiB slots (8 of them); a full slot is written to the file (one write at a time, in order) and
  * handed to the workers, and is reused when both are done. With no free slot the response is paused: memory is the
  * ring whatever the size. Every byte received is on disk before an error propagates (so a resume continues exactly
  * where the data stopped).
@@ -138,8 +138,8 @@ async function writeAll(src: Readable, h: WorkerHasher, part: string, flags: str
   throwIfAborted(hooks.signal)
 }
 
-export const DOWNLOAD_SLOT = 4 * 1024 * 1024
-const DOWNLOAD_SLOTS = 4
+export const DOWNLOAD_SLOT = 1024 * 1024
+const DOWNLOAD_SLOTS = 8
 
 export function partPath(path: string): string {
   return `${path}.part`

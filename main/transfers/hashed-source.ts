@@ -15,7 +15,7 @@ import { AppError } from '../../preload/api'
 import { SlotRing, WorkerHasher, type HashAlgo, type PartialDigests } from './hash-workers'
 
 export const UPLOAD_SLOT = 4 * 1024 * 1024
-export const UPLOAD_SLOTS = 6
+export const UPLOAD_SLOTS = 4
 
 export interface HashedFileBodyOptions {
   /** Bytes handed to the consumer (called once per chunk). */
