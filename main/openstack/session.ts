@@ -170,7 +170,7 @@ export class Session {
       this.authenticating = (async () => {
         const req: HttpRequest = { method: 'POST', url: `${this.identityUrl}/auth/tokens`, json: authBody(this.options.auth) }
         if (signal) req.signal = signal
-        const res = await this.http.request(req)
+        const res = await this.send(req)
         const tok = res.headers['x-subject-token']
         if (typeof tok !== 'string' || !tok) {
           throw new AppError({ code: 'BAD_RESPONSE', message: 'Keystone returned no X-Subject-Token.', url: req.url })
@@ -264,11 +264,11 @@ export class Session {
    * JSON, Buffer, string), re-authenticates and retries once on a 401.
    */
   async request<T = unknown>(req: SessionRequest): Promise<HttpResponse<T>> {
-    if (req.noAuth) return this.http.request<T>(req)
+    if (req.noAuth) return this.send<T>(req)
     const replayable = !(req.body !== undefined && typeof req.body !== 'string' && !Buffer.isBuffer(req.body))
     const send = async () => {
       const token = await this.getToken(req.signal)
-      return { token, res: this.http.request<T>({ ...req, headers: { ...req.headers, 'x-auth-token': token } }) }
+      return { token, res: this.send<T>({ ...req, headers: { ...req.headers, 'x-auth-token': token } }) }
     }
     const first = await send()
     try {
@@ -279,6 +279,30 @@ export class Session {
       if (this.token === first.token) this.invalidate()
       const second = await send()
       return await second.res
+    }
+  }
+
+  /** One HTTP exchange, reported to options.onRequest (method, URL without query secrets, status, request id, time). */
+  private async send<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const t0 = performance.now()
+    const report = this.options.onRequest
+    try {
+      const res = await this.http.request<T>(req)
+      report?.({ method: req.method, url: req.url, status: res.status, ...(res.requestId ? { requestId: res.requestId } : {}), ms: Math.round(performance.now() - t0) })
+      return res
+    } catch (e) {
+      if (report) {
+        const a = e instanceof AppError ? e : undefined
+        report({
+          method: req.method,
+          url: req.url,
+          ...(a?.status !== undefined ? { status: a.status } : {}),
+          ...(a?.requestId ? { requestId: a.requestId } : {}),
+          ms: Math.round(performance.now() - t0),
+          error: a?.code ?? (e as NodeJS.ErrnoException)?.code ?? 'ERROR',
+        })
+      }
+      throw e
     }
   }
 

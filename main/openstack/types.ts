@@ -46,6 +46,19 @@ export interface SessionOptions {
   /** Idle (no bytes moving) timeout; there is never a total timeout on transfers. */
   idleTimeoutMs?: number
   userAgent?: string
+  /** Told about every HTTP exchange (for the log): never given headers or bodies, so never a token or a password. */
+  onRequest?: (r: RequestRecord) => void
+}
+
+export interface RequestRecord {
+  method: string
+  url: string
+  status?: number
+  requestId?: string
+  /** Milliseconds until the response head (streams) or the whole body. */
+  ms: number
+  /** The error code when the exchange failed. */
+  error?: string
 }
 
 export interface CatalogEndpoint {

@@ -11,13 +11,18 @@ import type { Logger } from '../log'
 import { Session, authBody, catalogRegions, identityV3Url } from '../openstack/session'
 import { GlanceClient } from '../openstack/glance'
 import { CinderClient } from '../openstack/cinder'
-import type { CloudClient, SessionOptions } from '../openstack/types'
+import type { CloudClient, RequestRecord, SessionOptions } from '../openstack/types'
 import type { ProfileService } from './service'
 import { pickRegion, zProfileInput } from './model'
 import { explainConnectionError, unknownProjectError } from './explain'
 import { computeCapabilities } from '../openstack/capabilities'
 
 export const USER_AGENT = 'glance-desktop'
+
+/** Logs every HTTP exchange of a session: method, URL, status, request id, duration (never headers or bodies). */
+export function requestLogger(log: Logger): (r: RequestRecord) => void {
+  return (r) => (r.error || (r.status !== undefined && r.status >= 400) ? log.warn('http', { ...r }) : log.info('http', { ...r }))
+}
 
 /** SessionOptions for a profile and its secret (pure). */
 export function sessionOptions(p: ProfileInput, secret: string, extra: Partial<SessionOptions> = {}): SessionOptions {
@@ -177,7 +182,7 @@ export async function discoverGlance(glance: GlanceClient, log?: Logger): Promis
 /** Authenticates and reports what the profile can reach. Errors are explained (see explain.ts). */
 export async function testConnection(p: ProfileInput, secret: string, region?: string, log?: Logger): Promise<ConnectionReport> {
   const profile = checkProfile(p)
-  const session = new Session(sessionOptions(profile, secret))
+  const session = new Session(sessionOptions(profile, secret, log ? { onRequest: requestLogger(log) } : {}))
   try {
     await authenticate(session, profile)
     const catalogRegionsAll = session.regions()
@@ -310,11 +315,12 @@ export class CloudConnector {
         details: { profileId: profile.id },
       })
     }
+    this.deps.log.addSecret(secret)
     const fp = this.fingerprint(profile, secret)
     const cached = this.sessions.get(profile.id)
     if (cached && cached.fingerprint === fp) return cached.session
     if (cached) this.invalidate(profile.id)
-    const session = new Session(sessionOptions(profile, secret))
+    const session = new Session(sessionOptions(profile, secret, { onRequest: requestLogger(this.deps.log) }))
     this.sessions.set(profile.id, { fingerprint: fp, session })
     return session
   }

@@ -388,6 +388,14 @@ export class TransferService {
     j.state = state
     if (phase) j.phase = phase
     j.updatedAt = new Date().toISOString()
+    this.deps.log.info('job state', {
+      jobId: j.id,
+      kind: j.kind,
+      state,
+      phase: j.phase,
+      ...(j.imageId ? { imageId: j.imageId } : {}),
+      ...(j.error ? { error: j.error.code } : {}),
+    })
     await this.store.save()
     this.deps.events.emit('transfers:changed', toDTO(j))
   }
