@@ -40,6 +40,12 @@ export interface AppOptions {
   logger?: Logger
   password?: string
   startQueue?: boolean
+  /** 'memory' to let secrets be saved (encrypted); default 'unavailable'. */
+  cipher?: 'memory' | 'unavailable'
+  /** Save the secret (encrypted) instead of holding it for the session. */
+  persistSecret?: boolean
+  username?: string
+  projectName?: string
 }
 
 export async function openApp(cloud: CloudCreds, o: AppOptions = {}): Promise<App> {
@@ -47,7 +53,7 @@ export async function openApp(cloud: CloudCreds, o: AppOptions = {}): Promise<Ap
   const dataDir = o.dataDir ?? join(root, 'data')
   const userDir = join(root, 'user')
   mkdirSync(userDir, { recursive: true })
-  const platform = createWebPlatform({ dataDir, env: {}, cipher: 'unavailable' })
+  const platform = createWebPlatform({ dataDir, env: {}, cipher: o.cipher ?? 'unavailable' })
   const s = await createServices(platform, {
     logger: o.logger ?? createFileLogger({ file: join(dataDir, 'logs', 'main.log') }),
     startQueue: o.startQueue ?? true,
@@ -56,9 +62,9 @@ export async function openApp(cloud: CloudCreds, o: AppOptions = {}): Promise<Ap
   const input = defaultProfileInput({
     name: 'hardening',
     authUrl: cloud.authUrl,
-    username: cloud.username,
+    username: o.username ?? cloud.username,
     userDomainName: cloud.userDomainName,
-    projectName: cloud.projectName,
+    projectName: o.projectName ?? cloud.projectName,
     projectDomainName: cloud.projectDomainName,
     regions: [cloud.region],
     defaultRegion: cloud.region,
@@ -66,7 +72,7 @@ export async function openApp(cloud: CloudCreds, o: AppOptions = {}): Promise<Ap
     endpointOverrides: o.imageUrl ? { image: o.imageUrl } : {},
   })
   const profile = existing ?? s.profiles.create(input)
-  s.profiles.setSecret({ profileId: profile.id, secret: o.password ?? cloud.password, persist: false })
+  s.profiles.setSecret({ profileId: profile.id, secret: o.password ?? cloud.password, persist: o.persistSecret ?? false })
   const call = <T>(channel: string, ...args: unknown[]): Promise<Result<T>> =>
     dispatch(s.handlers, channel, args) as Promise<Result<T>>
   return {
