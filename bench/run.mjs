@@ -2,7 +2,7 @@
 // alternating runs (the order rotates every round), medians; the CLI's real upload path against a discard sink
 // (bench/sink.mjs plays Keystone + Glance) against curl to the same sink; the CLI's peak RSS. See bench/RESULTS.md.
 //   BENCH_SIZE_MIB (1024)  BENCH_RUNS (3)  BENCH_RSS_MIB ("1024,4096"; empty to skip)  BENCH_TMP (work folder)
-//   BENCH_ONLY ("upload,download,sink,rss": a subset)  BENCH_BASELINE_CLI (another build of out/cli/index.js, e.g. an
+//   BENCH_ONLY ("upload,download,sink,rss,ui": a subset; ui runs bench/ui.mjs when present, the renderer benchmark)  BENCH_BASELINE_CLI (another build of out/cli/index.js, e.g. an
 //   older commit's, run in the same rotation as "baseline")  BENCH_JSON=1 (raw figures as JSON at the end)
 //   A cloud: OS_* from the environment when OS_AUTH_URL or OS_CLOUD is set; else the bench starts its own with
 //   test/cloud/up.sh in a temporary state dir on ports 35000/39292 (BENCH_KEYSTONE_PORT, BENCH_GLANCE_PORT), one
@@ -21,7 +21,7 @@ const MiB = 1024 * 1024
 const SIZE = Number(process.env.BENCH_SIZE_MIB ?? 1024)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const RSS = (process.env.BENCH_RSS_MIB ?? '1024,4096').split(',').filter(Boolean).map(Number)
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'upload,download,sink,rss').split(',').map((s) => s.trim()))
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'upload,download,sink,rss,ui').split(',').map((s) => s.trim()))
 const work = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'glance-bench-'))
 const cleanups = []
 const log = (...a) => console.error('[bench]', ...a)
@@ -111,6 +111,7 @@ const record = (k, mibs) => {
   ;(loads[k] ??= []).push(load())
 }
 const rss = {}
+let uiOut = null
 let failed = null
 
 try {
@@ -246,6 +247,14 @@ try {
       if (f !== file) rmSync(f, { force: true })
     }
   }
+
+  // ---- the renderer benchmark (bench/ui.mjs, owned elsewhere), run against the same cloud
+  const ui = join(root, 'bench/ui.mjs')
+  if (ONLY.has('ui') && existsSync(ui)) {
+    log('running bench/ui.mjs')
+    const r = spawnSync('node', [ui], { encoding: 'utf8', env, maxBuffer: 64 * MiB })
+    uiOut = `${r.stdout ?? ''}${r.status !== 0 ? `\n(bench/ui.mjs exited ${r.status}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' / ')})` : ''}`
+  }
 } catch (e) {
   failed = e
 } finally {
@@ -275,6 +284,7 @@ const lines = [
   ]),
   `peak RSS of the CLI (MiB) and its MiB/s in that run: ${JSON.stringify(rss)}`,
   `load average now: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+  ...(uiOut ? ['ui (bench/ui.mjs):', uiOut.trim()] : []),
 ]
 console.log(lines.join('\n'))
 if (process.env.BENCH_JSON) console.log(JSON.stringify({ size: SIZE, runs: RUNS, medians: med, rss, raw: results, loads }))
