@@ -11,7 +11,16 @@ type Ch = Extract<CommandChannel, `images:${string}` | `volumes:${string}`>
 
 const zImageId = zId
 const zProjectId = z.string().min(1).max(64).regex(/^[\w-]+$/, 'must be a project id')
-const zTag = z.string().min(1).max(255).refine((t) => !t.includes('/'), 'a tag cannot contain "/"')
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const noControl = (s: string): boolean => !/[\u0000-\u001f\u007f]/.test(s)
+/** An image name: what Glance takes (<= 255), without control characters (they break logs, CSV, file names). */
+const zName = z.string().min(1).max(255).refine(noControl, 'must not contain control characters')
+const zTag = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((t) => !t.includes('/'), 'a tag cannot contain "/"')
+  .refine(noControl, 'must not contain control characters')
 const zPropKey = z.string().min(1).max(255).refine((k) => !FORBIDDEN_KEYS.has(k), 'is not a usable property key')
 const zPropValue = z.string().max(65_535)
 const zIso = z.string().min(1).max(64).regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO date/time')
@@ -74,7 +83,7 @@ const zSource = z.discriminatedUnion('kind', [
 ])
 
 export const zImageCreateInput = z.strictObject({
-  name: z.string().min(1).max(255),
+  name: zName,
   fields: zConsoleFields,
   diskFormat: z.enum([...DISK_FORMATS, 'auto']),
   containerFormat: z.string().min(1).max(32).optional(),
@@ -85,7 +94,7 @@ export const zImageCreateInput = z.strictObject({
 })
 
 export const zImageUpdateInput = z.strictObject({
-  name: z.string().min(1).max(255).optional(),
+  name: zName.optional(),
   fields: zConsoleFields.partial().optional(),
   properties: z.record(zPropKey, zPropValue.nullable()).optional(),
   confirmed: z.boolean().optional(),
