@@ -167,11 +167,13 @@ describe('a crash between write and rename', () => {
       const { default: Conf } = await import(${JSON.stringify(import.meta.resolve('conf'))});
       const c = new Conf({ cwd: ${JSON.stringify(dataDir)}, configName: 'settings', configFileMode: 0o600, projectSuffix: '', accessPropertiesByDotNotation: false });
       const big = 'x'.repeat(256 * 1024);
-      for (let i = 0; ; i++) c.store = { version: 1, i, profiles: [{ id: 'p' + i, notes: big }] };
+      for (let i = 0; ; i++) { c.store = { version: 1, i, profiles: [{ id: 'p' + i, notes: big }] }; if (i === 0) process.stdout.write('w\n'); }
     `
     for (let round = 0; round < 8; round++) {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' })
-      await sleep(150 + Math.floor(Math.random() * 250))
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] })
+      // wait for the first complete write, then kill at a random moment of the following ones
+      await new Promise<void>((r) => child.stdout.once('data', () => r()))
+      await sleep(Math.floor(Math.random() * 200))
       child.kill('SIGKILL')
       await new Promise((r) => child.once('exit', r))
       const f = join(dataDir, 'settings.json')
