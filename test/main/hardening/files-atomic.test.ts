@@ -167,7 +167,7 @@ describe('a crash between write and rename', () => {
       const { default: Conf } = await import(${JSON.stringify(import.meta.resolve('conf'))});
       const c = new Conf({ cwd: ${JSON.stringify(dataDir)}, configName: 'settings', configFileMode: 0o600, projectSuffix: '', accessPropertiesByDotNotation: false });
       const big = 'x'.repeat(256 * 1024);
-      for (let i = 0; ; i++) { c.store = { version: 1, i, profiles: [{ id: 'p' + i, notes: big }] }; if (i === 0) process.stdout.write('w\n'); }
+      for (let i = 0; ; i++) { c.store = { version: 1, i, profiles: [{ id: 'p' + i, notes: big }] }; if (i === 0) process.stdout.write('w'); }
     `
     for (let round = 0; round < 6; round++) {
       const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] })
