@@ -18,7 +18,9 @@ import {
   type ImageFilters,
 } from '@/lib/imageList'
 import { tagsInUse } from '@/lib/fields'
+import { perfMark } from '@/lib/perf'
 import { ctxKey, useProfilesStore } from './profiles'
+import { useTransfersStore } from './transfers'
 
 export interface ImageListState {
   ctx: CloudContext
@@ -78,6 +80,27 @@ export const useImagesStore = defineStore('images', () => {
     },
     { immediate: true },
   )
+  // An upload or import job creates its image when it runs, and finishes later: put the image in the loaded list of
+  // its profile and region (and refresh it) whenever the job learns the image id or changes state.
+  const transfers = useTransfersStore()
+  const seenJobs = new Map<string, string>()
+  watch(
+    () => transfers.jobs,
+    (jobs) => {
+      for (const j of jobs) {
+        if (j.kind === 'download' || !j.imageId) continue
+        const mark = `${j.imageId}|${j.state}`
+        if (seenJobs.get(j.id) === mark) continue
+        seenJobs.set(j.id, mark)
+        for (const s of lists.values()) {
+          if (s.loaded && s.ctx.profileId === j.profileId && (s.ctx.region ?? j.region) === j.region)
+            void refreshOne(s.ctx, j.imageId).catch(() => null)
+        }
+      }
+    },
+    { deep: true },
+  )
+
   const current = computed<ImageListState | undefined>(() => (profiles.key ? lists.get(profiles.key) : undefined))
   const shown = computed<ImageDTO[]>(() => (current.value ? filterByName(current.value.images, current.value.search) : []))
   const suggestions = computed(() => (current.value ? tagsInUse(current.value.images) : []))
@@ -92,6 +115,7 @@ export const useImagesStore = defineStore('images', () => {
     if (!ctx) return
     const s = stateFor(ctx)
     const gen = ++s.generation
+    perfMark('gd:list:start')
     s.loading = true
     s.loadingFirst = true
     s.error = null
@@ -105,6 +129,7 @@ export const useImagesStore = defineStore('images', () => {
         if (gen !== s.generation) return
         acc = acc.concat(page.images)
         s.images = markRaw(acc.slice())
+        if (acc.length === page.images.length) perfMark('gd:list:first-page')
         s.loadingFirst = false
         s.loaded = true
         s.next = page.next
@@ -112,6 +137,7 @@ export const useImagesStore = defineStore('images', () => {
         cursor = page.next
       }
       s.complete = true
+      perfMark('gd:list:complete')
       s.lastPollAt = Date.now()
     } catch (e) {
       if (gen !== s.generation) return
@@ -132,6 +158,7 @@ export const useImagesStore = defineStore('images', () => {
   }
 
   function setSearch(q: string): void {
+    perfMark('gd:search')
     if (current.value) current.value.search = q
   }
 
