@@ -31,29 +31,59 @@ export function credsEnv(c: CloudCreds): NodeJS.ProcessEnv {
   }
 }
 
-export async function clientFor(c: CloudCreds, region?: string): Promise<CloudClient> {
+/**
+ * A client of the cloud, as the CLI opens it from OS_* variables. `imageUrl` routes Glance through a proxy (the
+ * profile's endpoint override), Keystone is reached directly.
+ */
+export async function clientFor(c: CloudCreds, region?: string, o: { imageUrl?: string } = {}): Promise<CloudClient> {
   const p = profileFromEnvironment(credsEnv(c))!
+  if (o.imageUrl) p.profile.endpointOverrides = { ...p.profile.endpointOverrides, image: o.imageUrl }
   return openCloudClient(p.profile, p.secret!, region ?? c.region)
 }
 
-/** A queue over the cloud; `wrap` may alter the port (throttling, fault injection). */
+/** The root URL of the cloud's Glance in a region, from the service catalog (for a proxy's target). */
+export async function glanceRoot(c: CloudCreds, region?: string): Promise<string> {
+  const client = await clientFor(c, region)
+  try {
+    return (await client.glance.baseUrl()).replace(/\/v2\/?$/, '').replace(/\/+$/, '')
+  } finally {
+    client.session.close()
+  }
+}
+
+export interface ServiceOptions {
+  backoffMs?: number
+  maxAttempts?: number
+  /** Glance through this URL (a fault proxy) instead of the catalog's. */
+  imageUrl?: string
+  concurrency?: number
+  progressMs?: number
+  persistMs?: number
+  /** The event bus (to watch progress and state changes). */
+  events?: EventBus
+}
+
+/** A queue over the cloud; `wrap` may alter the port (throttling, recording calls). */
 export async function openService(
   c: CloudCreds,
   dataDir: string,
   wrap: (t: TransferCloud) => TransferCloud = (t) => t,
-  opts: { backoffMs?: number; maxAttempts?: number } = {},
+  opts: ServiceOptions = {},
 ): Promise<TransferService> {
   let client: Promise<CloudClient> | null = null
   return TransferService.open({
     platform: cliPlatform(dataDir),
-    events: new EventBus(),
+    events: opts.events ?? new EventBus(),
     log: createNullLogger(),
     clouds: {} as CloudConnector,
     files: new FileRegistry(),
     backoffMs: opts.backoffMs ?? 1000,
     maxAttempts: opts.maxAttempts ?? 10,
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+    ...(opts.progressMs !== undefined ? { progressMs: opts.progressMs } : {}),
+    ...(opts.persistMs !== undefined ? { persistMs: opts.persistMs } : {}),
     connect: async (ctx) => {
-      client ??= clientFor(c, ctx.region)
+      client ??= clientFor(c, ctx.region, opts.imageUrl ? { imageUrl: opts.imageUrl } : {})
       try {
         return wrap(cloudFromClient(await client, ctx.profileId))
       } catch (e) {
