@@ -1,43 +1,29 @@
 /**
- * Needs a second, small loopback cloud: image_size_cap 1 MiB and 30 s tokens, found through
- *   OS_SMALLCAP_AUTH_URL (e.g. http://127.0.0.1:15000/v3), OS_SMALLCAP_USERNAME / _PASSWORD / _PROJECT_NAME (default admin/admin-secret/admin)
- * Start it with:
- *   GLANCE_IMAGE_SIZE_CAP=1048576 KEYSTONE_TOKEN_EXPIRATION=30 KEYSTONE_PORT=15000 GLANCE_PORT=19292 GLANCE2_PORT=19293 \
- *   ENABLE_CINDER=0 /work/shared/testbed/start.sh /tmp/core-cloud2
- * Skipped with the reason when absent.
+ * The `faults` loopback cloud (test/cloud/profiles/faults.env: image_size_cap 1 MiB, tokens live 30 s), found with
+ * faultCloud() / describeFaultCloud() (test/support/cloud.ts). Start it with `test/cloud/up.sh --profile faults`;
+ * without it the suite is skipped with the reason (a failure under REQUIRE_CLOUD=1).
  */
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { GlanceClient } from '../../../main/openstack/glance'
 import { buildCreateBody } from '../../../main/openstack/properties'
 import { Cleanup, bytes, sessionFor, streamOf, unique } from './helpers'
-import type { CloudCreds } from '../../support/cloud'
+import { cloudSettings, describeFaultCloud, profileStateDir } from '../../support/cloud'
 
-const e = process.env
-const creds: CloudCreds | null = e.OS_SMALLCAP_AUTH_URL
-  ? {
-      authUrl: e.OS_SMALLCAP_AUTH_URL,
-      username: e.OS_SMALLCAP_USERNAME ?? 'admin',
-      password: e.OS_SMALLCAP_PASSWORD ?? 'admin-secret',
-      projectName: e.OS_SMALLCAP_PROJECT_NAME ?? 'admin',
-      userDomainName: 'Default',
-      projectDomainName: 'Default',
-      region: 'RegionOne',
-      interface: 'public',
-    }
-  : null
 const fields = { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false }
-const d = creds ? describe : describe.skip
-const title = creds ? 'small cloud: size cap and short tokens' : 'small cloud (skipped: set OS_SMALLCAP_AUTH_URL to a cloud with image_size_cap=1048576 and 30 s tokens)'
 
-d(title, () => {
+describeFaultCloud('small cloud: size cap and short tokens', (creds) => {
+  const settings = cloudSettings(profileStateDir('faults'))
+  const cap = Number(settings.GLANCE_IMAGE_SIZE_CAP ?? 1024 * 1024)
+  const tokenSeconds = Number(settings.KEYSTONE_TOKEN_EXPIRATION ?? 30)
+
   it('413 TOO_LARGE over the size cap; the image stays queued', async () => {
-    const s = sessionFor(creds!)
-    const g = new GlanceClient(s, 'RegionOne')
+    const s = sessionFor(creds)
+    const g = new GlanceClient(s, creds.region)
     const c = new Cleanup()
     try {
       const img = await g.create(buildCreateBody({ name: unique('cap'), fields, diskFormat: 'raw' }))
       c.add(g, img.id)
-      const big = bytes(2 * 1024 * 1024)
+      const big = bytes(2 * cap)
       const err = await g.uploadData(img.id, streamOf(big), big.length).catch((x: unknown) => x)
       expect(err).toMatchObject({ code: 'TOO_LARGE', status: 413, method: 'PUT' })
       expect((await g.get(img.id)).status).toBe('queued')
@@ -48,13 +34,13 @@ d(title, () => {
   })
 
   it('a token that expires during the test is renewed (proactively, and on the 401)', async () => {
-    const s = sessionFor(creds!, { renewBeforeSeconds: 0 })
-    const g = new GlanceClient(s, 'RegionOne')
+    const s = sessionFor(creds, { renewBeforeSeconds: 0 })
+    const g = new GlanceClient(s, creds.region)
     try {
       await g.listPage({ limit: 1 })
       const first = await s.getToken()
       const life = s.expiresAt.getTime() - Date.now()
-      expect(life).toBeLessThan(31_000)
+      expect(life).toBeLessThan(tokenSeconds * 1000 + 1000)
       await new Promise((r) => setTimeout(r, life + 1500))
       // the old token is really dead
       const base = await g.baseUrl()
