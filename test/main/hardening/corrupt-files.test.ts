@@ -31,7 +31,7 @@ async function notices(s: Services): Promise<Notice[]> {
   return r.value
 }
 
-/** First run: one profile with a saved secret, one queued (draft) upload. */
+/** First run: one profile with a saved secret, one queued upload (the queue is not started). */
 async function firstRun(): Promise<{ profileId: string; jobId: string }> {
   const s = await start()
   const p = s.profiles.create(defaultProfileInput({ name: 'prod', authUrl: 'https://keystone.example:5000/v3', username: 'u', projectName: 'p' }))
@@ -40,7 +40,7 @@ async function firstRun(): Promise<{ profileId: string; jobId: string }> {
   writeFileSync(join(root, 'user', 'disk.raw'), Buffer.alloc(8192, 1))
   const job = await s.transfers.enqueueUpload(
     { profileId: p.id, region: 'RegionOne' },
-    { name: 'queued-image', fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false }, diskFormat: 'raw', filePath: join(root, 'user', 'disk.raw'), draft: true },
+    { name: 'queued-image', fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false }, diskFormat: 'raw', filePath: join(root, 'user', 'disk.raw') },
   )
   await s.transfers.flush()
   await s.close()

@@ -82,7 +82,7 @@ async function writeAll(s: Awaited<ReturnType<typeof open>>, name: string): Prom
   s.profiles.setSecret({ profileId: p.id, secret: `secret-of-${name}`, persist: true })
   await s.transfers.enqueueUpload(
     { profileId: p.id, region: 'RegionOne' },
-    { name: `img-${name}`, fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false }, diskFormat: 'raw', filePath: join(userDir, 'disk.raw'), draft: true },
+    { name: `img-${name}`, fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false }, diskFormat: 'raw', filePath: join(userDir, 'disk.raw') },
   )
   await s.transfers.flush()
   return p.id
@@ -146,7 +146,7 @@ describe('a crash between write and rename', () => {
     const p2 = s.profiles.create(profile('two'))
     await s.transfers.enqueueUpload(
       { profileId: p2.id, region: 'RegionOne' },
-      { name: 'img-two', fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false }, diskFormat: 'raw', filePath: join(userDir, 'disk.raw'), draft: true },
+      { name: 'img-two', fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false }, diskFormat: 'raw', filePath: join(userDir, 'disk.raw') },
     )
     await s.transfers.flush()
     expect(crash.hits).toBe(1)
