@@ -44,12 +44,15 @@ function fileOf(mib, name) {
   closeSync(fd)
   return p
 }
+/** Runs a command; wall seconds, and its CPU seconds (user + sys, children included) from GNU time. */
 function timed(cmd, args, opts = {}) {
+  const tf = join(work, 'time.txt')
   const t0 = performance.now()
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * MiB, ...opts })
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', tf, cmd, ...args], { encoding: 'utf8', maxBuffer: 64 * MiB, ...opts })
   const seconds = (performance.now() - t0) / 1000
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`)
-  return { seconds, stdout: r.stdout }
+  const [u, s] = readFileSync(tf, 'utf8').trim().split('\n').at(-1).split(' ').map(Number)
+  return { seconds, cpu: u + s, stdout: r.stdout }
 }
 /** Runs the fns of one round in an order that rotates with the round number. */
 function rotate(round, fns) {
@@ -106,9 +109,11 @@ async function auth() {
 
 const results = {}
 const loads = {}
-const record = (k, mibs) => {
+const cpuPerGiB = {}
+const record = (k, mibs, t) => {
   ;(results[k] ??= []).push(mibs)
   ;(loads[k] ??= []).push(load())
+  if (t?.cpu !== undefined) (cpuPerGiB[k] ??= []).push(t.cpu / (SIZE / 1024))
 }
 const rss = {}
 let uiOut = null
@@ -143,7 +148,7 @@ try {
         const j = JSON.parse(ours.stdout)
         created.push(j.id)
         if (!j.verified) throw new Error(`${label} upload not verified`)
-        record(`upload ${label} (CLI wall clock)`, bytes / MiB / ours.seconds)
+        record(`upload ${label} (CLI wall clock)`, bytes / MiB / ours.seconds, ours)
         record(`upload ${label} (engine seconds)`, bytes / MiB / j.seconds)
       })
       steps.push(() => {
@@ -151,13 +156,13 @@ try {
         const img = JSON.parse(id)
         created.push(img.id)
         const c = timed('curl', ['-sS', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/octet-stream', '-T', file, `${glance}/v2/images/${img.id}/file`])
-        record('upload curl -T', bytes / MiB / c.seconds)
+        record('upload curl -T', bytes / MiB / c.seconds, c)
       })
       if (hasOsc) {
         steps.push(() => {
           const o = timed('openstack', ['image', 'create', '--disk-format', 'raw', '--container-format', 'bare', '--file', file, 'bench-osc', '-f', 'value', '-c', 'id'], { env })
           created.push(o.stdout.trim())
-          record('upload openstack image create --file', bytes / MiB / o.seconds)
+          record('upload openstack image create --file', bytes / MiB / o.seconds, o)
         })
       }
       if (!ONLY.has('upload')) {
@@ -179,21 +184,21 @@ try {
         const ours = timed('node', [cli, 'image', 'download', id, '--file', out, '--json', '--no-progress'], { env })
         const j = JSON.parse(ours.stdout)
         if (!j.verified) throw new Error(`${label} download not verified`)
-        record(`download ${label} (CLI wall clock, verified)`, bytes / MiB / ours.seconds)
+        record(`download ${label} (CLI wall clock, verified)`, bytes / MiB / ours.seconds, ours)
         record(`download ${label} (engine seconds)`, bytes / MiB / j.seconds)
         rmSync(out, { force: true })
       })
       steps.push(() => {
         rmSync(out, { force: true })
         const c = timed('curl', ['-sS', '-f', '-o', out, '-H', `X-Auth-Token: ${token}`, `${glance}/v2/images/${id}/file`])
-        record('download curl -o file', bytes / MiB / c.seconds)
+        record('download curl -o file', bytes / MiB / c.seconds, c)
         rmSync(out, { force: true })
       })
       if (hasOsc) {
         steps.push(() => {
           rmSync(out, { force: true })
           const o = timed('openstack', ['image', 'save', '--file', out, id], { env })
-          record('download openstack image save', bytes / MiB / o.seconds)
+          record('download openstack image save', bytes / MiB / o.seconds, o)
           rmSync(out, { force: true })
         })
       }
@@ -215,11 +220,11 @@ try {
         const ours = timed('node', [cli, ...upArgs(`sink-${label}`)], { env: sinkEnv })
         const j = JSON.parse(ours.stdout)
         if (j.size !== bytes || !j.md5 || !j.sha512) throw new Error('sink upload: wrong size or no hashes')
-        record(`sink: ${label} CLI upload, md5+sha512 (engine seconds)`, bytes / MiB / j.seconds)
+        record(`sink: ${label} CLI upload, md5+sha512 (engine seconds)`, bytes / MiB / j.seconds, ours)
       })
       steps.push(() => {
         const c = timed('curl', ['-sS', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/octet-stream', '-T', file, `http://127.0.0.1:${port}/`])
-        record('sink: curl -T', bytes / MiB / c.seconds)
+        record('sink: curl -T', bytes / MiB / c.seconds, c)
       })
       rotate(r, steps)
     }
@@ -272,8 +277,11 @@ const med = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, media
 const ratio = (a, b) => (med[a] && med[b] ? (med[a] / med[b]).toFixed(2) : 'n/a')
 const lines = [
   `${new Date().toISOString()}  ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; cloud: ${cloudNote}`,
-  `size ${SIZE} MiB, ${RUNS} run(s) each, order rotating per round; medians in MiB/s (runs; 1-min load average at each run)`,
-  ...Object.entries(med).map(([k, v]) => `  ${k.padEnd(60)} ${v.toFixed(0).padStart(6)}   (${results[k].map((x) => x.toFixed(0)).join(', ')}; load ${loads[k].map((x) => x.toFixed(1)).join(', ')})`),
+  `size ${SIZE} MiB, ${RUNS} run(s) each, order rotating per round; medians in MiB/s (runs; 1-min load average at each run; median CPU seconds per GiB of the whole command, user+sys, all threads)`,
+  ...Object.entries(med).map(
+    ([k, v]) =>
+      `  ${k.padEnd(60)} ${v.toFixed(0).padStart(6)}   (${results[k].map((x) => x.toFixed(0)).join(', ')}; load ${loads[k].map((x) => x.toFixed(1)).join(', ')})${cpuPerGiB[k] ? `  cpu ${median(cpuPerGiB[k]).toFixed(2)} s/GiB` : ''}`,
+  ),
   'ratios (CLI wall clock; engine seconds in brackets):',
   ...[['glance-desktop', 'glance-desktop'], ...(BASE_CLI ? [['baseline', 'baseline']] : [])].flatMap(([l]) => [
     `  upload   ${l} / curl -T          ${ratio(`upload ${l} (CLI wall clock)`, 'upload curl -T')} (${ratio(`upload ${l} (engine seconds)`, 'upload curl -T')})`,
@@ -287,7 +295,7 @@ const lines = [
   ...(uiOut ? ['ui (bench/ui.mjs):', uiOut.trim()] : []),
 ]
 console.log(lines.join('\n'))
-if (process.env.BENCH_JSON) console.log(JSON.stringify({ size: SIZE, runs: RUNS, medians: med, rss, raw: results, loads }))
+if (process.env.BENCH_JSON) console.log(JSON.stringify({ size: SIZE, runs: RUNS, medians: med, rss, raw: results, loads, cpuPerGiB }))
 if (failed) {
   console.error('[bench] FAILED:', failed instanceof Error ? failed.message : failed)
   process.exitCode = 1
