@@ -132,7 +132,7 @@ describeBrowser('e2e: images as a project member', (admin) => {
     expect(createHash('md5').update(readFileSync(target)).digest('hex')).toBe(createHash('md5').update(pubBytes).digest('hex'))
   })
 
-  it("creates, modifies, tags, and deletes an image of its own project", async () => {
+  it('creates, modifies, tags, deactivates/reactivates and deletes an image of its own project', async () => {
     shotOnFailure(() => page, 'member-own')
     await page.locator(tid('btn-create-image')).click()
     const dialog = page.locator(tid('create-dialog'))
@@ -178,6 +178,14 @@ describeBrowser('e2e: images as a project member', (admin) => {
     await tags.locator(tid('tags-submit')).click()
     await tags.waitFor({ state: 'hidden', timeout: 30_000 })
     await expect.poll(async () => (await gm.get(own!.id))?.tags).toEqual([`${prefix}-t`])
+
+    // deactivate and reactivate its own image
+    await page.locator(tid('btn-deactivate')).click()
+    await findImage(page, names.own, { status: 'deactivated' })
+    expect((await gm.get(own!.id))?.status).toBe('deactivated')
+    await page.locator(tid('btn-reactivate')).click()
+    await findImage(page, names.own, { status: 'active' })
+    expect((await gm.get(own!.id))?.status).toBe('active')
 
     // delete (with confirmation)
     await page.locator(tid('btn-delete')).click()
