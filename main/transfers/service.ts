@@ -455,7 +455,9 @@ export class TransferService {
   private hooks(j: JobRecord, signal: AbortSignal): EngineHooks {
     return {
       signal,
-      phase: (phase, total, bytes = 0) => {
+      phase: (phase, total, given) => {
+        // Verifying keeps the count the transfer reached; any other phase starts where it says (0 by default).
+        const bytes = given ?? (phase === 'verifying' ? (this.progress.get(j.id)?.bytes ?? j.bytes) : 0)
         j.phase = phase
         j.bytes = bytes
         if (total !== undefined) j.total = total
@@ -567,6 +569,7 @@ export class TransferService {
       j.result = { md5: r.md5, sha512: r.sha512, verified: r.verified, seconds: r.seconds }
     } else if (spec.kind === 'download') {
       const r = await downloadImage(cloud, { imageId: j.imageId!, path: spec.path }, hooks)
+      if (typeof r.image.name === 'string' && r.image.name) j.imageName = r.image.name
       j.bytes = r.bytes
       j.total = r.bytes
       j.result = { md5: r.md5, sha512: r.sha512, verified: r.verified, seconds: r.seconds }

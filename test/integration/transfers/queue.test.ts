@@ -223,6 +223,8 @@ describeCloud('transfer queue against the real Glance (fault proxy in front of i
     expect(done.state).toBe('done')
     expect(done.result?.sha512).toBe(sha512(data))
     expect(done.result?.verified).toBe(true)
+    // a finished job reports the whole size done, not the verifying phase's count
+    expect(done.bytes).toBe(data.length)
     const img = await b.image(done.imageId!)
     expect(img).toMatchObject({ status: 'active', size: data.length, os_hash_algo: 'sha512', os_hash_value: sha512(data) })
     expect((await b.bytesOf(done.imageId!)).equals(data)).toBe(true)
@@ -339,6 +341,8 @@ describeCloud('transfer queue against the real Glance (fault proxy in front of i
     expect(done.state).toBe('done')
     expect(readFileSync(target).equals(data)).toBe(true)
     expect(existsSync(`${target}.part`)).toBe(false)
+    expect(done.bytes).toBe(data.length)
+    expect(done.imageName).toBe((await b.image(id)).name)
     // the first request whole, the second from where the data stopped (at most the 1 MiB the proxy let through)
     expect(calls).toHaveLength(2)
     expect(calls[0]).toEqual({ status: 200 })
