@@ -33,6 +33,9 @@ import type { Connect, ImageMeta, TransferCloud } from './port'
 import { connectorConnect } from './cloud'
 import { parseManifest, renderManifest } from './drafts'
 
+
+/** A finished job shorter than this does not raise an OS notification. */
+const NOTIFY_AFTER_SECONDS = 10
 export interface TransferServiceDeps {
   platform: Platform
   events: EventBus
@@ -88,6 +91,7 @@ export class TransferService {
   private readonly connect: Connect
   private readonly concurrency: number
   private started = false
+  private taskbar = -1
   private draftHashing: Promise<void> = Promise.resolve()
 
   private constructor(readonly deps: TransferServiceDeps) {
@@ -103,6 +107,7 @@ export class TransferService {
         }
         this.store.saveSoon()
         deps.events.emit('transfers:progress', events)
+        this.updateTaskbar()
       },
       intervalMs: deps.progressMs ?? 250,
     })
@@ -398,6 +403,26 @@ export class TransferService {
     })
     await this.store.save()
     this.deps.events.emit('transfers:changed', toDTO(j))
+    this.updateTaskbar()
+  }
+
+  /** The window's taskbar / dock progress: bytes over totals of the running jobs; cleared when none runs. */
+  private updateTaskbar(): void {
+    let done = 0
+    let total = 0
+    for (const j of this.jobs.values()) {
+      if (j.state !== 'running' || !j.total) continue
+      done += Math.min(j.bytes, j.total)
+      total += j.total
+    }
+    const fraction = total > 0 ? done / total : -1
+    if (fraction === this.taskbar) return
+    this.taskbar = fraction
+    try {
+      this.deps.platform.shell.setProgress(fraction)
+    } catch {
+      // best effort
+    }
   }
 
   private changed(j: JobRecord): void {
@@ -544,6 +569,8 @@ export class TransferService {
   }
 
   private notify(j: JobRecord): void {
+    // Only jobs long enough for the user to have turned away; failures always.
+    if (j.state === 'done' && (j.result?.seconds ?? 0) < NOTIFY_AFTER_SECONDS) return
     try {
       const verb = j.kind === 'upload' ? 'Upload' : j.kind === 'download' ? 'Download' : 'Import'
       this.deps.platform.shell.notify(

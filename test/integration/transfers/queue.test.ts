@@ -215,10 +215,22 @@ describeCloud('transfer queue against the real Glance (fault proxy in front of i
     // 8 MiB/s: the upload lasts ~0.75 s, long enough for several progress batches
     b.proxy.addRule({ method: 'PUT', path: /\/file$/, action: { kind: 'trickle', direction: 'request', bytesPerSecond: 8 * MiB } })
     const s = await b.open()
+    const taskbar: number[] = []
+    const notified: string[] = []
+    s.deps.platform.shell.setProgress = (f) => taskbar.push(f)
+    s.deps.platform.shell.notify = (title) => notified.push(title)
     s.start()
     const job = await s.enqueueUpload(ctx, { name: b.name('a'), fields, diskFormat: 'auto', filePath: path })
     const done = await s.waitFor(job.id)
     b.track(done)
+    // the taskbar shows the running job's fraction, rising, and is cleared when it ends
+    const shown = taskbar.slice(0, -1)
+    expect(shown.length).toBeGreaterThan(1)
+    expect(shown.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= shown[i - 1]!))).toBe(true)
+    expect(shown.at(-1)).toBe(1)
+    expect(taskbar.at(-1)).toBe(-1)
+    // a job of a second or two raises no OS notification (only long jobs and failures do)
+    expect(notified).toEqual([])
     expect(done.error).toBeUndefined()
     expect(done.state).toBe('done')
     expect(done.result?.sha512).toBe(sha512(data))
@@ -342,7 +354,7 @@ describeCloud('transfer queue against the real Glance (fault proxy in front of i
     expect(readFileSync(target).equals(data)).toBe(true)
     expect(existsSync(`${target}.part`)).toBe(false)
     expect(done.bytes).toBe(data.length)
-    expect(done.imageName).toBe((await b.image(id)).name)
+    expect(done.imageName).toBe((await b.image(id))?.name)
     // the first request whole, the second from where the data stopped (at most the 1 MiB the proxy let through)
     expect(calls).toHaveLength(2)
     expect(calls[0]).toEqual({ status: 200 })
