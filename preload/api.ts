@@ -414,10 +414,28 @@ export interface QuotaInfo {
   [resource: string]: { limit: number; usage: number }
 }
 
+/** Stable codes for why an action is not allowed (the renderer translates `perm.cap.<code>`). */
+export const PERMISSION_CODES = [
+  'readOnlyRole',
+  'noRole',
+  'publicize',
+  'noVolumeService',
+  'noImport',
+  'quotaFull',
+  'notOwner',
+  'protectedImage',
+  'notActive',
+  'notDeactivatable',
+  'notShareable',
+] as const
+export type PermissionCode = (typeof PERMISSION_CODES)[number]
+
 export interface Permission {
   allowed: boolean
-  /** Why not, in words the UI can show (i18n key or message). */
+  /** Why not, in English words (logs, the CLI). */
   reason?: string
+  /** Why not, as a stable code the UI shows in the user's language. */
+  code?: PermissionCode
 }
 
 export type ActionName =

@@ -10,7 +10,7 @@
  * - reader (without member): read-only under the secure-RBAC defaults. A cloud still on the legacy policies may let a
  *   reader write; the UI stays on the safe side.
  */
-import type { ActionName, Capabilities, ImageDTO, Permission, QuotaInfo, StoreInfo } from '../../preload/api'
+import type { ActionName, Capabilities, ImageDTO, Permission, PermissionCode, QuotaInfo, StoreInfo } from '../../preload/api'
 
 export interface CapabilityFacts {
   roles: string[]
@@ -21,7 +21,7 @@ export interface CapabilityFacts {
   volumeService: boolean
 }
 
-export const REASONS = {
+export const REASONS: Record<PermissionCode, string> = {
   readOnlyRole: 'Your roles in this project are read-only (reader); Glance refuses changes.',
   noRole: 'You have no member or admin role in this project.',
   publicize: 'Only an administrator can make an image public (Glance policy publicize_image).',
@@ -33,10 +33,10 @@ export const REASONS = {
   notActive: 'The image has no data yet (not active).',
   notDeactivatable: 'Only active images can be deactivated.',
   notShareable: 'Only images with visibility "shared" can be shared with other projects.',
-} as const
+}
 
 const allow: Permission = { allowed: true }
-const deny = (reason: string): Permission => ({ allowed: false, reason })
+const deny = (code: PermissionCode): Permission => ({ allowed: false, reason: REASONS[code], code })
 
 const MEMBER_ROLES = new Set(['member', '_member_', 'Member'])
 
@@ -45,20 +45,20 @@ export function computeCapabilities(f: CapabilityFacts): Capabilities {
   const isAdmin = roles.includes('admin')
   const isMember = isAdmin || roles.some((r) => MEMBER_ROLES.has(r))
   const isReader = roles.includes('reader')
-  const write = isMember ? allow : deny(isReader ? REASONS.readOnlyRole : REASONS.noRole)
+  const write = isMember ? allow : deny(isReader ? 'readOnlyRole' : 'noRole')
   const countQuota = f.quota?.image_count_total
   const quotaFull = countQuota !== undefined && countQuota.limit >= 0 && countQuota.usage >= countQuota.limit
   const can: Record<ActionName, Permission> = {
-    create: !write.allowed ? write : quotaFull ? deny(REASONS.quotaFull) : allow,
+    create: !write.allowed ? write : quotaFull ? deny('quotaFull') : allow,
     modify: write,
     delete: write,
     download: allow,
-    createVolume: !write.allowed ? write : f.volumeService ? allow : deny(REASONS.noVolumeService),
+    createVolume: !write.allowed ? write : f.volumeService ? allow : deny('noVolumeService'),
     editTags: write,
-    publicize: isAdmin ? allow : deny(isMember ? REASONS.publicize : write.reason ?? REASONS.publicize),
+    publicize: isAdmin ? allow : isMember ? deny('publicize') : write,
     deactivate: write,
     share: write,
-    import: !write.allowed ? write : f.importMethods.length ? allow : deny(REASONS.noImport),
+    import: !write.allowed ? write : f.importMethods.length ? allow : deny('noImport'),
   }
   const out: Capabilities = {
     roles,
@@ -78,13 +78,13 @@ export function capabilitiesForImage(caps: Capabilities, image: Pick<ImageDTO, '
   const can = { ...caps.can }
   const foreign = !caps.isAdmin && image.owner !== caps.projectId
   const owned: ActionName[] = ['modify', 'delete', 'editTags', 'deactivate', 'share', 'publicize']
-  if (foreign) for (const a of owned) if (can[a].allowed) can[a] = deny(REASONS.notOwner)
-  if (image.protected && can.delete.allowed) can.delete = deny(REASONS.protectedImage)
+  if (foreign) for (const a of owned) if (can[a].allowed) can[a] = deny('notOwner')
+  if (image.protected && can.delete.allowed) can.delete = deny('protectedImage')
   if (image.status !== 'active') {
-    if (can.download.allowed) can.download = deny(REASONS.notActive)
-    if (can.createVolume.allowed) can.createVolume = deny(REASONS.notActive)
-    if (can.deactivate.allowed && image.status !== 'deactivated') can.deactivate = deny(REASONS.notDeactivatable)
+    if (can.download.allowed) can.download = deny('notActive')
+    if (can.createVolume.allowed) can.createVolume = deny('notActive')
+    if (can.deactivate.allowed && image.status !== 'deactivated') can.deactivate = deny('notDeactivatable')
   }
-  if (image.visibility !== 'shared' && can.share.allowed) can.share = deny(REASONS.notShareable)
+  if (image.visibility !== 'shared' && can.share.allowed) can.share = deny('notShareable')
   return can
 }

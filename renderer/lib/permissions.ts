@@ -2,7 +2,7 @@
  * What the user may do, and why not, from the capabilities the main process discovered (never guessed here) plus the
  * facts of the image itself (protected, status, format, owner). Pure: returns a reason the UI translates.
  */
-import type { ActionName, Capabilities, ImageDTO } from '@contract/api'
+import type { ActionName, Capabilities, ImageDTO, PermissionCode } from '@contract/api'
 import type { Issue } from './imageForm'
 
 export type ImageAction = ActionName | 'reactivate'
@@ -18,8 +18,9 @@ const OK: Verdict = { allowed: true }
 /** Actions that a non-admin may do only on images their project owns. */
 const OWNER_ACTIONS: ImageAction[] = ['modify', 'delete', 'editTags', 'deactivate', 'reactivate', 'share', 'publicize']
 
-/** The capability's own reason: an i18n key when it looks like one we know, else the text as is. */
-function capReason(reason: string | undefined): Issue {
+/** The capability's own reason: its code in the user's language, else an i18n key we know, else the text as is. */
+function capReason(reason: string | undefined, code?: PermissionCode): Issue {
+  if (code) return { key: `perm.cap.${code}` }
   if (!reason) return { key: 'perm.adminOnly' }
   if (/^[a-z]+\.[A-Za-z.]+$/.test(reason)) return { key: reason }
   return { key: '@raw', params: { text: reason } }
@@ -31,7 +32,7 @@ export function can(action: ActionName, caps: CapsState | undefined): Verdict {
   if (caps.state === 'failed') return { allowed: false, reason: { key: 'perm.capsUnknown' } }
   const p = caps.caps.can[action]
   if (!p) return { allowed: false, reason: { key: 'perm.capsUnknown' } }
-  return p.allowed ? OK : { allowed: false, reason: capReason(p.reason) }
+  return p.allowed ? OK : { allowed: false, reason: capReason(p.reason, p.code) }
 }
 
 /** Permission for an action on one image. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createI18n } from 'vue-i18n'
-import type { Capabilities } from '@contract/api'
+import { PERMISSION_CODES, type Capabilities } from '@contract/api'
 import { can, canOnImage, canOnOne, canOnSelection, volumeEligible, type CapsState } from '@/lib/permissions'
 import { issueText } from '@/lib/imageForm'
 import { messages } from '@/i18n'
@@ -30,6 +30,21 @@ describe('permissions and their tooltips', () => {
     const v = can('publicize', caps({ isAdmin: false }, { publicize: 'Only an administrator can make an image public.' }))
     expect(v.allowed).toBe(false)
     expect(why(v)).toBe('Only an administrator can make an image public.')
+  })
+
+  it('the main process’s reason code is shown in the user’s language, for every code it can send', () => {
+    const zh = createI18n({ legacy: false, locale: 'zh-CN', messages })
+    for (const code of PERMISSION_CODES) {
+      const st = caps({ isAdmin: false })
+      if (st.state === 'ready') st.caps.can.modify = { allowed: false, reason: 'English text', code }
+      const v = can('modify', st)
+      const en = why(v)
+      const cn = v.reason ? issueText(v.reason, (k) => zh.global.t(k)) : ''
+      expect(en, code).not.toBe(`perm.cap.${code}`)
+      expect(cn, code).not.toBe(`perm.cap.${code}`)
+      expect(cn, code).toMatch(/[\u4e00-\u9fff]/)
+      expect(en, code).not.toMatch(/[\u4e00-\u9fff]/)
+    }
   })
 
   it('a known i18n key as reason is translated', () => {

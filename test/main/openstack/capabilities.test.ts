@@ -11,7 +11,7 @@ describe('computeCapabilities', () => {
   })
   it('member may manage but not publicize', () => {
     const c = computeCapabilities({ ...facts, roles: ['member', 'reader'] })
-    expect(c.can.publicize).toEqual({ allowed: false, reason: REASONS.publicize })
+    expect(c.can.publicize).toEqual({ allowed: false, reason: REASONS.publicize, code: 'publicize' })
     for (const a of ['create', 'modify', 'delete', 'editTags', 'deactivate', 'share', 'import', 'createVolume', 'download'] as const) {
       expect(c.can[a].allowed).toBe(true)
     }
@@ -27,15 +27,15 @@ describe('computeCapabilities', () => {
   })
   it('what the cloud lacks', () => {
     const c = computeCapabilities({ ...facts, roles: ['member'], importMethods: [], volumeService: false, quota: { image_count_total: { limit: 2, usage: 2 } } })
-    expect(c.can.import).toEqual({ allowed: false, reason: REASONS.noImport })
-    expect(c.can.createVolume).toEqual({ allowed: false, reason: REASONS.noVolumeService })
-    expect(c.can.create).toEqual({ allowed: false, reason: REASONS.quotaFull })
+    expect(c.can.import).toEqual({ allowed: false, reason: REASONS.noImport, code: 'noImport' })
+    expect(c.can.createVolume).toEqual({ allowed: false, reason: REASONS.noVolumeService, code: 'noVolumeService' })
+    expect(c.can.create).toEqual({ allowed: false, reason: REASONS.quotaFull, code: 'quotaFull' })
     expect(computeCapabilities({ ...facts, roles: ['member'], quota: { image_count_total: { limit: -1, usage: 9 } } }).can.create.allowed).toBe(true)
   })
   it('per image: ownership, protection, status', () => {
     const c = computeCapabilities({ ...facts, roles: ['member'] })
     const foreign = capabilitiesForImage(c, { owner: 'other', protected: false, status: 'active', visibility: 'public' })
-    expect(foreign.delete).toEqual({ allowed: false, reason: REASONS.notOwner })
+    expect(foreign.delete).toEqual({ allowed: false, reason: REASONS.notOwner, code: 'notOwner' })
     expect(foreign.download.allowed).toBe(true)
     const prot = capabilitiesForImage(c, { owner: 'p1', protected: true, status: 'active', visibility: 'shared' })
     expect(prot.delete.reason).toBe(REASONS.protectedImage)
