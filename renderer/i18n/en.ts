@@ -355,6 +355,11 @@ const en = {
     run: 'Export',
   },
   transfers: {
+    draftReady: 'Draft: runs when you choose Run now',
+    importDrafts: 'Import drafts…',
+    exportDrafts: 'Export drafts…',
+    draftsExported: '{n} draft(s) saved to {path}',
+    draftsImported: '{n} draft(s) added to the queue',
     title: 'Transfers',
     pause: 'Pause',
     resume: 'Resume',

@@ -357,6 +357,11 @@ const zhCN: Messages = {
     run: '导出',
   },
   transfers: {
+    draftReady: '草稿：点击“立即运行”后开始',
+    importDrafts: '导入草稿…',
+    exportDrafts: '导出草稿…',
+    draftsExported: '已将 {n} 个草稿保存到 {path}',
+    draftsImported: '已将 {n} 个草稿加入队列',
     title: '传输',
     pause: '暂停',
     resume: '继续',

@@ -75,11 +75,26 @@ export const useTransfersStore = defineStore('transfers', () => {
     upsert(j)
     return j
   }
+  const drafts = computed(() => jobs.value.filter((j) => j.state === 'draft'))
+  /** Write the drafts (all by default) as a YAML manifest to a file chosen with pickSave. */
+  async function exportDrafts(fileHandle: string, ids: string[] = drafts.value.map((j) => j.id)): Promise<string> {
+    const r = await call(api.transfers.exportDrafts(ids, fileHandle))
+    return r.path
+  }
+  /** Read a YAML manifest of drafts (a file chosen with pickOpen) into the queue, as drafts. */
+  async function importDrafts(fileHandle: string): Promise<JobDTO[]> {
+    const added = await call(api.transfers.importDrafts(fileHandle))
+    for (const j of added) upsert(j)
+    return added
+  }
   function drainFinished(): JobDTO[] {
     const out = finished.value
     finished.value = []
     return out
   }
 
-  return { jobs, progress, error, loaded, sorted, active, finished, upsert, onProgress, onRemoved, load, subscribe, act, remove, download, drainFinished }
+  return {
+    jobs, progress, error, loaded, sorted, active, finished, drafts,
+    upsert, onProgress, onRemoved, load, subscribe, act, remove, download, exportDrafts, importDrafts, drainFinished,
+  }
 })
