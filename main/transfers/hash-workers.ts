@@ -23,13 +23,14 @@ export interface PartialDigests {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
 const { createHash } = require('node:crypto')
-const h = createHash(workerData.algo)
+const hs = workerData.algos.map((a) => createHash(a))
 parentPort.on('message', (m) => {
   if (m === 'digest') {
-    parentPort.postMessage({ digest: h.digest('hex') })
+    parentPort.postMessage({ digest: hs.map((h) => h.digest('hex')) })
     return
   }
-  h.update(new Uint8Array(m[1], m[2], m[3]))
+  const v = new Uint8Array(m[1], m[2], m[3])
+  for (const h of hs) h.update(v)
   parentPort.postMessage(m[0])
 })
 `
@@ -41,7 +42,7 @@ interface Pending {
 }
 
 export class WorkerHasher {
-  private readonly workers: { algo: HashAlgo; worker: Worker }[] = []
+  private readonly workers: { algos: HashAlgo[]; worker: Worker }[] = []
   private readonly pending = new Map<number, Pending>()
   private seq = 0
   private failure: Error | null = null
@@ -49,10 +50,19 @@ export class WorkerHasher {
   /** Bytes submitted so far. */
   bytes = 0
 
-  constructor(readonly algos: readonly HashAlgo[] = ['md5', 'sha512']) {
+  /**
+   * `threads`: 'per-algo' (default: md5 and sha512 on two cores) or 'one' (all algorithms in one worker: fewer runnable
+   * threads, which leaves more CPU to a server on the same machine).
+   */
+  constructor(
+    readonly algos: readonly HashAlgo[] = ['md5', 'sha512'],
+    threads: 'per-algo' | 'one' = (process.env.GD_HASH_THREADS as 'one' | undefined) ?? 'per-algo',
+  ) {
     if (!algos.length) throw new Error('WorkerHasher: no algorithm')
-    for (const algo of algos) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { algo } })
+    const groups = threads === 'one' ? [[...algos]] : algos.map((a) => [a])
+    for (const group of groups) {
+      const algo = group.join('+')
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { algos: group } })
       // Referenced only while work is outstanding: an idle hasher that was never destroyed cannot hold the process.
       worker.unref()
       worker.on('message', (m: unknown) => {
@@ -62,7 +72,7 @@ export class WorkerHasher {
       worker.on('exit', (code) => {
         if (!this.finished) this.fail(new Error(`The ${algo} hashing worker stopped (exit code ${code}).`))
       })
-      this.workers.push({ algo, worker })
+      this.workers.push({ algos: group, worker })
     }
   }
 
@@ -113,11 +123,11 @@ export class WorkerHasher {
     const results = await Promise.all(
       this.workers.map(
         ({ worker }) =>
-          new Promise<string>((resolve, reject) => {
+          new Promise<string[]>((resolve, reject) => {
             const onMessage = (m: unknown): void => {
               if (m && typeof m === 'object' && 'digest' in m) {
                 worker.off('message', onMessage)
-                resolve(String((m as { digest: string }).digest))
+                resolve((m as { digest: string[] }).digest)
               }
             }
             worker.on('message', onMessage)
@@ -129,7 +139,7 @@ export class WorkerHasher {
     this.finished = true
     this.terminate()
     const out: PartialDigests = { bytes: this.bytes }
-    this.workers.forEach(({ algo }, i) => (out[algo] = results[i]!))
+    this.workers.forEach(({ algos }, i) => algos.forEach((a, j) => (out[a] = results[i]![j]!)))
     return out
   }
 

@@ -45,6 +45,13 @@ describe('WorkerHasher', () => {
     expect(await h.digest()).toEqual({ sha512: sha512(Buffer.concat([a, b])), bytes: a.length + b.length })
   })
 
+  it("threads 'one': both algorithms in one worker, same digests", async () => {
+    const a = randomBytes(300_000)
+    const h = new WorkerHasher(['md5', 'sha512'], 'one')
+    await h.update(a)
+    expect(await h.digest()).toEqual({ md5: md5(a), sha512: sha512(a), bytes: a.length })
+  })
+
   it('a failing worker rejects pending and later calls', async () => {
     const h = new WorkerHasher(['md5', 'nope' as 'md5'])
     await expect(h.update(Buffer.from('x'))).rejects.toThrow()
