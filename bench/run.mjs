@@ -82,6 +82,7 @@ if (!env.OS_AUTH_URL && !env.OS_CLOUD) {
   } catch (e) {
     console.error(String(e.stderr ?? '').split('\n').filter((l) => l.startsWith('[up.sh')).join('\n'))
     for (const c of cleanups.reverse()) c()
+    rmSync(work, { recursive: true, force: true })
     throw new Error(`the bench cloud did not start (${e.message.split('\n')[0]})`)
   }
   for (const line of readFileSync(join(state, 'admin-openrc.sh'), 'utf8').split('\n')) {
