@@ -102,6 +102,12 @@ async function main() {
   for (let r = 0; r < RUNS; r++) {
     log(`run ${r + 1}/${RUNS} (load ${load()})`)
     try {
+      // A fresh harness and browser per run: every run is a cold start (and a second navigation in one session
+      // sometimes never gets its list: see UI-RESULTS.md).
+      if (r > 0) {
+        await sess.close()
+        sess = await session(env)
+      }
       runs.push(await listRun(sess, present))
     } catch (e) {
       log(`run ${r + 1} failed: ${e.message}`)
@@ -169,7 +175,6 @@ async function session(env) {
 async function listRun({ h, page, ws, heap }, present) {
   await h.ask('eld-reset')
   ws.bytes = 0
-  await page.goto('about:blank')
   await page.goto(h.url)
   const nav = await page.evaluate(waitLoaded, present).catch(async (e) => {
     await page.screenshot({ path: join(STATE, 'failed.png') }).catch(() => {})

@@ -24,7 +24,7 @@ export async function waitLoaded(n) {
   for (;;) {
     const rows = Number(document.querySelector('[data-testid=image-table]')?.getAttribute('data-rows') ?? 0)
     if (mark('gd:list:complete') !== null && rows >= n && window.__bench.firstRowPainted !== null) break
-    if (performance.now() - t0 > 120000) throw new Error(`list not loaded after 120 s (${rows} rows)`)
+    if (performance.now() - t0 > 60000) throw new Error(`list not loaded after 60 s (${rows} rows)`)
     await frame()
   }
   await new Promise((r) => setTimeout(r, 0))
