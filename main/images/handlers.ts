@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { DISK_FORMATS, IMAGE_STATUSES, OS_TYPES, type CommandChannel } from '../../preload/api'
 import type { ServiceDeps } from '../services'
 import type { PartialHandlers } from '../ipc/types'
-import { FORBIDDEN_KEYS, parseArgs, zCloudContext, zHandle, zId } from '../ipc/validate'
+import { FORBIDDEN_KEYS, parseArgs, zCloudContext, zConsoleFields, zHandle, zId } from '../ipc/validate'
 
 type Ch = Extract<CommandChannel, `images:${string}` | `volumes:${string}`>
 
@@ -26,21 +26,6 @@ const zPropValue = z.string().max(65_535)
 const zIso = z.string().min(1).max(64).regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO date/time')
 const zVisibility = z.enum(['public', 'private', 'shared', 'community'])
 
-export const zConsoleFields = z.strictObject({
-  osType: z.enum(OS_TYPES).optional(),
-  architecture: z.enum(['arm', 'x86']).optional(),
-  virtualization: z.enum(['qemu', 'baremetal']).optional(),
-  minDiskGiB: z.number().int().min(0).max(1_000_000),
-  minRamGiB: z.number().min(0).max(1_000_000),
-  public: z.boolean(),
-  protected: z.boolean(),
-  onlineResize: z.boolean().optional(),
-  agent: z.boolean().optional(),
-  multiqueue: z.boolean().optional(),
-  encryptedPassword: z.boolean().optional(),
-  bootMode: z.enum(['bios', 'uefi']).optional(),
-  description: z.string().max(65_535).optional(),
-})
 
 export const zImageQuery = z.strictObject({
   name: z.string().max(255).optional(),

@@ -8,8 +8,6 @@ import {
   AppError,
   type Capabilities,
   type CloudContext,
-  type ConsoleFields,
-  type DiskFormat,
   type ExportRequest,
   type ImageCreateInput,
   type ImageCreateResult,
@@ -17,7 +15,6 @@ import {
   type ImagePage,
   type ImageQuery,
   type ImageUpdateInput,
-  type JobDTO,
   type MemberDTO,
   type VolumeCreateInput,
   type VolumeDTO,
@@ -26,6 +23,7 @@ import type { Logger } from '../log'
 import type { Platform } from '../platform'
 import type { FileMode } from '../files/registry'
 import type { CloudClient } from '../openstack/types'
+import type { TransferService } from '../transfers/service'
 import type { Member } from '../openstack/glance'
 import { computePatch } from '../openstack/glance'
 import { buildCreateBody, checkPropertyKeys, fieldsToAttributes, toImageDTO } from '../openstack/properties'
@@ -33,34 +31,8 @@ import { computeCapabilities } from '../openstack/capabilities'
 import { minVolumeSizeGiB } from '../openstack/cinder'
 import { tabulate, toCsv, toXlsx, writeFileAtomic } from './export'
 
-/** What the image service needs from the transfer engine (main/transfers/service.ts implements it). */
-export interface TransferQueue {
-  enqueueUpload(
-    ctx: Required<CloudContext>,
-    spec: {
-      name: string
-      fields: ConsoleFields
-      diskFormat: DiskFormat | 'auto'
-      containerFormat?: string
-      tags?: string[]
-      properties?: Record<string, string>
-      filePath: string
-      draft?: boolean
-    },
-  ): Promise<JobDTO>
-  enqueueImport(
-    ctx: Required<CloudContext>,
-    spec: {
-      name: string
-      fields: ConsoleFields
-      diskFormat: DiskFormat
-      containerFormat?: string
-      tags?: string[]
-      properties?: Record<string, string>
-      url: string
-    },
-  ): Promise<JobDTO>
-}
+/** What the image service needs from the transfer engine. */
+export type TransferQueue = Pick<TransferService, 'enqueueUpload' | 'enqueueImport'>
 
 /** What the image service needs from the connector (main/profiles/connector.ts). */
 export interface CloudSource {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AppError } from '../../preload/api'
+import { AppError, OS_TYPES } from '../../preload/api'
 
 /**
  * Validates a handler's raw arguments against a zod tuple and returns them typed, or throws a VALIDATION AppError
@@ -68,4 +68,21 @@ export const zHandle = z.string().regex(/^fh_[A-Za-z0-9_-]{16,64}$/, 'must be a 
 export const zCloudContext = z.strictObject({
   profileId: zId,
   region: z.string().min(1).max(255).optional(),
+})
+
+/** The console's fields (ConsoleFields in preload/api.ts): IPC arguments and draft manifests alike. */
+export const zConsoleFields = z.strictObject({
+  osType: z.enum(OS_TYPES).optional(),
+  architecture: z.enum(['arm', 'x86']).optional(),
+  virtualization: z.enum(['qemu', 'baremetal']).optional(),
+  minDiskGiB: z.number().int().min(0).max(1_000_000),
+  minRamGiB: z.number().min(0).max(1_000_000),
+  public: z.boolean(),
+  protected: z.boolean(),
+  onlineResize: z.boolean().optional(),
+  agent: z.boolean().optional(),
+  multiqueue: z.boolean().optional(),
+  encryptedPassword: z.boolean().optional(),
+  bootMode: z.enum(['bios', 'uefi']).optional(),
+  description: z.string().max(65_535).optional(),
 })

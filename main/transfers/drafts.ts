@@ -4,24 +4,10 @@
  */
 import { parse, stringify } from 'yaml'
 import { z } from 'zod'
-import { AppError, DISK_FORMATS, OS_TYPES } from '../../preload/api'
+import { AppError, DISK_FORMATS } from '../../preload/api'
 import type { JobRecord } from './store'
+import { zConsoleFields } from '../ipc/validate'
 
-const zFields = z.object({
-  osType: z.enum(OS_TYPES).optional(),
-  architecture: z.enum(['arm', 'x86']).optional(),
-  virtualization: z.enum(['qemu', 'baremetal']).optional(),
-  minDiskGiB: z.number().int().min(0).max(1_000_000),
-  minRamGiB: z.number().min(0).max(1_000_000),
-  public: z.boolean(),
-  protected: z.boolean(),
-  onlineResize: z.boolean().optional(),
-  agent: z.boolean().optional(),
-  multiqueue: z.boolean().optional(),
-  encryptedPassword: z.boolean().optional(),
-  bootMode: z.enum(['bios', 'uefi']).optional(),
-  description: z.string().max(65535).optional(),
-})
 
 const zEntry = z.object({
   name: z.string().min(1).max(255),
@@ -31,7 +17,7 @@ const zEntry = z.object({
   size: z.number().int().nonnegative().optional(),
   diskFormat: z.enum([...DISK_FORMATS, 'auto']),
   containerFormat: z.string().max(32).optional(),
-  fields: zFields,
+  fields: zConsoleFields,
   tags: z.array(z.string().max(255)).max(128).optional(),
   properties: z.record(z.string(), z.string()).optional(),
   md5: z.string().regex(/^[0-9a-f]{32}$/).optional(),

@@ -9,7 +9,6 @@ import { stat, unlink } from 'node:fs/promises'
 import {
   AppError,
   type CloudContext,
-  type ConsoleFields,
   type DiskFormat,
   type JobDTO,
   type JobPhase,
@@ -56,28 +55,15 @@ export interface TransferServiceDeps {
   persistMs?: number
 }
 
-export interface UploadRequest {
-  name: string
-  fields: ConsoleFields
+/** An upload to queue: the image's metadata (disk format `auto` lets inspection decide) and the local file. */
+export type UploadRequest = Omit<ImageMeta, 'diskFormat'> & {
   diskFormat: DiskFormat | 'auto'
-  containerFormat?: string
-  tags?: string[]
-  properties?: Record<string, string>
-  /** Top-level attributes beyond the console fields (e.g. visibility from the CLI). */
-  extra?: Record<string, unknown>
   filePath: string
   draft?: boolean
 }
 
-export interface ImportRequest {
-  name: string
-  fields: ConsoleFields
-  diskFormat: DiskFormat
-  containerFormat?: string
-  tags?: string[]
-  properties?: Record<string, string>
-  url: string
-}
+/** A web-download import to queue: the image's metadata and the URL Glance fetches. */
+export type ImportRequest = ImageMeta & { url: string }
 
 type StopReason = 'pause' | 'cancel' | 'shutdown'
 

@@ -5,34 +5,23 @@
  */
 import { mkdir, open, readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ConsoleFields, DiskFormat, InspectionReport, JobDTO } from '../../preload/api'
+import type { InspectionReport, JobDTO } from '../../preload/api'
+import type { ImageMeta } from './port'
 
-export interface UploadSpec {
+export type UploadSpec = ImageMeta & {
   kind: 'upload'
   filePath: string
   size: number
-  name: string
-  fields: ConsoleFields
-  diskFormat: DiskFormat
-  containerFormat?: string
-  tags?: string[]
-  properties?: Record<string, string>
-  extra?: Record<string, unknown>
   inspection?: InspectionReport
 }
 export interface DownloadSpec {
   kind: 'download'
   path: string
 }
-export interface ImportSpec {
+export type ImportSpec = ImageMeta & {
   kind: 'import'
   url: string
-  name: string
-  fields: ConsoleFields
-  diskFormat: DiskFormat
-  containerFormat?: string
-  tags?: string[]
-  properties?: Record<string, string>
+  /** Glance accepted the import call (a restart only polls). */
   started?: boolean
 }
 
