@@ -159,6 +159,44 @@ export interface ProfileInput {
   notes: string
 }
 
+/** The documented defaults of the per-profile keys (console fields whose Glance key varies between clouds). */
+export const DEFAULT_PROPERTY_KEYS: Readonly<PropertyKeyMap> = Object.freeze({
+  virtualization: 'hypervisor_type',
+  onlineResize: 'hw_online_resize',
+  encryptedPassword: 'hw_passwd_encrypted',
+})
+
+export const DEFAULT_PROFILE_COLOR = '#409eff'
+
+/** A complete ProfileInput with every field at its default; `overrides` win. */
+export function defaultProfileInput(overrides: Partial<ProfileInput> = {}): ProfileInput {
+  const base: ProfileInput = {
+    name: '',
+    color: DEFAULT_PROFILE_COLOR,
+    group: '',
+    authUrl: '',
+    authType: 'password',
+    username: '',
+    userId: '',
+    userDomainName: 'Default',
+    projectName: '',
+    projectId: '',
+    projectDomainName: 'Default',
+    appCredentialId: '',
+    appCredentialName: '',
+    regions: [],
+    defaultRegion: '',
+    interface: 'public',
+    caFile: '',
+    insecure: false,
+    endpointOverrides: {},
+    propertyKeys: { ...DEFAULT_PROPERTY_KEYS },
+    readOnly: false,
+    notes: '',
+  }
+  return { ...base, ...overrides, propertyKeys: { ...base.propertyKeys, ...(overrides.propertyKeys ?? {}) } }
+}
+
 export type SecretState = 'stored' | 'session' | 'none'
 
 export interface ProfileDTO extends ProfileInput {

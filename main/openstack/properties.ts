@@ -30,12 +30,9 @@ import {
   type Virtualization,
   type Visibility,
 } from '../../preload/api'
+import { DEFAULT_PROPERTY_KEYS } from '../../preload/api'
 
-export const DEFAULT_PROPERTY_KEYS: PropertyKeyMap = Object.freeze({
-  virtualization: 'hypervisor_type',
-  onlineResize: 'hw_online_resize',
-  encryptedPassword: 'hw_passwd_encrypted',
-})
+export { DEFAULT_PROPERTY_KEYS }
 
 /** Glance's own image attributes (not custom properties). */
 export const CORE_ATTRIBUTES = new Set([

@@ -3,44 +3,11 @@
  * helpers shared by the store, the importers and the connector. Pure: no I/O.
  */
 import { z } from 'zod'
-import type { ProfileInput, PropertyKeyMap } from '../../preload/api'
+import { DEFAULT_PROFILE_COLOR, DEFAULT_PROPERTY_KEYS, defaultProfileInput, type ProfileInput } from '../../preload/api'
 
-export const DEFAULT_PROPERTY_KEYS: Readonly<PropertyKeyMap> = Object.freeze({
-  virtualization: 'hypervisor_type',
-  onlineResize: 'hw_online_resize',
-  encryptedPassword: 'hw_passwd_encrypted',
-})
+export { DEFAULT_PROPERTY_KEYS, defaultProfileInput }
+export const DEFAULT_COLOR = DEFAULT_PROFILE_COLOR
 
-export const DEFAULT_COLOR = '#409eff'
-
-/** A complete ProfileInput with every field at its default; `overrides` win. */
-export function defaultProfileInput(overrides: Partial<ProfileInput> = {}): ProfileInput {
-  const base: ProfileInput = {
-    name: '',
-    color: DEFAULT_COLOR,
-    group: '',
-    authUrl: '',
-    authType: 'password',
-    username: '',
-    userId: '',
-    userDomainName: 'Default',
-    projectName: '',
-    projectId: '',
-    projectDomainName: 'Default',
-    appCredentialId: '',
-    appCredentialName: '',
-    regions: [],
-    defaultRegion: '',
-    interface: 'public',
-    caFile: '',
-    insecure: false,
-    endpointOverrides: {},
-    propertyKeys: { ...DEFAULT_PROPERTY_KEYS },
-    readOnly: false,
-    notes: '',
-  }
-  return { ...base, ...overrides, propertyKeys: { ...base.propertyKeys, ...(overrides.propertyKeys ?? {}) } }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Schema

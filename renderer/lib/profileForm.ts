@@ -1,40 +1,13 @@
 /** The profile form: defaults, validation, and what to send. Pure. */
-import type { ProfileDTO, ProfileInput } from '@contract/api'
+import { DEFAULT_PROPERTY_KEYS, defaultProfileInput, type ProfileDTO, type ProfileInput } from '@contract/api'
 import { isHttpUrl, type Issue } from './imageForm'
 
 export const PROFILE_COLORS = ['#3b82f6', '#10b981', '#f59e0b', '#ef4444', '#8b5cf6', '#ec4899', '#14b8a6', '#64748b']
 
-export const DEFAULT_PROPERTY_KEYS = {
-  virtualization: 'hypervisor_type',
-  onlineResize: 'hw_online_resize',
-  encryptedPassword: 'hw_passwd_encrypted',
-}
+export { DEFAULT_PROPERTY_KEYS }
 
 export function emptyProfile(): ProfileInput {
-  return {
-    name: '',
-    color: PROFILE_COLORS[0]!,
-    group: '',
-    authUrl: '',
-    authType: 'password',
-    username: '',
-    userId: '',
-    userDomainName: 'Default',
-    projectName: '',
-    projectId: '',
-    projectDomainName: 'Default',
-    appCredentialId: '',
-    appCredentialName: '',
-    regions: [],
-    defaultRegion: '',
-    interface: 'public',
-    caFile: '',
-    insecure: false,
-    endpointOverrides: {},
-    propertyKeys: { ...DEFAULT_PROPERTY_KEYS },
-    readOnly: false,
-    notes: '',
-  }
+  return defaultProfileInput({ color: PROFILE_COLORS[0]! })
 }
 
 /** A ProfileInput from a DTO (drops id, source, secretState, order). */
