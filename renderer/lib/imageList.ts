@@ -19,19 +19,36 @@ export function isTransient(status: string): boolean {
   return (TRANSIENT_STATUSES as readonly string[]).includes(status)
 }
 
-/** Ids of the images that should be polled again (transient states). */
-export function transientIds(images: readonly Pick<ImageDTO, 'id' | 'status'>[]): string[] {
-  return images.filter((im) => isTransient(im.status)).map((im) => im.id)
+/** An image left in a transient state for longer than this is not moving by itself (a bare `queued` record, say). */
+export const TRANSIENT_MAX_AGE_MS = 6 * 60 * 60 * 1000
+/** At most this many images are polled per round, the most recently updated first. */
+export const TRANSIENT_MAX_POLL = 25
+
+/**
+ * Ids of the images worth polling again: in a transient state and updated recently, newest first, at most
+ * TRANSIENT_MAX_POLL of them. A project with thousands of stale `queued` records (metadata only) must not cost a
+ * request per image every few seconds.
+ */
+export function transientIds(images: readonly Pick<ImageDTO, 'id' | 'status' | 'updatedAt'>[], now = Date.now()): string[] {
+  const live: { id: string; t: number }[] = []
+  for (const im of images) {
+    if (!isTransient(im.status)) continue
+    const t = Date.parse(im.updatedAt)
+    if (Number.isFinite(t) && now - t > TRANSIENT_MAX_AGE_MS) continue
+    live.push({ id: im.id, t: Number.isFinite(t) ? t : now })
+  }
+  live.sort((a, b) => b.t - a.t)
+  return live.slice(0, TRANSIENT_MAX_POLL).map((x) => x.id)
 }
 
-/** Whether to poll again now: something is transient and the last poll is older than the interval. */
+/** Whether to poll again now: some image is worth polling and the last poll is older than the interval. */
 export function shouldAutoRefresh(
-  images: readonly Pick<ImageDTO, 'id' | 'status'>[],
+  images: readonly Pick<ImageDTO, 'id' | 'status' | 'updatedAt'>[],
   lastPollAt: number,
   now: number,
   intervalMs = 5000,
 ): boolean {
-  return now - lastPollAt >= intervalMs && images.some((im) => isTransient(im.status))
+  return now - lastPollAt >= intervalMs && transientIds(images, now).length > 0
 }
 
 /** The filter bar's model. */

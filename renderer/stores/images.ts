@@ -208,7 +208,7 @@ export const useImagesStore = defineStore('images', () => {
     const s = current.value
     if (!s || s.loading || !shouldAutoRefresh(s.images, s.lastPollAt, now, intervalMs)) return false
     s.lastPollAt = now
-    const ids = transientIds(s.images)
+    const ids = transientIds(s.images, now)
     await Promise.all(ids.map((id) => refreshOne(s.ctx, id).catch(() => null)))
     return true
   }

@@ -139,18 +139,33 @@ describe('images store: per-profile state and search', () => {
 })
 
 describe('images store: auto-refresh of transient images', () => {
+  const recent = new Date().toISOString()
   it('decides to poll only with transient images and after the interval', () => {
-    const a = image({ status: 'active' })
-    const q = image({ status: 'queued' })
-    expect(transientIds([a, q, image({ status: 'importing' }), image({ status: 'saving' })])).toHaveLength(3)
-    expect(shouldAutoRefresh([a], 0, 10_000)).toBe(false)
-    expect(shouldAutoRefresh([a, q], 0, 10_000)).toBe(true)
-    expect(shouldAutoRefresh([a, q], 8_000, 10_000)).toBe(false)
+    const a = image({ status: 'active', updatedAt: recent })
+    const q = image({ status: 'queued', updatedAt: recent })
+    const now = Date.parse(recent)
+    expect(transientIds([a, q, image({ status: 'importing', updatedAt: recent }), image({ status: 'saving', updatedAt: recent })], now)).toHaveLength(3)
+    expect(shouldAutoRefresh([a], 0, now)).toBe(false)
+    expect(shouldAutoRefresh([a, q], 0, now)).toBe(true)
+    expect(shouldAutoRefresh([a, q], now - 2_000, now)).toBe(false)
+  })
+
+  it('does not poll stale transient records, and polls at most a bounded number, newest first', () => {
+    const now = Date.parse('2026-11-27T12:00:00Z')
+    const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString()
+    // 10,000 metadata-only images queued for days: nothing to poll
+    const stale = Array.from({ length: 10_000 }, (_, i) => image({ id: `s${i}`, status: 'queued', updatedAt: at(3 * 24 * 60) }))
+    expect(transientIds(stale, now)).toEqual([])
+    expect(shouldAutoRefresh(stale, 0, now)).toBe(false)
+    // 100 recent uploads in progress among them: the 25 most recently updated
+    const live = Array.from({ length: 100 }, (_, i) => image({ id: `l${i}`, status: 'saving', updatedAt: at(i) }))
+    const ids = transientIds([...stale, ...live], now)
+    expect(ids).toEqual(live.slice(0, 25).map((im) => im.id))
   })
 
   it('polls transient images with images.get, updates them, removes deleted ones', async () => {
-    const q = image({ status: 'queued', name: 'q' })
-    const gone = image({ status: 'saving', name: 'gone' })
+    const q = image({ status: 'queued', name: 'q', updatedAt: new Date().toISOString() })
+    const gone = image({ status: 'saving', name: 'gone', updatedAt: new Date().toISOString() })
     const a = image({ status: 'active', name: 'a' })
     api.images.list.mockImplementation(() => ok({ images: [q, gone, a] }))
     api.images.get.mockImplementation((_c, id) => (id === q.id ? ok({ ...q, status: 'active' }) : fail('NOT_FOUND')))
