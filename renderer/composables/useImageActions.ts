@@ -42,6 +42,12 @@ export function useImageActions() {
     return ok ? true : null
   }
 
+  /** The names a batch confirmation shows: the first ten, then how many more. */
+  function namesList(names: string[]): string {
+    const shown = names.slice(0, 10).map((n) => `“${n}”`).join(', ')
+    return names.length > 10 ? `${shown} ${tr('del.andMore', { n: names.length - 10 })}` : shown
+  }
+
   /** Delete images (protected ones are skipped and explained). */
   async function remove(ctx: CloudContext, list: ImageDTO[]): Promise<void> {
     const deletable = list.filter((im) => !im.protected)
@@ -51,7 +57,10 @@ export function useImageActions() {
       return
     }
     const what = deletable.length === 1 ? `“${deletable[0]!.name}”` : String(deletable.length)
-    const ask = deletable.length === 1 ? tr('del.ask', { name: deletable[0]!.name }) : tr('del.askMany', { n: deletable.length })
+    const ask =
+      deletable.length === 1
+        ? tr('del.ask', { name: deletable[0]!.name })
+        : tr('del.askMany', { n: deletable.length, names: namesList(deletable.map((im) => im.name)) })
     if (!(await confirm(ask, tr('del.title')))) return
     const confirmed = await guard(what)
     if (confirmed === null) return

@@ -283,7 +283,8 @@ const en = {
   del: {
     title: 'Delete image',
     ask: 'Delete image “{name}”? This cannot be undone.',
-    askMany: 'Delete {n} images? This cannot be undone.',
+    askMany: 'Delete {n} images ({names})? This cannot be undone.',
+    andMore: 'and {n} more',
     guard: 'Profile “{profile}” is a production profile. Confirm again: really delete {what}?',
     done: 'Deleted {n} image(s).',
     failed: '{n} image(s) could not be deleted.',

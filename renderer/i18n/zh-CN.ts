@@ -285,7 +285,8 @@ const zhCN: Messages = {
   del: {
     title: '删除镜像',
     ask: '确定删除镜像“{name}”吗？此操作无法撤销。',
-    askMany: '确定删除 {n} 个镜像吗？此操作无法撤销。',
+    askMany: '确定删除 {n} 个镜像（{names}）吗？此操作无法撤销。',
+    andMore: '等另外 {n} 个',
     guard: '连接配置“{profile}”是生产环境。请再次确认：真的要删除{what}吗？',
     done: '已删除 {n} 个镜像。',
     failed: '{n} 个镜像删除失败。',

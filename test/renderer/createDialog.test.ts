@@ -71,7 +71,7 @@ describe('ImageCreateDialog', () => {
   it('does not submit an empty form and says why', async () => {
     await open()
     await click('create-submit')
-    await vi.waitFor(() => expect(text()).toContain('Image name is required.'))
+    await vi.waitFor(() => expect(text()).toContain('Image name is required.'), { timeout: 5000 })
     expect(text()).toContain('Choose a local file.')
     expect(api.images.create).not.toHaveBeenCalled()
   })
