@@ -102,7 +102,7 @@ describe('ImageCreateDialog', () => {
     await flush()
     expect(byTestId('create-unsafe')!.textContent).toContain('external data file')
     await click('create-submit')
-    await vi.waitFor(() => expect(text()).toContain('This file cannot be uploaded: qcow2 with an external data file'))
+    await vi.waitFor(() => expect(text()).toContain('This file cannot be uploaded: qcow2 with an external data file'), { timeout: 5000 })
     expect(api.images.create).not.toHaveBeenCalled()
   })
 
@@ -111,7 +111,7 @@ describe('ImageCreateDialog', () => {
     await open()
     await type('create-name', 'arm-bm')
     await click('create-source-kind-url')
-    await vi.waitFor(() => expect(byTestId('create-source-url')).not.toBeNull())
+    await vi.waitFor(() => expect(byTestId('create-source-url')).not.toBeNull(), { timeout: 5000 })
     await type('create-source-url', 'https://example.com/a.raw')
     await click('create-arch-arm')
     await click('create-virt-baremetal')
