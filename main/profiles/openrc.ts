@@ -21,6 +21,25 @@ function shellValue(src: string): { value: string; dynamic: string | null } | nu
   let i = 0
   let dynamic: string | null = null
   const refs: string[] = []
+  /**
+   * One character at `i` (outside single quotes): a `$NAME` / `${NAME}` reference becomes a placeholder expanded
+   * later, a command substitution or any other expansion is noted as dynamic. Returns the next index.
+   */
+  const dollar = (c: string, i: number): number => {
+    if (c === '`' || (c === '$' && src[i + 1] === '(')) dynamic ??= 'command substitution'
+    if (c === '$' && /[A-Za-z_{]/.test(src[i + 1] ?? '')) {
+      const m = /^\$(\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(src.slice(i))
+      if (m) {
+        const name = m[2] ?? m[3]!
+        refs.push(name)
+        out += `\u0000${name}\u0000`
+        return i + m[0].length
+      }
+      dynamic ??= 'a parameter expansion'
+    }
+    out += c
+    return i + 1
+  }
   while (i < src.length) {
     const c = src[i]!
     if (c === ' ' || c === '\t') {
@@ -50,20 +69,7 @@ function shellValue(src: string): { value: string; dynamic: string | null } | nu
           i++
           break
         }
-        if (d === '`' || (d === '$' && src[i + 1] === '(')) dynamic ??= 'command substitution'
-        if (d === '$' && /[A-Za-z_{]/.test(src[i + 1] ?? '')) {
-          const m = /^\$(\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(src.slice(i))
-          if (m) {
-            const name = m[2] ?? m[3]!
-            refs.push(name)
-            out += `\u0000${name}\u0000`
-            i += m[0].length
-            continue
-          }
-          dynamic ??= 'a parameter expansion'
-        }
-        out += d
-        i++
+        i = dollar(d, i)
       }
       if (!closed) return null
       continue
@@ -73,20 +79,7 @@ function shellValue(src: string): { value: string; dynamic: string | null } | nu
       i += 2
       continue
     }
-    if (c === '`' || (c === '$' && src[i + 1] === '(')) dynamic ??= 'command substitution'
-    if (c === '$' && /[A-Za-z_{]/.test(src[i + 1] ?? '')) {
-      const m = /^\$(\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(src.slice(i))
-      if (m) {
-        const name = m[2] ?? m[3]!
-        refs.push(name)
-        out += `\u0000${name}\u0000`
-        i += m[0].length
-        continue
-      }
-      dynamic ??= 'a parameter expansion'
-    }
-    out += c
-    i++
+    i = dollar(c, i)
   }
   return { value: out, dynamic }
 }
