@@ -164,15 +164,17 @@ describeShortTokenCloud('transfers: faults on a disposable cloud', (cloud) => {
     execFileSync('node', [CLI, 'queue', 'upload', p, '--name', 'xfer-fault-kill', '--disk-format', 'raw', '--data-dir', data], { env })
     const child = spawn('node', [CLI, 'queue', 'run', '--data-dir', data], { env, stdio: 'ignore' })
     const q = join(data, 'transfers', 'jobs.json')
-    await waitFor(() => {
-      try {
-        const j = JSON.parse(readFileSync(q, 'utf8')).jobs[0]
-        return j.state === 'running' && j.phase === 'uploading'
-      } catch {
-        return false
-      }
-    })
-    await sleep(800)
+    // Kill it while the bytes are moving: the job is running (persisted at once) and Glance already holds the image
+    // in `saving` (its upload has begun). Byte counters are persisted only every 2 s, so the file's phase may lag.
+    const queued = JSON.parse(readFileSync(q, 'utf8')).jobs[0] as { imageId: string }
+    const t0 = Date.now()
+    for (;;) {
+      const j = JSON.parse(readFileSync(q, 'utf8')).jobs[0] as { state: string }
+      const img = j.state === 'running' ? await client.glance.get(queued.imageId).catch(() => null) : null
+      if (img?.status === 'saving') break
+      if (Date.now() - t0 > 60_000) throw new Error(`the upload never started (job ${j.state}, image ${String(img?.status)})`)
+      await sleep(25)
+    }
     child.kill('SIGKILL')
     await new Promise((r) => child.on('exit', r))
     const before = JSON.parse(readFileSync(q, 'utf8')).jobs[0]
