@@ -10,11 +10,19 @@ export const tid = (id: string): string => `[data-testid="${id}"]`
 
 /** Opens an el-select (by its root test id) and clicks an option (by the option's test id, or its visible text). */
 export async function pickOption(page: Page, select: string | Locator, option: { testid?: string; text?: string }): Promise<void> {
+  // Let a dropdown that is still closing (another select's) finish first, so the option clicked belongs to this one.
+  await dropdownsClosed(page)
   await (typeof select === 'string' ? page.locator(tid(select)) : select).click()
   const opt = option.testid
     ? page.locator(`${tid(option.testid)}:visible`)
     : page.locator('.el-select-dropdown__item:visible', { hasText: option.text ?? '' })
   await opt.first().click()
+}
+
+/** Waits (up to 5 s) until no select dropdown is on screen. */
+export async function dropdownsClosed(page: Page): Promise<void> {
+  const open = page.locator('.el-select__popper:visible')
+  for (let t0 = Date.now(); (await open.count()) > 0 && Date.now() - t0 < 5000; ) await page.waitForTimeout(50)
 }
 
 /** Types values into a filterable / allow-create el-select (multiple or not) and picks the offered option for each. */
