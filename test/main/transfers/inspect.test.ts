@@ -91,7 +91,14 @@ describe.skipIf(!QEMU)('inspectFile: formats made by qemu-img', () => {
 
   it('encrypted qcow2 (luks) is reported', async () => {
     const p = join(dir, 'enc.qcow2')
-    qemu('create', '-f', 'qcow2', '--object', 'secret,id=s0,data=abc', '-o', 'encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=10', p, '16M')
+    // qemu-img times its PBKDF on the CPU clock and now and then fails with "Unable to get accurate CPU usage" on a
+    // short iter-time: give it a measurable time and a second chance.
+    const args = ['create', '-f', 'qcow2', '--object', 'secret,id=s0,data=abc', '-o', 'encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=200', p, '16M']
+    try {
+      qemu(...args)
+    } catch {
+      qemu(...args)
+    }
     const r = await inspectFile(p, 'auto')
     expect(r.details.encryption).toBe('luks')
     expect(r.warnings.join(' ')).toMatch(/encrypted/)
