@@ -4,11 +4,11 @@
  * `.part` (an interrupted earlier attempt) is re-hashed and continued with `Range` when the server answers 206;
  * otherwise the download starts over.
  */
-import { open, rename, stat, statfs, truncate, unlink } from 'node:fs/promises'
+import { open, rename, stat, statfs, truncate, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { Readable } from 'node:stream'
 import { AppError } from '../../preload/api'
-import { SlotRing, WorkerHasher, hashFileInto, type HashAlgo, type PartialDigests } from './hash-workers'
+import { TailHasher, type HashAlgo, type PartialDigests } from './hash-workers'
 import { expectedHash, throwIfAborted, type EngineHooks } from './engine'
 import type { RawImage, TransferCloud } from './port'
 
@@ -31,115 +31,109 @@ export interface DownloadResult {
 }
 
 /**
- * Writes the response into the part file while the hashing workers hash the same bytes. Socket chunks are copied
- * into shared 1 MiB slots (8 of them); a full slot is written to the file (one write at a time, in order) and
- * handed to the workers, and is reused when both are done. With no free slot the response is paused: memory is the
- * ring whatever the size. Every byte received is on disk before an error propagates (so a resume continues exactly
+ * Writes the response into the part file as it arrives. Socket chunks are queued as they are (no copy) and the
+ * queue is written in order, one `writev` at a time, on libuv's pool (a slow disk never blocks the event loop);
+ * the response is paused while more than DOWNLOAD_QUEUE bytes wait, so memory is bounded whatever the size. After
+ * each write the tail hasher is told how far the file goes: hashing runs on its own core, behind the writes, over
+ * the bytes on disk. Every byte received is on disk before an error propagates (so a resume continues exactly
  * where the data stopped).
  */
-async function writeAll(src: Readable, h: WorkerHasher, part: string, flags: string, hooks: EngineHooks): Promise<void> {
-  const fh = await open(part, flags, 0o600)
-  const ring = new SlotRing(DOWNLOAD_SLOTS, DOWNLOAD_SLOT)
-  let writing: Promise<unknown> = Promise.resolve()
-  let firstError: unknown = null
-  let slot = -1
-  let fill = 0
-  let paused = false
-  let failed: ((e: unknown) => void) | null = null
+function writeAll(src: Readable, fh: FileHandle, h: TailHasher, hooks: EngineHooks): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let queue: Buffer[] = []
+    let queued = 0
+    let writing = false
+    let ended = false
+    let streamError: unknown = null
+    let writeError: unknown = null
+    let settled = false
 
-  const release = (i: number): void => {
-    ring.release(i)
-    if (paused && ring.available > 0 && !firstError) {
-      paused = false
-      src.resume()
+    const settle = (): void => {
+      if (settled || writing || (queue.length && !writeError) || !(ended || writeError)) return
+      settled = true
+      hooks.signal.removeEventListener('abort', onAbort)
+      const e = writeError ?? streamError
+      if (e) reject(e)
+      else if (hooks.signal.aborted) reject(hooks.signal.reason ?? new Error('aborted'))
+      else resolve()
     }
-  }
-  /** Writes and hashes the current slot (in order after the earlier ones). */
-  const flush = (): void => {
-    if (slot < 0 || fill === 0) return
-    const i = slot
-    const view = ring.slot(i).subarray(0, fill)
-    slot = -1
-    fill = 0
-    let left = 2
-    const done = (): void => {
-      if (--left === 0) release(i)
+    const pump = (): void => {
+      if (writing) return
+      if (writeError || !queue.length) return settle()
+      const bufs = queue
+      const n = queued
+      queue = []
+      queued = 0
+      writing = true
+      writevAll(fh, bufs, n).then(
+        () => {
+          writing = false
+          h.wrote(n)
+          if (src.isPaused() && !ended) src.resume()
+          pump()
+        },
+        (e: unknown) => {
+          writing = false
+          writeError = e
+          src.destroy()
+          pump()
+        },
+      )
     }
-    const onError = (e: unknown): void => {
-      firstError ??= e
-      failed?.(e)
+    const onAbort = (): void => {
+      streamError ??= hooks.signal.reason ?? new Error('aborted')
+      src.destroy()
     }
-    writing = writing.then(() => (firstError ? undefined : fh.write(view, 0, view.length))).then(done, onError)
-    h.update(view).then(done, onError)
-  }
+    hooks.signal.addEventListener('abort', onAbort, { once: true })
 
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let over = false
-      const fail = (e: unknown): void => {
-        if (over) return
-        over = true
-        hooks.signal.removeEventListener('abort', onAbort)
-        src.destroy()
-        reject(e)
-      }
-      failed = fail
-      const onAbort = (): void => fail(hooks.signal.reason ?? new Error('aborted'))
-      hooks.signal.addEventListener('abort', onAbort, { once: true })
-      src.on('data', (b: Buffer) => {
-        hooks.bytes(b.length)
-        let off = 0
-        while (off < b.length) {
-          if (slot < 0) {
-            const i = ring.tryAcquire()
-            if (i === undefined) {
-              // the slot filled up mid-chunk and none is free: keep the rest aside and pause until one is
-              const rest = Buffer.from(b.subarray(off))
-              src.pause()
-              paused = true
-              void ring.acquire().then((j) => {
-                slot = j
-                fill = rest.copy(ring.slot(j), 0)
-                if (fill === ring.size) flush()
-              })
-              return
-            }
-            slot = i
-          }
-          const n = b.copy(ring.slot(slot), fill, off)
-          fill += n
-          off += n
-          if (fill === ring.size) flush()
-        }
-        if (ring.available === 0 && slot < 0) {
-          src.pause()
-          paused = true
-        }
-      })
-      src.on('error', fail)
-      src.on('end', () => {
-        if (over) return
-        over = true
-        hooks.signal.removeEventListener('abort', onAbort)
-        resolve()
-      })
+    src.on('data', (b: Buffer) => {
+      if (writeError) return
+      hooks.bytes(b.length)
+      queue.push(b)
+      queued += b.length
+      if (queued >= DOWNLOAD_QUEUE) src.pause()
+      pump()
     })
-  } finally {
-    failed = null
-    try {
-      flush()
-      await writing
-      await h.drained()
-    } finally {
-      await fh.close()
-    }
-  }
-  if (firstError) throw firstError
-  throwIfAborted(hooks.signal)
+    src.on('error', (e) => {
+      streamError ??= e
+    })
+    // 'close' follows 'end' and every destroy (error, abort): what was received is written, then we settle
+    src.on('close', () => {
+      ended = true
+      if (!src.readableEnded) {
+        streamError ??= new AppError({ code: 'NETWORK', message: 'The download stopped before the end of the image.', retryable: true })
+      }
+      pump()
+    })
+    if (hooks.signal.aborted) onAbort()
+  })
 }
 
-export const DOWNLOAD_SLOT = 1024 * 1024
-const DOWNLOAD_SLOTS = 8
+/** Writes all of `bufs` (`n` bytes) at the file position; a short write (disk full after some bytes) is retried so the error surfaces. */
+async function writevAll(fh: FileHandle, bufs: Buffer[], n: number): Promise<void> {
+  let done = 0
+  while (done < n) {
+    const rest = done === 0 ? bufs : skip(bufs, done)
+    const { bytesWritten } = await fh.writev(rest)
+    if (bytesWritten <= 0) throw new Error(`writing the download made no progress (${done} of ${n} bytes)`)
+    done += bytesWritten
+  }
+}
+
+function skip(bufs: Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = []
+  for (const b of bufs) {
+    if (n >= b.length) n -= b.length
+    else {
+      out.push(n ? b.subarray(n) : b)
+      n = 0
+    }
+  }
+  return out
+}
+
+/** Bytes of response queued for the disk before the response is paused. */
+export const DOWNLOAD_QUEUE = 4 * 1024 * 1024
 
 export function partPath(path: string): string {
   return `${path}.part`
@@ -186,37 +180,52 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
   // Only the hash that verifies is computed (sha512 when Glance has one, else md5): one worker, one core.
   const exp = expectedHash(img)
   const algos: HashAlgo[] = [exp?.algo ?? 'sha512']
-  let h = new WorkerHasher(algos)
-  try {
-    // resume: re-hash the prefix we already have so the whole file's hash can be checked
-    let resumedFrom = 0
-    if (have > 0) {
-      hooks.phase('hashing', have, 0)
-      await hashFileInto(h, part, { limit: have, signal: hooks.signal, onBytes: hooks.bytes })
-    }
-    throwIfAborted(hooks.signal)
+  let resumedFrom = 0
+  let fh: FileHandle
+  let stream: Readable | null = null
+  throwIfAborted(hooks.signal)
+  if (total !== undefined && have === total) {
     // The .part already holds every byte (the connection broke after the last one, e.g. a Content-Length that
     // promised more): a Range from the end would be answered 416. Verify what we have instead.
-    if (total !== undefined && have === total) return await verifyAndRename(await h.digest(), have)
+    fh = await open(part, 'r+')
+    resumedFrom = have
+  } else {
     const res = await glance.downloadData(task.imageId, { ...(have > 0 ? { range: { start: have } } : {}), signal: hooks.signal })
+    stream = res.stream
     let flags = 'w'
     if (have > 0 && res.status === 206) {
       flags = 'a'
       resumedFrom = have
     } else if (have > 0) {
       hooks.log?.('server ignored Range: starting over', { imageId: task.imageId, status: res.status })
-      h.destroy()
-      h = new WorkerHasher(algos)
     }
-    hooks.phase('downloading', total, resumedFrom)
-    await writeAll(res.stream, h, part, flags, hooks)
-    return await verifyAndRename(await h.digest(), resumedFrom)
+    try {
+      fh = await open(part, flags, 0o600)
+    } catch (e) {
+      stream.destroy()
+      throw e
+    }
+  }
+  // a resumed download's kept prefix is hashed while the rest arrives
+  const h = new TailHasher(part, algos, resumedFrom)
+  let closed = false
+  try {
+    if (stream) {
+      hooks.phase('downloading', total, resumedFrom)
+      await writeAll(stream, fh, h, hooks)
+    }
+    hooks.phase('verifying', total, h.hashed)
+    // the data reaches the disk while the hash catches up
+    const [d] = await Promise.all([withHashProgress(h, hooks, h.finish()), fh.sync()])
+    closed = true
+    await fh.close()
+    return await verifyAndRename(d, resumedFrom)
   } finally {
     h.destroy()
+    if (!closed) await fh.close().catch(() => {})
   }
 
   async function verifyAndRename(d: PartialDigests, from: number): Promise<DownloadResult> {
-    hooks.phase('verifying')
     const problems: string[] = []
     if (total !== undefined && d.bytes !== total) problems.push(`${d.bytes} bytes received, the image has ${total}`)
     if (exp && exp.value !== d[exp.algo]) problems.push(`the ${exp.algo} differs from Glance's`)
@@ -231,12 +240,6 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
         details: { imageId: task.imageId, ...(d.md5 ? { md5: d.md5 } : {}), ...(d.sha512 ? { sha512: d.sha512 } : {}) },
       })
     }
-    const fh = await open(part, 'r+')
-    try {
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
     await rename(part, task.path)
     return {
       imageId: task.imageId,
@@ -249,5 +252,23 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
       seconds: (performance.now() - t0) / 1000,
       image: img,
     }
+  }
+}
+
+/** Reports the hasher's progress (a few times a second) while `p` is pending: catching up on a long resumed prefix shows. */
+async function withHashProgress<T>(h: TailHasher, hooks: EngineHooks, p: Promise<T>): Promise<T> {
+  let seen = h.hashed
+  const timer = setInterval(() => {
+    const now = h.hashed
+    if (now > seen) hooks.bytes(now - seen)
+    seen = now
+  }, 250)
+  try {
+    const r = await p
+    // the last stretch (the worker stores its count before it answers): the meter ends at what was hashed
+    if (h.hashed > seen) hooks.bytes(h.hashed - seen)
+    return r
+  } finally {
+    clearInterval(timer)
   }
 }

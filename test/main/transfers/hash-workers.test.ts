@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
 import { afterAll, describe, expect, it } from 'vitest'
-import { SlotRing, WorkerHasher, hashFileInto } from '../../../main/transfers/hash-workers'
+import { SlotRing, TailHasher, WorkerHasher } from '../../../main/transfers/hash-workers'
 import { HashedFileBody } from '../../../main/transfers/hashed-source'
 
 const dir = mkdtempSync(join(tmpdir(), 'gd-hash-'))
@@ -69,16 +69,6 @@ describe('WorkerHasher', () => {
     await expect(h.update(Buffer.from('x'))).rejects.toThrow('cancelled')
   })
 
-  it('hashFileInto hashes a prefix', async () => {
-    const data = randomBytes(1024 * 1024 + 7)
-    const p = join(dir, 'prefix.bin')
-    writeFileSync(p, data)
-    const h = new WorkerHasher(['md5'])
-    let seen = 0
-    await hashFileInto(h, p, { limit: 600_001, slotSize: 64 * 1024, onBytes: (n) => (seen += n) })
-    expect(seen).toBe(600_001)
-    expect((await h.digest()).md5).toBe(md5(data.subarray(0, 600_001)))
-  })
 })
 
 describe('HashedFileBody', () => {
@@ -133,5 +123,50 @@ describe('HashedFileBody', () => {
     body.dispose()
     expect(body.hasher.stopped).toBe(true)
     await expect(body.digests()).rejects.toThrow()
+  })
+})
+
+describe('TailHasher (a download hashed behind its writes)', () => {
+  it('hashes the file as it grows, the kept prefix first, equal to a one-pass hash of the whole file', async () => {
+    const prefix = randomBytes(700_000)
+    const rest = [randomBytes(1), randomBytes(3 * 1024 * 1024 + 5), randomBytes(65_536)]
+    const path = join(dir, 'tail.part')
+    writeFileSync(path, prefix)
+    // a small read size: the worker must loop over the prefix and over every appended piece
+    const h = new TailHasher(path, ['sha512', 'md5'], prefix.length, 64 * 1024)
+    for (const piece of rest) {
+      appendFileSync(path, piece)
+      h.wrote(piece.length)
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    const all = Buffer.concat([prefix, ...rest])
+    expect(await h.finish()).toEqual({ sha512: sha512(all), md5: md5(all), bytes: all.length })
+    expect(h.hashed).toBe(all.length)
+  })
+
+  it('hashes only what was announced, not bytes written to the file beyond it', async () => {
+    const path = join(dir, 'tail-extra.part')
+    const data = randomBytes(200_000)
+    writeFileSync(path, Buffer.concat([data, randomBytes(5000)]))
+    const h = new TailHasher(path, ['sha512'], data.length)
+    expect(await h.finish()).toEqual({ sha512: sha512(data), bytes: data.length })
+  })
+
+  it('a file shorter than announced (truncated behind its back) is an error, not a short digest', async () => {
+    const path = join(dir, 'tail-short.part')
+    writeFileSync(path, randomBytes(100_000))
+    const h = new TailHasher(path, ['sha512'], 0)
+    truncateSync(path, 10_000)
+    h.wrote(100_000)
+    await expect(h.finish()).rejects.toThrow(/shorter/)
+  })
+
+  it('a missing file is an error; destroy() stops a waiting worker and finish() then rejects', async () => {
+    await expect(new TailHasher(join(dir, 'absent.part'), ['sha512']).finish()).rejects.toThrow(/ENOENT/)
+    const path = join(dir, 'tail-stop.part')
+    writeFileSync(path, '')
+    const h = new TailHasher(path, ['sha512'])
+    h.destroy()
+    await expect(h.finish()).rejects.toThrow()
   })
 })
