@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util'
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { AppError, DISK_FORMATS, type ConsoleFields, type DiskFormat } from '../preload/api'
+import { AppError, DISK_FORMATS, defaultProfileInput, type ConsoleFields, type DiskFormat, type Interface } from '../preload/api'
 import { toAppError } from '../main/errors'
 import { inspectFile, assertUploadable } from '../main/transfers/inspect'
 import { uploadImage } from '../main/transfers/upload'
@@ -15,7 +15,7 @@ import { downloadImage } from '../main/transfers/download'
 import { deleteQuietly, newImageId, withRetries, type EngineHooks } from '../main/transfers/engine'
 import { ProgressHub } from '../main/transfers/progress'
 import { cloudFromClient } from '../main/transfers/cloud'
-import { openCloudClient } from '../main/profiles/connector'
+import { openCloudClient, openCloudClientWithToken } from '../main/profiles/connector'
 import { profileFromEnvironment } from '../main/profiles/env'
 import { readSavedProfile, defaultDataDir } from './profile'
 import type { CloudClient } from '../main/openstack/types'
@@ -100,6 +100,8 @@ async function connect(o: Opts): Promise<CloudClient> {
     }
     return openCloudClient(profile, secret, region ?? env.OS_REGION_NAME)
   }
+  const token = tokenProfile(env, o['os-cloud'])
+  if (token) return openCloudClientWithToken(token, env.OS_TOKEN!, region)
   const e = o['os-cloud'] ? { ...env, OS_CLOUD: o['os-cloud'] } : env
   const p = profileFromEnvironment(e)
   if (!p) {
@@ -110,6 +112,32 @@ async function connect(o: Opts): Promise<CloudClient> {
   }
   if (!p.secret) throw new AppError({ code: 'NO_SECRET', message: `No password for ${p.origin}: set OS_PASSWORD.` })
   return openCloudClient(p.profile, p.secret, region)
+}
+
+/**
+ * A token issued beforehand, as the openstack CLI takes it: `OS_AUTH_TYPE=v3token` (or `token`), `OS_TOKEN` and
+ * `OS_AUTH_URL` (+ `OS_REGION_NAME`, `OS_INTERFACE`, `OS_CACERT`, `OS_INSECURE`). Null when the environment asks for
+ * no token.
+ */
+function tokenProfile(env: NodeJS.ProcessEnv, osCloud: string | undefined): ReturnType<typeof defaultProfileInput> | null {
+  const type = (env.OS_AUTH_TYPE ?? '').toLowerCase()
+  if (osCloud || env.OS_CLOUD || (type !== 'v3token' && type !== 'token')) return null
+  if (!env.OS_TOKEN) throw new AppError({ code: 'NO_SECRET', message: `OS_AUTH_TYPE=${env.OS_AUTH_TYPE} needs OS_TOKEN (openstack token issue -f value -c id).` })
+  if (!env.OS_AUTH_URL) throw new AppError({ code: 'VALIDATION', message: 'OS_TOKEN needs OS_AUTH_URL (the Keystone that issued it).' })
+  const region = env.OS_REGION_NAME ?? ''
+  const iface = (env.OS_INTERFACE ?? env.OS_ENDPOINT_TYPE ?? 'public').replace(/URL$/, '') as Interface
+  return defaultProfileInput({
+    name: 'OS_TOKEN',
+    authUrl: env.OS_AUTH_URL,
+    // placeholders for the profile schema (it describes password logins); the token's own user and project are used
+    username: 'token',
+    projectName: 'token',
+    interface: iface,
+    caFile: env.OS_CACERT ?? '',
+    insecure: /^(1|true|yes)$/i.test(env.OS_INSECURE ?? ''),
+    regions: region ? [region] : [],
+    defaultRegion: region,
+  })
 }
 
 /** Progress on stderr (a TTY), four times a second at most. */

@@ -44,6 +44,10 @@ export function identityV3Url(authUrl: string): string {
 
 /** The Keystone v3 auth request body for the session's credentials (pure). */
 export function authBody(auth: SessionOptions['auth']): Record<string, unknown> {
+  if (auth.type === 'token') {
+    // not needed to use the token (see Session.authenticate); this is the body that would rescope it
+    return { auth: { identity: { methods: ['token'], token: { id: auth.token } } } }
+  }
   if (auth.type === 'password') {
     let user: Record<string, unknown>
     if (auth.userId) user = { id: auth.userId, password: auth.password }
@@ -168,7 +172,9 @@ export class Session {
   async authenticate(signal?: AbortSignal): Promise<void> {
     if (!this.authenticating) {
       this.authenticating = (async () => {
-        const req: HttpRequest = { method: 'POST', url: `${this.identityUrl}/auth/tokens`, json: authBody(this.options.auth) }
+        const auth = this.options.auth
+        if (auth.type === 'token') return this.adoptToken(auth.token, signal)
+        const req: HttpRequest = { method: 'POST', url: `${this.identityUrl}/auth/tokens`, json: authBody(auth) }
         if (signal) req.signal = signal
         const res = await this.send(req)
         const tok = res.headers['x-subject-token']
@@ -184,8 +190,41 @@ export class Session {
     return this.authenticating
   }
 
+  /**
+   * A token issued beforehand: Keystone validates it (a user may validate their own token) and reports its scope and
+   * catalog; the token is then used as it is.
+   */
+  private async adoptToken(token: string, signal?: AbortSignal): Promise<void> {
+    const req: HttpRequest = {
+      method: 'GET',
+      url: `${this.identityUrl}/auth/tokens`,
+      headers: { 'x-auth-token': token, 'x-subject-token': token },
+    }
+    if (signal) req.signal = signal
+    let res: HttpResponse<unknown>
+    try {
+      res = await this.send(req)
+    } catch (e) {
+      if (e instanceof AppError && (e.status === 401 || e.status === 404)) {
+        throw new AppError(
+          { code: 'AUTH', message: 'Keystone does not accept the given token (OS_TOKEN): it expired or was revoked. Issue a new one (openstack token issue).', status: e.status, url: req.url },
+          { cause: e },
+        )
+      }
+      throw e
+    }
+    const info = parseToken(res.body)
+    if (info.expiresAt.getTime() <= this.now()) {
+      throw new AppError({ code: 'AUTH', message: 'The given token (OS_TOKEN) has expired. Issue a new one (openstack token issue).' })
+    }
+    this.info = info
+    this.token = token
+  }
+
   /** Seconds of safety margin before expiry: renewBeforeSeconds (300), at most a quarter of the token's life. */
   private margin(): number {
+    // a given token cannot be renewed: it is used until it expires
+    if (this.options.auth.type === 'token') return 0
     const want = this.options.renewBeforeSeconds ?? 300
     if (!this.info) return want
     const life = (this.info.expiresAt.getTime() - this.info.issuedAt.getTime()) / 1000

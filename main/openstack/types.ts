@@ -31,9 +31,18 @@ export type AppCredentialAuth = {
   userDomainName?: string
 }
 
+/**
+ * A token issued beforehand (`OS_AUTH_TYPE=v3token` + `OS_TOKEN`, as with the openstack CLI): used as it is, with the
+ * catalog Keystone reports for it; it cannot be renewed, so work ends when it expires. The headless CLI only.
+ */
+export type TokenAuth = {
+  type: 'token'
+  token: string
+}
+
 export interface SessionOptions {
   authUrl: string
-  auth: PasswordAuth | AppCredentialAuth
+  auth: PasswordAuth | AppCredentialAuth | TokenAuth
   interface: Interface
   /** PEM CA bundle file; the system trust store is used as well. */
   caFile?: string

@@ -148,6 +148,17 @@ export async function openCloudClient(profile: ProfileInput, secret: string, reg
   return clientFor(session, transientDto(p), pickRegion(p, region))
 }
 
+/**
+ * A CloudClient for a token issued beforehand (the CLI with `OS_AUTH_TYPE=v3token` + `OS_TOKEN`): the profile gives
+ * the endpoint settings (auth URL, interface, CA, region); user and project are the token's.
+ */
+export async function openCloudClientWithToken(profile: ProfileInput, token: string, region?: string): Promise<CloudClient> {
+  const p = checkProfile(profile)
+  const session = new Session({ ...sessionOptions(p, ''), auth: { type: 'token', token } })
+  await session.authenticate()
+  return clientFor(session, transientDto(p), pickRegion(p, region))
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Test connection
 // ---------------------------------------------------------------------------------------------------------------
