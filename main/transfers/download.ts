@@ -27,12 +27,14 @@ export interface DownloadResult {
   verified: boolean
   resumedFrom: number
   seconds: number
+  /** Seconds from the GET of the data to the verified file (without login and the image lookup). */
+  transferSeconds: number
   image: RawImage
 }
 
 /**
  * Writes the response into the part file as it arrives. Socket chunks are queued as they are (no copy) and the
- * queue is written in order, one `writev` at a time, on libuv's pool (a slow disk never blocks the event loop);
+ * queue is written in order, one `writev` of up to 1 MiB at a time, on libuv's pool (a slow disk never blocks the event loop);
  * the response is paused while more than DOWNLOAD_QUEUE bytes wait, so memory is bounded whatever the size. After
  * each write the tail hasher is told how far the file goes: hashing runs on its own core, behind the writes, over
  * the bytes on disk. Every byte received is on disk before an error propagates (so a resume continues exactly
@@ -60,10 +62,13 @@ function writeAll(src: Readable, fh: FileHandle, h: TailHasher, hooks: EngineHoo
     const pump = (): void => {
       if (writing) return
       if (writeError || !queue.length) return settle()
-      const bufs = queue
-      const n = queued
-      queue = []
-      queued = 0
+      // at most DOWNLOAD_WRITE bytes a call: measured here, 1 MiB writes beat both 64 KiB (more calls) and 4 MiB
+      // (a third more kernel time per byte) by ~50%
+      let n = 0
+      let k = 0
+      while (k < queue.length && (k === 0 || n + queue[k]!.length <= DOWNLOAD_WRITE)) n += queue[k++]!.length
+      const bufs = queue.splice(0, k)
+      queued -= n
       writing = true
       writevAll(fh, bufs, n).then(
         () => {
@@ -134,6 +139,8 @@ function skip(bufs: Buffer[], n: number): Buffer[] {
 
 /** Bytes of response queued for the disk before the response is paused. */
 export const DOWNLOAD_QUEUE = 4 * 1024 * 1024
+/** The most bytes one writev() call takes. */
+const DOWNLOAD_WRITE = 1024 * 1024
 
 export function partPath(path: string): string {
   return `${path}.part`
@@ -184,6 +191,7 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
   let fh: FileHandle
   let stream: Readable | null = null
   throwIfAborted(hooks.signal)
+  const tData = performance.now()
   if (total !== undefined && have === total) {
     // The .part already holds every byte (the connection broke after the last one, e.g. a Content-Length that
     // promised more): a Range from the end would be answered 416. Verify what we have instead.
@@ -250,6 +258,7 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
       verified: !!exp,
       resumedFrom: from,
       seconds: (performance.now() - t0) / 1000,
+      transferSeconds: (performance.now() - tData) / 1000,
       image: img,
     }
   }
