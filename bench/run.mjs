@@ -9,7 +9,7 @@
 //   region, no Cinder, and stops it at the end.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { loadavg, tmpdir, cpus } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createServer } from 'node:net'
@@ -58,6 +58,31 @@ function timed(cmd, args, opts = {}) {
 function rotate(round, fns) {
   for (let i = 0; i < fns.length; i++) fns[(i + round) % fns.length]()
 }
+
+/**
+ * What one core of this machine hashes (node:crypto, 1 MiB updates over 256 MiB, best of 3): the floor under any
+ * verified transfer. A verified download cannot end before one thread has hashed every byte (sha512), nor can an
+ * upload before md5 and sha512 have (one thread: both in turn; two threads: the slower of the two).
+ */
+function hashCeiling() {
+  const buf = randomBytes(MiB)
+  const rate = (algo) => {
+    let best = 0
+    for (let k = 0; k < 3; k++) {
+      const h = createHash(algo)
+      const t0 = performance.now()
+      for (let i = 0; i < 256; i++) h.update(buf)
+      h.digest()
+      best = Math.max(best, 256 / ((performance.now() - t0) / 1000))
+    }
+    return best
+  }
+  const md5 = rate('md5')
+  const sha512 = rate('sha512')
+  return { md5, sha512, both: 1 / (1 / md5 + 1 / sha512) }
+}
+const ceiling = hashCeiling()
+log(`one core hashes md5 ${ceiling.md5.toFixed(0)} MiB/s, sha512 ${ceiling.sha512.toFixed(0)} MiB/s, both in turn ${ceiling.both.toFixed(0)} MiB/s`)
 
 // ---- cloud
 const env = { ...process.env }
@@ -151,6 +176,7 @@ try {
         if (!j.verified) throw new Error(`${label} upload not verified`)
         record(`upload ${label} (CLI wall clock)`, bytes / MiB / ours.seconds, ours)
         record(`upload ${label} (engine seconds)`, bytes / MiB / j.seconds)
+        if (j.transferSeconds) record(`upload ${label} (transfer: PUT to verified)`, bytes / MiB / j.transferSeconds)
       })
       steps.push(() => {
         const id = execFileSync('curl', ['-sS', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ name: 'bench-curl', disk_format: 'raw', container_format: 'bare' }), `${glance}/v2/images`], { encoding: 'utf8' })
@@ -187,6 +213,7 @@ try {
         if (!j.verified) throw new Error(`${label} download not verified`)
         record(`download ${label} (CLI wall clock, verified)`, bytes / MiB / ours.seconds, ours)
         record(`download ${label} (engine seconds)`, bytes / MiB / j.seconds)
+        if (j.transferSeconds) record(`download ${label} (transfer: GET to verified)`, bytes / MiB / j.transferSeconds)
         rmSync(out, { force: true })
       })
       steps.push(() => {
@@ -283,20 +310,23 @@ const lines = [
     ([k, v]) =>
       `  ${k.padEnd(60)} ${v.toFixed(0).padStart(6)}   (${results[k].map((x) => x.toFixed(0)).join(', ')}; load ${loads[k].map((x) => x.toFixed(1)).join(', ')})${cpuPerGiB[k] ? `  cpu ${median(cpuPerGiB[k]).toFixed(2)} s/GiB` : ''}`,
   ),
-  'ratios (CLI wall clock; engine seconds in brackets):',
+  'ratios: CLI wall clock [engine seconds] {transfer: the data request to verified, as curl is timed}:',
   ...[['glance-desktop', 'glance-desktop'], ...(BASE_CLI ? [['baseline', 'baseline']] : [])].flatMap(([l]) => [
-    `  upload   ${l} / curl -T          ${ratio(`upload ${l} (CLI wall clock)`, 'upload curl -T')} (${ratio(`upload ${l} (engine seconds)`, 'upload curl -T')})`,
+    `  upload   ${l} / curl -T          ${ratio(`upload ${l} (CLI wall clock)`, 'upload curl -T')} [${ratio(`upload ${l} (engine seconds)`, 'upload curl -T')}] {${ratio(`upload ${l} (transfer: PUT to verified)`, 'upload curl -T')}}`,
     `  upload   ${l} / openstack        ${ratio(`upload ${l} (CLI wall clock)`, 'upload openstack image create --file')}`,
-    `  download ${l} / curl             ${ratio(`download ${l} (CLI wall clock, verified)`, 'download curl -o file')} (${ratio(`download ${l} (engine seconds)`, 'download curl -o file')})`,
+    `  download ${l} / curl             ${ratio(`download ${l} (CLI wall clock, verified)`, 'download curl -o file')} [${ratio(`download ${l} (engine seconds)`, 'download curl -o file')}] {${ratio(`download ${l} (transfer: GET to verified)`, 'download curl -o file')}}`,
     `  download ${l} / openstack        ${ratio(`download ${l} (CLI wall clock, verified)`, 'download openstack image save')}`,
     `  sink     ${l} / curl             ${ratio(`sink: ${l} CLI upload, md5+sha512 (engine seconds)`, 'sink: curl -T')}`,
   ]),
+  `hashing ceiling (one core, this run): md5 ${ceiling.md5.toFixed(0)}, sha512 ${ceiling.sha512.toFixed(0)}, md5+sha512 in one thread ${ceiling.both.toFixed(0)} MiB/s; so at most:`,
+  `  download / curl  <= ${med['download curl -o file'] ? (ceiling.sha512 / med['download curl -o file']).toFixed(2) : 'n/a'} (sha512 on one core, with nothing else on the machine)`,
+  `  sink / curl      <= ${med['sink: curl -T'] ? (ceiling.both / med['sink: curl -T']).toFixed(2) : 'n/a'} (md5+sha512 in one hashing thread, the default) or ${med['sink: curl -T'] ? (Math.min(ceiling.md5, ceiling.sha512) / med['sink: curl -T']).toFixed(2) : 'n/a'} (GD_HASH_THREADS=per-algo)`,
   `peak RSS of the CLI (MiB) and its MiB/s in that run: ${JSON.stringify(rss)}`,
   `load average now: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
   ...(uiOut ? ['ui (bench/ui.mjs):', uiOut.trim()] : []),
 ]
 console.log(lines.join('\n'))
-if (process.env.BENCH_JSON) console.log(JSON.stringify({ size: SIZE, runs: RUNS, medians: med, rss, raw: results, loads, cpuPerGiB }))
+if (process.env.BENCH_JSON) console.log(JSON.stringify({ size: SIZE, runs: RUNS, medians: med, rss, raw: results, loads, cpuPerGiB, hashCeiling: ceiling }))
 if (failed) {
   console.error('[bench] FAILED:', failed instanceof Error ? failed.message : failed)
   process.exitCode = 1

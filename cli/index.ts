@@ -297,6 +297,7 @@ async function cmdUpload(file: string, o: Opts): Promise<void> {
         verified: r.verified,
         status: r.image.status,
         seconds,
+        transferSeconds: r.transferSeconds,
         mibPerSecond: r.bytes / 1048576 / seconds,
       },
       `uploaded ${path} as image ${r.imageId} (${o.name}, ${report.proposedDiskFormat}, ${fmtBytes(r.bytes)}) in ${seconds.toFixed(1)}s, ${(r.bytes / 1048576 / seconds).toFixed(0)} MiB/s; checksum and sha512 ${r.verified ? 'verified' : 'NOT verified (Glance reported none)'}`,
@@ -330,7 +331,7 @@ async function cmdDownload(id: string, o: Opts): Promise<void> {
   const seconds = (performance.now() - t0) / 1000
   out(
     !!o.json,
-    { id, file: path, size: r.bytes, md5: r.md5, sha512: r.sha512, verified: r.verified, resumedFrom: r.resumedFrom, seconds, mibPerSecond: r.bytes / 1048576 / seconds },
+    { id, file: path, size: r.bytes, md5: r.md5, sha512: r.sha512, verified: r.verified, resumedFrom: r.resumedFrom, seconds, transferSeconds: r.transferSeconds, mibPerSecond: r.bytes / 1048576 / seconds },
     `downloaded image ${id} to ${path} (${fmtBytes(r.bytes)}) in ${seconds.toFixed(1)}s, ${(r.bytes / 1048576 / seconds).toFixed(0)} MiB/s; ${r.verified ? 'hash verified' : 'NOT verified (Glance reported no hash)'}${r.resumedFrom ? `; resumed at ${r.resumedFrom}` : ''}`,
   )
 }

@@ -31,6 +31,8 @@ export interface UploadResult {
   bytes: number
   verified: boolean
   seconds: number
+  /** Seconds from the start of the PUT of the data to the verified image (without login, create, inspection). */
+  transferSeconds: number
   image: RawImage
 }
 
@@ -59,8 +61,9 @@ export async function uploadImage(cloud: TransferCloud, task: UploadTask, hooks:
   if (img.status === 'active') {
     // an earlier attempt completed but its verification did not run: hash locally and compare
     hooks.phase('hashing', size, 0)
+    const tData = performance.now()
     const d = await hashFile(task.filePath, { signal: hooks.signal, onBytes: hooks.bytes })
-    return finish(cloud, id, d, img, task, hooks, t0)
+    return finish(cloud, id, d, img, task, hooks, t0, tData)
   }
   if (img.status !== 'queued') {
     const old = id
@@ -75,6 +78,7 @@ export async function uploadImage(cloud: TransferCloud, task: UploadTask, hooks:
   // 2. stream the file: read once into shared slots, hashed (md5 + sha512) by worker threads while the same bytes are
   // written to the socket
   hooks.phase('uploading', size, 0)
+  const tData = performance.now()
   const body = new HashedFileBody(task.filePath, size, { onBytes: hooks.bytes })
   let d: Digests
   try {
@@ -98,7 +102,7 @@ export async function uploadImage(cloud: TransferCloud, task: UploadTask, hooks:
     await pause(500, hooks.signal)
     after = await glance.get(id)
   }
-  return finish(cloud, id, d, after, task, hooks, t0)
+  return finish(cloud, id, d, after, task, hooks, t0, tData)
 }
 
 async function finish(
@@ -109,6 +113,7 @@ async function finish(
   task: UploadTask,
   hooks: EngineHooks,
   t0: number,
+  tData: number,
 ): Promise<UploadResult> {
   if (img.status !== 'active') {
     throw new AppError({
@@ -141,6 +146,7 @@ async function finish(
     bytes: d.bytes,
     verified: !!(img.checksum || exp),
     seconds: (performance.now() - t0) / 1000,
+    transferSeconds: (performance.now() - tData) / 1000,
     image: img,
   }
 }

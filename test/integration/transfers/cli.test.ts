@@ -53,6 +53,8 @@ describeCloud('the glance-desktop CLI against the real cloud', (cloud) => {
     created.push(u.id as string)
     expect(u).toMatchObject({ name: 'cli-it-qcow2', diskFormat: 'qcow2', size: statSync(q).size, verified: true, status: 'active' })
     expect(u.sha512).toBe(await sha512File(q))
+    expect(u.transferSeconds).toBeGreaterThan(0)
+    expect(u.transferSeconds).toBeLessThanOrEqual(u.seconds as number)
     const img = await client.glance.get(u.id as string)
     expect(img.os_hash_value).toBe(u.sha512)
     expect(img.os_distro).toBe('cirros')
