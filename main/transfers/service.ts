@@ -79,9 +79,23 @@ export class TransferService {
   private started = false
   private taskbar = -1
   private draftHashing: Promise<void> = Promise.resolve()
+  /** Stops draft hashing when the service stops (a draft left without hashes is hashed on the next start). */
+  private readonly draftAbort = new AbortController()
 
   private constructor(readonly deps: TransferServiceDeps) {
-    this.store = new JobStore(deps.platform.dataDir, () => [...this.jobs.values()], deps.persistMs ?? 2000)
+    this.store = new JobStore(deps.platform.dataDir, () => [...this.jobs.values()], deps.persistMs ?? 2000, {
+      onError: (e) => {
+        deps.log.error('saving the transfer queue failed', { file: this.store.file, error: e.message })
+        deps.events.emit('app:notice', {
+          level: 'error',
+          message: `The transfer queue cannot be saved to ${this.store.file} (${e.message}). Transfers go on, but a restart now would lose their latest state; free space or fix the folder.`,
+        })
+      },
+      onRecovered: () => {
+        deps.log.info('saving the transfer queue works again', { file: this.store.file })
+        deps.events.emit('app:notice', { level: 'info', message: 'The transfer queue is saved again.' })
+      },
+    })
     this.progress = new ProgressHub({
       emit: (events) => {
         for (const e of events) {
@@ -145,7 +159,8 @@ export class TransferService {
       void id
       return r.done
     })
-    await Promise.allSettled(waits)
+    this.draftAbort.abort()
+    await Promise.allSettled([...waits, this.draftHashing])
     this.progress.stop()
     await this.store.flush()
   }
@@ -615,17 +630,20 @@ export class TransferService {
     if (j.spec.kind !== 'upload') return
     const path = j.spec.filePath
     this.draftHashing = this.draftHashing.then(async () => {
-      if (this.jobs.get(j.id) !== j || j.state !== 'draft') return
-      const ac = new AbortController()
+      if (this.jobs.get(j.id) !== j || j.state !== 'draft' || this.draftAbort.signal.aborted) return
       try {
         this.progress.begin(j.id, 'hashing', j.total)
         j.phase = 'hashing'
-        const d = await hashFile(path, { signal: ac.signal, onBytes: (n) => this.progress.add(j.id, n) })
+        const d = await hashFile(path, { signal: this.draftAbort.signal, onBytes: (n) => this.progress.add(j.id, n) })
         j.result = { md5: d.md5, sha512: d.sha512, verified: false }
         j.phase = 'waiting'
         j.bytes = 0
       } catch (e) {
-        j.error = toAppError(e).toJSON()
+        if (this.draftAbort.signal.aborted) {
+          // shutting down: no error, the hashes are taken again on the next start
+          j.phase = 'waiting'
+          j.bytes = 0
+        } else j.error = toAppError(e).toJSON()
       } finally {
         this.progress.end(j.id)
       }

@@ -3,7 +3,7 @@
  * that cannot be parsed is moved aside (never overwritten silently) and reported. Byte counters are saved at most
  * every `throttleMs`; state changes are saved at once.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { InspectionReport, JobDTO } from '../../preload/api'
 import type { ImageMeta } from './port'
@@ -44,11 +44,18 @@ export class JobStore {
   private writing: Promise<void> = Promise.resolve()
   /** Set when the file was corrupt and moved aside. */
   recovered?: { message: string; backupPath: string }
+  /** The last save's failure (cleared by a save that works). */
+  lastError: Error | null = null
 
+  /**
+   * `onError` hears about a save that failed (disk full, a read-only or vanished data folder) the first time it
+   * fails, and `onRecovered` when saving works again: the jobs are still in memory and the next save retries.
+   */
   constructor(
     dir: string,
     private readonly snapshot: () => JobRecord[],
     private readonly throttleMs = 2000,
+    private readonly report: { onError?: (e: Error) => void; onRecovered?: () => void } = {},
   ) {
     this.file = join(dir, 'transfers', 'jobs.json')
   }
@@ -82,7 +89,19 @@ export class JobStore {
       clearTimeout(this.timer)
       this.timer = null
     }
-    this.writing = this.writing.then(() => this.write()).catch(() => {})
+    this.writing = this.writing.then(() => this.write()).then(
+      () => {
+        if (!this.lastError) return
+        this.lastError = null
+        this.report.onRecovered?.()
+      },
+      (e: unknown) => {
+        const err = e instanceof Error ? e : new Error(String(e))
+        const first = !this.lastError
+        this.lastError = err
+        if (first) this.report.onError?.(err)
+      },
+    )
     return this.writing
   }
 
@@ -105,12 +124,18 @@ export class JobStore {
     const tmp = `${this.file}.${process.pid}.tmp`
     const fh = await open(tmp, 'w', 0o600)
     try {
-      await fh.writeFile(JSON.stringify(data, null, 1))
-      await fh.sync()
-    } finally {
-      await fh.close()
+      try {
+        await fh.writeFile(JSON.stringify(data, null, 1))
+        await fh.sync()
+      } finally {
+        await fh.close()
+      }
+      await rename(tmp, this.file)
+    } catch (e) {
+      // a half-written temp file must not stay behind (the last good queue file is untouched)
+      await unlink(tmp).catch(() => {})
+      throw e
     }
-    await rename(tmp, this.file)
     this.writes++
   }
 

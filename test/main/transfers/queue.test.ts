@@ -3,7 +3,7 @@
  * metering. Everything that talks to Glance runs against the real loopback cloud in test/integration/transfers/queue.test.ts.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -116,6 +116,59 @@ describe('TransferService without a cloud (the queue against the real Glance: te
     // drafts never touch the cloud
     expect(connects).toBe(0)
   })
+
+  it('a queue file that cannot be saved is reported once (notice + log), the last good file stays, and saving recovers', async () => {
+    const { path } = file('q.raw', 4096)
+    const s = await open()
+    const first = await s.enqueueUpload(ctx, { name: 'first', fields, diskFormat: 'raw', filePath: path })
+    const jobsFile = join(dir, 'data', 'transfers', 'jobs.json')
+    const good = readFileSync(jobsFile, 'utf8')
+    expect(good).toContain(first.id)
+    // the temp file the next save writes is in the way (a folder): every save now fails
+    const tmpPath = `${jobsFile}.${process.pid}.tmp`
+    mkdirSync(tmpPath)
+    const second = await s.enqueueUpload(ctx, { name: 'second', fields, diskFormat: 'raw', filePath: path })
+    await s.enqueueUpload(ctx, { name: 'third', fields, diskFormat: 'raw', filePath: path })
+    const notices = () => events.filter((e) => e.event === 'app:notice').map((e) => e.payload as { level: string; message: string })
+    expect(notices()).toHaveLength(1)
+    expect(notices()[0]).toMatchObject({ level: 'error' })
+    expect(notices()[0]!.message).toMatch(/transfer queue cannot be saved.*jobs\.json.*EISDIR/)
+    // nothing was lost: the jobs are in memory, the file on disk is the last good one
+    expect(s.list().map((j) => j.imageName)).toEqual(['first', 'second', 'third'])
+    expect(readFileSync(jobsFile, 'utf8')).toBe(good)
+    // the way is clear again: the next save writes everything and says so
+    rmSync(tmpPath, { recursive: true })
+    await s.remove(second.id)
+    expect(notices().at(-1)).toMatchObject({ level: 'info' })
+    const saved = JSON.parse(readFileSync(jobsFile, 'utf8')) as { jobs: { imageName: string }[] }
+    expect(saved.jobs.map((j) => j.imageName)).toEqual(['first', 'third'])
+    expect(readdirSync(join(dir, 'data', 'transfers')).filter((f) => f.endsWith('.tmp'))).toEqual([])
+  })
+
+  it('stop() interrupts a draft still being hashed and waits for it; the next start hashes it again', async () => {
+    const path = join(dir, 'big.raw')
+    writeFileSync(path, '')
+    truncateSync(path, 256 * 1024 * 1024) // sparse: quick to make, under a second to hash
+    const s = await open()
+    s.start()
+    const d = await s.enqueueUpload(ctx, { name: 'big', fields, diskFormat: 'raw', filePath: path, draft: true })
+    for (let i = 0; i < 200 && s.get(d.id).phase !== 'hashing'; i++) await new Promise((r) => setTimeout(r, 5))
+    await s.stop()
+    services.splice(services.indexOf(s), 1)
+    // long enough for the whole file to be hashed, had the hashing gone on after stop()
+    await new Promise((r) => setTimeout(r, 3000))
+    const after = s.get(d.id)
+    expect(after.result?.sha512).toBeUndefined()
+    expect(after.error).toBeUndefined()
+    const saved = JSON.parse(readFileSync(join(dir, 'data', 'transfers', 'jobs.json'), 'utf8')) as { jobs: { id: string; state: string; result?: unknown }[] }
+    expect(saved.jobs.find((j) => j.id === d.id)).toMatchObject({ state: 'draft' })
+    expect(saved.jobs.find((j) => j.id === d.id)?.result).toBeUndefined()
+
+    const again = await open()
+    again.start()
+    for (let i = 0; i < 1000 && !again.get(d.id).result?.sha512; i++) await new Promise((r) => setTimeout(r, 10))
+    expect(again.get(d.id).result?.sha512).toBe(createHash('sha512').update(Buffer.alloc(256 * 1024 * 1024)).digest('hex'))
+  }, 30_000)
 
   it('URL imports: only http and https', async () => {
     const s = await open()
