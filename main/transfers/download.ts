@@ -42,7 +42,7 @@ export interface DownloadResult {
  */
 function writeAll(src: Readable, fh: FileHandle, h: TailHasher, hooks: EngineHooks): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    let queue: Buffer[] = []
+    const queue: Buffer[] = []
     let queued = 0
     let writing = false
     let ended = false
