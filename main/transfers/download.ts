@@ -34,8 +34,8 @@ export interface DownloadResult {
 
 /**
  * Writes the response into the part file as it arrives. Socket chunks are queued as they are (no copy) and the
- * queue is written in order, one `writev` of up to 1 MiB at a time, on libuv's pool (a slow disk never blocks the event loop);
- * the response is paused while more than DOWNLOAD_QUEUE bytes wait, so memory is bounded whatever the size. After
+ * queue is written in order, one `writev` of up to 1 MiB at a time, on libuv's pool (a slow disk never blocks the
+ * event loop); the response is paused while DOWNLOAD_QUEUE bytes or more wait, so memory is bounded whatever the size. After
  * each write the tail hasher is told how far the file goes: hashing runs on its own core, behind the writes, over
  * the bytes on disk. Every byte received is on disk before an error propagates (so a resume continues exactly
  * where the data stopped).
@@ -74,7 +74,7 @@ function writeAll(src: Readable, fh: FileHandle, h: TailHasher, hooks: EngineHoo
         () => {
           writing = false
           h.wrote(n)
-          if (src.isPaused() && !ended) src.resume()
+          if (src.isPaused() && !ended && queued < DOWNLOAD_QUEUE) src.resume()
           pump()
         },
         (e: unknown) => {
