@@ -207,7 +207,7 @@ export class Session {
     } catch (e) {
       if (e instanceof AppError && (e.status === 401 || e.status === 404)) {
         throw new AppError(
-          { code: 'AUTH', message: 'Keystone does not accept the given token (OS_TOKEN): it expired or was revoked. Issue a new one (openstack token issue).', status: e.status, url: req.url },
+          { code: 'AUTH_FAILED', message: 'Keystone does not accept the given token (OS_TOKEN): it expired or was revoked. Issue a new one (openstack token issue).', status: e.status, url: req.url },
           { cause: e },
         )
       }
@@ -215,7 +215,7 @@ export class Session {
     }
     const info = parseToken(res.body)
     if (info.expiresAt.getTime() <= this.now()) {
-      throw new AppError({ code: 'AUTH', message: 'The given token (OS_TOKEN) has expired. Issue a new one (openstack token issue).' })
+      throw new AppError({ code: 'AUTH_FAILED', message: 'The given token (OS_TOKEN) has expired. Issue a new one (openstack token issue).' })
     }
     this.info = info
     this.token = token

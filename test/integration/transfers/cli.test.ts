@@ -76,7 +76,7 @@ describeCloud('the glance-desktop CLI against the real cloud', (cloud) => {
     const token = await client.session.getToken()
     const p = join(dir, 'tok.raw')
     randomFile(p, 1024 * 1024 + 3)
-    const env = { ...base(), OS_AUTH_TYPE: 'v3token', OS_TOKEN: token }
+    const env: NodeJS.ProcessEnv = { ...base(), OS_AUTH_TYPE: 'v3token', OS_TOKEN: token }
     delete env.OS_PASSWORD
     delete env.OS_USERNAME
     const up = cli(['image', 'upload', p, '--name', 'cli-it-token', '--disk-format', 'raw', '--json'], env)
@@ -89,7 +89,7 @@ describeCloud('the glance-desktop CLI against the real cloud', (cloud) => {
 
     const bad = cli(['image', 'list'], { ...env, OS_TOKEN: 'gAAAAA-not-a-token' })
     expect(bad.status).not.toBe(0)
-    expect(bad.stderr).toMatch(/\[AUTH\].*OS_TOKEN.*openstack token issue/)
+    expect(bad.stderr).toMatch(/\[AUTH_FAILED\].*OS_TOKEN.*openstack token issue/)
     const none = cli(['image', 'list'], { ...env, OS_TOKEN: '' })
     expect(none.status).not.toBe(0)
     expect(none.stderr).toMatch(/needs OS_TOKEN/)
