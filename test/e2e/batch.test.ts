@@ -9,9 +9,9 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeBrowser } from '../support/cloud'
-import { launchBrowser, screenshot, startTestHarness, type LaunchedBrowser, type TestHarness } from './support'
+import { openImagesApp, screenshot, type LaunchedBrowser, type TestHarness } from './support'
 import { bytes, Glance, unique, type RawImage } from './support/openstack'
-import { confirmBox, imageRow, search, shotOnFailure, tid, toast, typeOptions, waitForCaps, waitForImages } from './support/ui'
+import { confirmBox, imageRow, search, shotOnFailure, tid, toast, typeOptions } from './support/ui'
 
 describeBrowser('e2e: batch actions on a selection', (admin) => {
   const prefix = unique('batch')
@@ -26,12 +26,7 @@ describeBrowser('e2e: batch actions on a selection', (admin) => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'glance-e2e-batch-'))
     for (const [i, d] of data.entries()) fx.push(await g.createActive({ name: `${prefix}-${i}`, visibility: 'private' }, d))
-    h = await startTestHarness({ cloud: admin })
-    browser = await launchBrowser()
-    page = await browser.newPage()
-    await h.open(page, '#/images')
-    await waitForImages(page)
-    await waitForCaps(page)
+    ;({ h, browser, page } = await openImagesApp(admin))
   })
 
   afterAll(async () => {

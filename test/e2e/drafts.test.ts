@@ -12,9 +12,9 @@ import type { Page } from 'playwright-core'
 import { parse } from 'yaml'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeBrowser } from '../support/cloud'
-import { launchBrowser, screenshot, startTestHarness, type LaunchedBrowser, type TestHarness } from './support'
+import { submitCreate, createFromFile, openImagesApp, screenshot, type LaunchedBrowser, type TestHarness } from './support'
 import { Glance, unique, type RawImage } from './support/openstack'
-import { shotOnFailure, tid, waitForCaps, waitForImages } from './support/ui'
+import { shotOnFailure, tid } from './support/ui'
 
 describeBrowser('e2e: offline drafts (save, export, import, run)', (admin) => {
   const name = `${unique('draft')}-img`
@@ -31,12 +31,7 @@ describeBrowser('e2e: offline drafts (save, export, import, run)', (admin) => {
     disk = join(dir, 'draft.qcow2')
     manifest = join(dir, 'drafts.yaml')
     execFileSync('qemu-img', ['create', '-f', 'qcow2', disk, '32M'], { stdio: 'ignore' })
-    h = await startTestHarness({ cloud: admin })
-    browser = await launchBrowser()
-    page = await browser.newPage()
-    await h.open(page, '#/images')
-    await waitForImages(page)
-    await waitForCaps(page)
+    ;({ h, browser, page } = await openImagesApp(admin))
   })
 
   afterAll(async () => {
@@ -51,17 +46,9 @@ describeBrowser('e2e: offline drafts (save, export, import, run)', (admin) => {
   it('saves a draft, exports and re-imports it as a manifest, runs it, and Glance holds the image', async () => {
     shotOnFailure(() => page, 'drafts')
     // 1. prepare the upload in the create form and save it as a draft
-    await page.locator(tid('btn-create-image')).click()
-    const dialog = page.locator(tid('create-dialog'))
-    await dialog.waitFor()
-    await h.setDialogAnswer(disk)
-    await dialog.locator(tid('create-source-file')).click()
-    await dialog.locator(tid('create-inspection')).waitFor({ timeout: 30_000 })
-    await dialog.locator(tid('create-name')).fill(name)
+    const dialog = await createFromFile(page, h, disk, name)
     await dialog.locator(tid('create-description')).fill('prepared offline')
-    await dialog.locator(tid('create-draft')).click()
-    if (await dialog.locator(tid('create-warnings')).isVisible()) await dialog.locator(tid('create-draft')).click()
-    await dialog.waitFor({ state: 'hidden', timeout: 30_000 })
+    await submitCreate(dialog, 'create-draft')
     // nothing was created in Glance
     expect(await g.byName(name)).toEqual([])
 

@@ -6,9 +6,9 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeBrowser } from '../support/cloud'
-import { launchBrowser, screenshot, startTestHarness, type LaunchedBrowser, type TestHarness } from './support'
+import { openImagesApp, screenshot, type LaunchedBrowser, type TestHarness } from './support'
 import { bytes, Glance, unique, type RawImage } from './support/openstack'
-import { closeDrawer, closeTransfers, findImage, openDetail, search, setLanguage, settled, shotOnFailure, tid, waitForCaps, waitForImages } from './support/ui'
+import { closeDrawer, closeTransfers, findImage, openDetail, search, setLanguage, settled, shotOnFailure, tid, waitForImages } from './support/ui'
 
 describeBrowser('e2e: languages and themes', (admin) => {
   const prefix = unique('i18n')
@@ -24,13 +24,8 @@ describeBrowser('e2e: languages and themes', (admin) => {
   beforeAll(async () => {
     made.push(await g.createActive({ name: `${prefix}-ubuntu`, visibility: 'private', os_distro: 'ubuntu', os_type: 'linux', architecture: 'x86_64' }, bytes(3 * 1024 * 1024, 9)))
     made.push(await g.createActive({ name: `${prefix}-windows`, visibility: 'private', os_type: 'windows', os_distro: 'windows', tags: ['e2e'] }, bytes(2048, 10)))
-    h = await startTestHarness({ cloud: admin })
     // a Chinese system locale: the app starts in Chinese
-    browser = await launchBrowser({ locale: 'zh-CN' })
-    page = await browser.newPage()
-    await h.open(page, '#/images')
-    await waitForImages(page)
-    await waitForCaps(page)
+    ;({ h, browser, page } = await openImagesApp(admin, { browser: { locale: 'zh-CN' } }))
   })
   afterAll(async () => {
     await browser?.close()

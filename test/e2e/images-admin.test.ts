@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
 import { describeBrowser, memberCloud } from '../support/cloud'
-import { launchBrowser, screenshot, startTestHarness, type LaunchedBrowser, type TestHarness } from './support'
+import { submitCreate, openImagesApp, screenshot, type LaunchedBrowser, type TestHarness } from './support'
 import { bytes, Cinder, Glance, projectId, unique, type RawImage } from './support/openstack'
 import {
   closeDrawer,
@@ -35,8 +35,6 @@ import {
   tid,
   toast,
   typeOptions,
-  waitForCaps,
-  waitForImages,
   waitForJob,
 } from './support/ui'
 
@@ -92,12 +90,7 @@ describeBrowser('e2e: images as admin', (admin) => {
     fx.beta = await g.createActive({ name: names.beta, visibility: 'private', disk_format: 'iso', container_format: 'bare' }, bytes(3000, 4))
     fx.prot = await g.createActive({ name: names.prot, visibility: 'private', protected: true }, bytes(1000, 5))
     fx.shared = await g.createActive({ name: names.shared, visibility: 'shared' }, bytes(1500, 6))
-    h = await startTestHarness({ cloud: admin })
-    browser = await launchBrowser()
-    page = await browser.newPage()
-    await h.open(page, '#/images')
-    await waitForImages(page)
-    await waitForCaps(page)
+    ;({ h, browser, page } = await openImagesApp(admin))
   })
   beforeEach(async () => {
     if (page) await dismissOverlays(page)
@@ -189,9 +182,7 @@ describeBrowser('e2e: images as admin', (admin) => {
     await typeOptions(page, dialog.locator(tid('create-tags')), [`${prefix}-created`])
     await dialog.locator(tid('create-description')).fill('made by the e2e test from a file')
     await screenshot(page, 'create-form-en')
-    await dialog.locator(tid('create-submit')).click()
-    if (await dialog.locator(tid('create-warnings')).isVisible()) await dialog.locator(tid('create-submit')).click()
-    await dialog.waitFor({ state: 'hidden', timeout: 30_000 })
+    await submitCreate(dialog)
 
     // the job in the transfers panel reaches done
     const job = await waitForJob(page, names.file, ['done', 'failed'], 150_000)
@@ -242,9 +233,7 @@ describeBrowser('e2e: images as admin', (admin) => {
       await pickOption(page, dialog.locator(tid('create-disk-format')), { text: 'qcow2' })
       await pickOption(page, dialog.locator(tid('create-os-type')), { testid: 'create-os-centos' })
       await screenshot(page, 'create-form-url-en')
-      await dialog.locator(tid('create-submit')).click()
-      if (await dialog.locator(tid('create-warnings')).isVisible()) await dialog.locator(tid('create-submit')).click()
-      await dialog.waitFor({ state: 'hidden', timeout: 30_000 })
+      await submitCreate(dialog)
       const job = await waitForJob(page, names.url, ['done', 'failed'], 150_000)
       expect(await job.getAttribute('data-state'), (await job.locator(tid('job-error')).textContent().catch(() => '')) ?? '').toBe('done')
       await closeTransfers(page)

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
 import { describeBrowser, memberCloud } from '../support/cloud'
-import { launchBrowser, screenshot, startTestHarness, type LaunchedBrowser, type TestHarness } from './support'
+import { submitCreate, createFromFile, openImagesApp, screenshot, type LaunchedBrowser, type TestHarness } from './support'
 import { bytes, Glance, osSession, unique, type RawImage } from './support/openstack'
 import {
   confirmBox,
@@ -25,8 +25,6 @@ import {
   shotOnFailure,
   tid,
   typeOptions,
-  waitForCaps,
-  waitForImages,
   waitForJob,
 } from './support/ui'
 
@@ -50,12 +48,7 @@ describeBrowser('e2e: images as a project member', (admin) => {
     execFileSync('qemu-img', ['create', '-f', 'qcow2', qcow2, '32M'], { stdio: 'ignore' })
     fx.pub = await ga.createActive({ name: names.pub, visibility: 'public' }, pubBytes)
     fx.priv = await ga.createActive({ name: names.priv, visibility: 'private' }, bytes(100, 8))
-    h = await startTestHarness({ cloud: member })
-    browser = await launchBrowser()
-    page = await browser.newPage()
-    await h.open(page, '#/images')
-    await waitForImages(page)
-    await waitForCaps(page)
+    ;({ h, browser, page } = await openImagesApp(member))
   })
   beforeEach(async () => {
     if (page) await dismissOverlays(page)
@@ -134,17 +127,9 @@ describeBrowser('e2e: images as a project member', (admin) => {
 
   it('creates, modifies, tags, deactivates/reactivates and deletes an image of its own project', async () => {
     shotOnFailure(() => page, 'member-own')
-    await page.locator(tid('btn-create-image')).click()
-    const dialog = page.locator(tid('create-dialog'))
-    await dialog.waitFor()
-    await h.setDialogAnswer(qcow2)
-    await dialog.locator(tid('create-source-file')).click()
-    await dialog.locator(tid('create-inspection')).waitFor({ timeout: 30_000 })
-    await dialog.locator(tid('create-name')).fill(names.own)
+    const dialog = await createFromFile(page, h, qcow2, names.own)
     await setNumber(dialog, 'create-min-disk', 1)
-    await dialog.locator(tid('create-submit')).click()
-    if (await dialog.locator(tid('create-warnings')).isVisible()) await dialog.locator(tid('create-submit')).click()
-    await dialog.waitFor({ state: 'hidden', timeout: 30_000 })
+    await submitCreate(dialog)
     const job = await waitForJob(page, names.own, ['done', 'failed'], 150_000)
     expect(await job.getAttribute('data-state'), (await job.locator(tid('job-error')).textContent().catch(() => '')) ?? '').toBe('done')
     await page.locator(`${tid('transfers-panel')} .el-drawer__close-btn`).click()

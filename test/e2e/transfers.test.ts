@@ -14,9 +14,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeBrowser } from '../support/cloud'
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy'
 import { glanceRoot } from '../integration/transfers/helpers'
-import { launchBrowser, screenshot, startTestHarness, type LaunchedBrowser, type TestHarness } from './support'
+import { submitCreate, createFromFile, openImagesApp, screenshot, type LaunchedBrowser, type TestHarness } from './support'
 import { Glance, unique, type RawImage } from './support/openstack'
-import { shotOnFailure, tid, waitForCaps, waitForImages } from './support/ui'
+import { shotOnFailure, tid, waitForImages } from './support/ui'
 
 const MiB = 1024 * 1024
 
@@ -32,12 +32,7 @@ describeBrowser('e2e: pause, resume, cancel and retry a transfer mid-way', (admi
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'glance-e2e-xfer-'))
     proxy = await startFaultProxy({ target: await glanceRoot(admin) })
-    h = await startTestHarness({ cloud: admin, env: { OS_IMAGE_URL: proxy.url } })
-    browser = await launchBrowser()
-    page = await browser.newPage()
-    await h.open(page, '#/images')
-    await waitForImages(page)
-    await waitForCaps(page)
+    ;({ h, browser, page } = await openImagesApp(admin, { harness: { env: { OS_IMAGE_URL: proxy.url } } }))
   })
 
   afterAll(async () => {
@@ -61,16 +56,7 @@ describeBrowser('e2e: pause, resume, cancel and retry a transfer mid-way', (admi
   async function upload(path: string, name: string): Promise<void> {
     await h.open(page, '#/images')
     await waitForImages(page)
-    await page.locator(tid('btn-create-image')).click()
-    const dialog = page.locator(tid('create-dialog'))
-    await dialog.waitFor()
-    await h.setDialogAnswer(path)
-    await dialog.locator(tid('create-source-file')).click()
-    await dialog.locator(tid('create-inspection')).waitFor({ timeout: 30_000 })
-    await dialog.locator(tid('create-name')).fill(name)
-    await dialog.locator(tid('create-submit')).click()
-    if (await dialog.locator(tid('create-warnings')).isVisible()) await dialog.locator(tid('create-submit')).click()
-    await dialog.waitFor({ state: 'hidden', timeout: 30_000 })
+    await submitCreate(await createFromFile(page, h, path, name))
     await h.open(page, '#/transfers')
   }
 

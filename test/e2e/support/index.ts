@@ -3,3 +3,4 @@ export { launchBrowser, CHROMIUM_ARGS, type LaunchedBrowser, type LaunchOptions 
 export { startTestHarness, setDialogAnswer, cloudEnv, type TestHarness, type TestHarnessOptions, type HarnessState } from './harness'
 export { screenshot, waitForIdle, SCREENSHOT_DIR } from './screenshot'
 export type { PageGlobals } from './page'
+export { openImagesApp, createFromFile, submitCreate, type OpenedApp } from './app'
