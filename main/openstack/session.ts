@@ -45,8 +45,8 @@ export function identityV3Url(authUrl: string): string {
 /** The Keystone v3 auth request body for the session's credentials (pure). */
 export function authBody(auth: SessionOptions['auth']): Record<string, unknown> {
   if (auth.type === 'token') {
-    // not needed to use the token (see Session.authenticate); this is the body that would rescope it
-    return { auth: { identity: { methods: ['token'], token: { id: auth.token } } } }
+    // a given token is validated (Session.authenticate -> adoptToken), never posted
+    throw new AppError({ code: 'INTERNAL', message: 'A token issued beforehand has no auth request body.' })
   }
   if (auth.type === 'password') {
     let user: Record<string, unknown>
