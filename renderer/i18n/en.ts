@@ -357,6 +357,8 @@ const en = {
   },
   transfers: {
     draftReady: 'Draft: runs when you choose Run now',
+    resumeRestarts: 'Resume sends the whole file again: Glance cannot continue a partial upload.',
+    resumeContinues: 'Resume continues where the download stopped.',
     importDrafts: 'Import drafts…',
     exportDrafts: 'Export drafts…',
     draftsExported: '{n} draft(s) saved to {path}',

@@ -359,6 +359,8 @@ const zhCN: Messages = {
   },
   transfers: {
     draftReady: '草稿：点击“立即运行”后开始',
+    resumeRestarts: '继续后将重新发送整个文件：Glance 不支持续传未完成的上传。',
+    resumeContinues: '继续后将从中断处接着下载。',
     importDrafts: '导入草稿…',
     exportDrafts: '导出草稿…',
     draftsExported: '已将 {n} 个草稿保存到 {path}',
