@@ -16,6 +16,8 @@ import { SlotRing, WorkerHasher, type HashAlgo, type PartialDigests } from './ha
 
 export const UPLOAD_SLOT = 4 * 1024 * 1024
 export const UPLOAD_SLOTS = 4
+/** Upload progress is counted in steps of at most this many bytes. */
+export const PROGRESS_STEP = 1024 * 1024
 
 export interface HashedFileBodyOptions {
   /** Bytes handed to the consumer (called once per chunk). */
@@ -77,16 +79,21 @@ export class HashedFileBody extends Readable {
         return
       }
       const view = this.ring.slot(c.slot).subarray(0, c.n)
-      let left = 2
+      // written in steps of at most PROGRESS_STEP, each counted when the socket took it: progress moves smoothly
+      // on a slow link too (a whole slot can take seconds there)
+      let left = Math.ceil(c.n / PROGRESS_STEP) + 1 // the writes, and the hash (a chunk is never empty)
       const done = (): void => {
         if (--left === 0) this.ring.release(c.slot)
       }
       this.hasher.update(view).then(done, (e: unknown) => this.destroy(e as Error))
       // The ring bounds what is queued: write() returning false needs no extra wait (at most `slots` chunks).
-      out.write(view, (err) => {
-        if (!err) this.onBytes(c.n)
-        done()
-      })
+      for (let off = 0; off < c.n; off += PROGRESS_STEP) {
+        const part = view.subarray(off, Math.min(c.n, off + PROGRESS_STEP))
+        out.write(part, (err) => {
+          if (!err) this.onBytes(part.length)
+          done()
+        })
+      }
     }
     await this.checkUnchanged()
     if (!gone()) out.end()

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
 import { afterAll, describe, expect, it } from 'vitest'
 import { SlotRing, TailHasher, WorkerHasher } from '../../../main/transfers/hash-workers'
-import { HashedFileBody } from '../../../main/transfers/hashed-source'
+import { HashedFileBody, PROGRESS_STEP } from '../../../main/transfers/hashed-source'
 
 const dir = mkdtempSync(join(tmpdir(), 'gd-hash-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -68,7 +68,6 @@ describe('WorkerHasher', () => {
     expect(h.stopped).toBe(true)
     await expect(h.update(Buffer.from('x'))).rejects.toThrow('cancelled')
   })
-
 })
 
 describe('HashedFileBody', () => {
@@ -86,12 +85,23 @@ describe('HashedFileBody', () => {
         setTimeout(cb, 1)
       },
     })
-    const body = new HashedFileBody(p, data.length, { slots: 3, slotSize: 1024 * 1024, onBytes: (n) => (progress += n) })
+    const steps: number[] = []
+    // slots larger than a progress step: each slot goes out in steps, each counted when taken
+    const body = new HashedFileBody(p, data.length, {
+      slots: 3,
+      slotSize: 3 * PROGRESS_STEP,
+      onBytes: (n) => {
+        progress += n
+        steps.push(n)
+      },
+    })
     const finished = new Promise((r) => out.on('finish', r))
     body.writeInto(out)
     await finished
     expect(Buffer.concat(got).equals(data)).toBe(true)
     expect(progress).toBe(data.length)
+    expect(Math.max(...steps)).toBeLessThanOrEqual(PROGRESS_STEP)
+    expect(steps.length).toBeGreaterThanOrEqual(Math.ceil(data.length / PROGRESS_STEP))
     expect(await body.digests()).toEqual({ md5: md5(data), sha512: sha512(data), bytes: data.length })
     body.dispose()
   })
