@@ -89,19 +89,23 @@ export class JobStore {
       clearTimeout(this.timer)
       this.timer = null
     }
-    this.writing = this.writing.then(() => this.write()).then(
-      () => {
-        if (!this.lastError) return
-        this.lastError = null
-        this.report.onRecovered?.()
-      },
-      (e: unknown) => {
-        const err = e instanceof Error ? e : new Error(String(e))
-        const first = !this.lastError
-        this.lastError = err
-        if (first) this.report.onError?.(err)
-      },
-    )
+    this.writing = this.writing
+      .then(() => this.write())
+      .then(
+        () => {
+          if (!this.lastError) return
+          this.lastError = null
+          this.report.onRecovered?.()
+        },
+        (e: unknown) => {
+          const err = e instanceof Error ? e : new Error(String(e))
+          const first = !this.lastError
+          this.lastError = err
+          if (first) this.report.onError?.(err)
+        },
+      )
+      // a listener that throws must not stop later saves (they chain on this promise)
+      .catch(() => {})
     return this.writing
   }
 
