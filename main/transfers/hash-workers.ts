@@ -18,17 +18,20 @@ export interface PartialDigests {
   bytes: number
 }
 
+// Worker code: on Linux a thread's own priority can be lowered (setpriority on its thread id); `workerData.nice`.
+const LOWER_PRIORITY = `if (workerData.nice) {
+  try {
+    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop())
+    require('node:os').setPriority(tid, workerData.nice)
+  } catch {}
+}`
+
 // CommonJS: an eval worker is a script with `require`. Messages: [seq, buffer, offset, length] to hash, 'digest' to end.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
 const { createHash } = require('node:crypto')
 const hs = workerData.algos.map((a) => createHash(a))
-if (workerData.nice) {
-  try {
-    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop())
-    require('node:os').setPriority(tid, workerData.nice)
-  } catch {}
-}
+${LOWER_PRIORITY}
 parentPort.on('message', (m) => {
   if (m === 'digest') {
     parentPort.postMessage({ digest: hs.map((h) => h.digest('hex')) })
@@ -257,12 +260,7 @@ const { parentPort, workerData } = require('node:worker_threads')
 const { createHash } = require('node:crypto')
 const { openSync, readSync, closeSync } = require('node:fs')
 const st = new BigInt64Array(workerData.state)
-if (workerData.nice) {
-  try {
-    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop())
-    require('node:os').setPriority(tid, workerData.nice)
-  } catch {}
-}
+${LOWER_PRIORITY}
 const hs = workerData.algos.map((a) => createHash(a))
 const buf = Buffer.allocUnsafe(workerData.chunk)
 let fd = -1

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { appendFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
@@ -178,5 +178,30 @@ describe('TailHasher (a download hashed behind its writes)', () => {
     const h = new TailHasher(path, ['sha512'])
     h.destroy()
     await expect(h.finish()).rejects.toThrow()
+  })
+})
+
+describe('GD_HASH_NICE', () => {
+  it.skipIf(process.platform !== 'linux')('lowers the priority of the hashing thread, and only of that thread', async () => {
+    const niceOf = (): number[] =>
+      readdirSync('/proc/self/task').map((t) => {
+        // field 19 of /proc/<pid>/task/<tid>/stat, counted after the ")" that ends the thread's name
+        const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8')
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+      })
+    const path = join(dir, 'nice.part')
+    writeFileSync(path, randomBytes(1000))
+    const before = process.env.GD_HASH_NICE
+    process.env.GD_HASH_NICE = '7'
+    try {
+      const h = new TailHasher(path, ['sha512'], 1000)
+      await expect.poll(() => h.hashed, { timeout: 10_000 }).toBe(1000)
+      expect(niceOf()).toContain(7)
+      expect(niceOf().filter((n) => n === 7)).toHaveLength(1)
+      await h.finish()
+    } finally {
+      if (before === undefined) delete process.env.GD_HASH_NICE
+      else process.env.GD_HASH_NICE = before
+    }
   })
 })
