@@ -19,44 +19,18 @@ import https from 'node:https'
 import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppError, type ProfileInput } from '../../../preload/api'
+import type { ProfileInput } from '../../../preload/api'
 import { CloudConnector, openCloudClient, testConnection } from '../../../main/profiles/connector'
 import { identityV3Url } from '../../../main/openstack/session'
 import { ProfileService } from '../../../main/profiles/service'
-import { defaultProfileInput } from '../../../main/profiles/model'
 import type { Session } from '../../../main/openstack/session'
 import { describeCloud, memberCloud, type CloudCreds } from '../../support/cloud'
 import { startFaultProxy, type FaultProxy, type RuleHandle } from '../../support/fault-proxy'
 import { sessionFor } from '../openstack/helpers'
 import { harness, tempDir } from '../../main/profiles/helpers'
+import { profileOf as sharedProfileOf, rejection } from './helpers'
 
-function profileOf(c: CloudCreds, o: Partial<ProfileInput> = {}): ProfileInput {
-  const p = defaultProfileInput({
-    name: `it-connector-${c.username}`,
-    authUrl: c.authUrl,
-    username: c.username,
-    userDomainName: c.userDomainName,
-    projectName: c.projectName,
-    projectDomainName: c.projectDomainName,
-    regions: ['RegionOne', 'RegionTwo'],
-    defaultRegion: c.region,
-    interface: c.interface,
-    ...o,
-  })
-  if (c.cacert && !o.caFile) p.caFile = c.cacert
-  if (c.insecure && o.insecure === undefined) p.insecure = true
-  return p
-}
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof AppError) return e
-    throw e
-  }
-  throw new Error('did not reject')
-}
+const profileOf = (c: CloudCreds, o: Partial<ProfileInput> = {}): ProfileInput => sharedProfileOf(c, { name: `it-connector-${c.username}`, ...o })
 
 /** The origin (scheme://host:port) and path of Keystone's v3 root, from the credentials' auth URL. */
 function keystone(c: CloudCreds): { origin: string; v3Path: string } {

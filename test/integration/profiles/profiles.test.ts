@@ -7,45 +7,20 @@
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppError, type ProfileInput } from '../../../preload/api'
+import type { ProfileInput } from '../../../preload/api'
 import { describeCloud, memberCloud, type CloudCreds } from '../../support/cloud'
 import { CloudConnector, openCloudClient, testConnection } from '../../../main/profiles/connector'
 import { ProfileService } from '../../../main/profiles/service'
 import { profileHandlers } from '../../../main/profiles/handlers'
-import { defaultProfileInput } from '../../../main/profiles/model'
 import { FileRegistry } from '../../../main/files/registry'
 import { dispatch } from '../../../main/ipc/dispatch'
 import type { ServiceDeps } from '../../../main/services'
 import type { HandlerMap } from '../../../main/ipc/types'
 import { allFiles, harness } from '../../main/profiles/helpers'
+import { profileOf as sharedProfileOf, rejection } from './helpers'
 
-function profileOf(c: CloudCreds, o: Partial<ProfileInput> = {}): ProfileInput {
-  const p = defaultProfileInput({
-    name: `it-${c.username}`,
-    authUrl: c.authUrl,
-    username: c.username,
-    userDomainName: c.userDomainName,
-    projectName: c.projectName,
-    projectDomainName: c.projectDomainName,
-    regions: ['RegionOne', 'RegionTwo'],
-    defaultRegion: 'RegionOne',
-    interface: c.interface,
-    ...o,
-  })
-  if (c.cacert) p.caFile = c.cacert
-  if (c.insecure) p.insecure = true
-  return p
-}
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof AppError) return e
-    throw e
-  }
-  throw new Error('expected a rejection')
-}
+const profileOf = (c: CloudCreds, o: Partial<ProfileInput> = {}): ProfileInput =>
+  sharedProfileOf(c, { name: `it-${c.username}`, defaultRegion: 'RegionOne', ...o })
 
 async function closedPort(): Promise<number> {
   const srv = createServer()
