@@ -1,0 +1,213 @@
+/**
+ * HTTP failures as AppErrors (pure): the service's own message out of an error body (HTML stripped), the status ->
+ * code table, transport failures (NETWORK, TLS, TIMEOUT, CANCELLED) and URL redaction. Used by http.ts.
+ */
+import { AppError, type ErrorCode } from '../../preload/api'
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" }
+
+/** Plain text from an HTML (or HTML-sprinkled) message: no tags, entities decoded, whitespace collapsed. */
+export function stripHtml(s: string): string {
+  return s
+    .replace(/<(head|script|style|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<br\s*\/?>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d*);/gi, (m, e: string) => {
+      const k = e.toLowerCase()
+      if (k.startsWith('#x')) return String.fromCodePoint(parseInt(k.slice(2), 16))
+      if (k.startsWith('#') && k !== '#39') return String.fromCodePoint(parseInt(k.slice(1), 10))
+      return ENTITIES[k] ?? m
+    })
+    .replace(/\s+/g, ' ')
+    .trim()
+}
+
+/**
+ * The service's own message from an error body: Glance `{message,code,title}`, Keystone `{error:{message}}`,
+ * Cinder/Nova `{badRequest:{message}}`, HTML pages, or plain text.
+ */
+export function extractMessage(bodyText: string): string {
+  const t = bodyText.trim()
+  if (!t) return ''
+  if (t.startsWith('{')) {
+    try {
+      const j = JSON.parse(t) as unknown
+      const m = findMessage(j)
+      if (m) return stripHtml(m)
+    } catch {
+      /* fall through to text */
+    }
+  }
+  return stripHtml(t).slice(0, 2000)
+}
+
+function findMessage(j: unknown, depth = 0): string | undefined {
+  if (!j || typeof j !== 'object' || depth > 2) return undefined
+  const o = j as Record<string, unknown>
+  for (const k of ['message', 'detail', 'explanation', 'faultstring']) {
+    if (typeof o[k] === 'string' && o[k]) return o[k] as string
+  }
+  if (typeof o.title === 'string' && o.title) return o.title
+  for (const v of Object.values(o)) {
+    const m = findMessage(v, depth + 1)
+    if (m) return m
+  }
+  return undefined
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Authentication failed',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Request too large',
+  415: 'Unsupported media type',
+  500: 'Server error',
+  503: 'Service unavailable',
+}
+
+export interface HttpErrorInput {
+  status: number
+  method: string
+  url: string
+  bodyText?: string
+  requestId?: string
+}
+
+/** Maps an HTTP error response to an AppError code (pure; see the table in the module comment). */
+export function codeForStatus(status: number, message: string): { code: ErrorCode; retryable: boolean } {
+  if (status === 401) return { code: 'AUTH_FAILED', retryable: false }
+  if (status === 403) {
+    if (/\bprotected\b/i.test(message)) return { code: 'PROTECTED', retryable: false }
+    if (/quota/i.test(message)) return { code: 'QUOTA', retryable: false }
+    return { code: 'FORBIDDEN', retryable: false }
+  }
+  if (status === 404) return { code: 'NOT_FOUND', retryable: false }
+  if (status === 409) return { code: 'CONFLICT', retryable: false }
+  if (status === 413) return { code: /quota/i.test(message) ? 'QUOTA' : 'TOO_LARGE', retryable: false }
+  if (status === 415) return { code: 'UNSUPPORTED_FORMAT', retryable: false }
+  if (status === 408 || status === 504) return { code: 'TIMEOUT', retryable: true }
+  if (status === 429) return { code: 'SERVER', retryable: true }
+  if (status === 400 || status === 416 || status === 422) return { code: 'VALIDATION', retryable: false }
+  if (status >= 500) return { code: 'SERVER', retryable: status !== 501 }
+  return { code: 'BAD_RESPONSE', retryable: false }
+}
+
+/** An AppError for an HTTP error response, carrying the service's message (HTML stripped), status, method, URL, request id. */
+export function httpError(input: HttpErrorInput): AppError {
+  const msg = extractMessage(input.bodyText ?? '')
+  const { code, retryable } = codeForStatus(input.status, msg)
+  const message = msg || STATUS_TEXT[input.status] || `HTTP ${input.status}`
+  const data: ConstructorParameters<typeof AppError>[0] = {
+    code,
+    message,
+    status: input.status,
+    method: input.method,
+    url: redactUrl(input.url),
+    retryable,
+  }
+  if (input.requestId) data.requestId = input.requestId
+  return new AppError(data)
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+])
+
+/** Whether a Node error code is a TLS/certificate failure. */
+export function isTlsErrorCode(code: string | undefined, message = ''): boolean {
+  if (!code) return /certificate|SSL|TLS/i.test(message) && !/socket hang up/i.test(message)
+  return (
+    code.startsWith('ERR_TLS') ||
+    code.startsWith('ERR_SSL') ||
+    code.startsWith('CERT_') ||
+    code.includes('_CERT') ||
+    code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
+    code === 'SELF_SIGNED_CERT_IN_CHAIN' ||
+    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+    code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' ||
+    code === 'EPROTO'
+  )
+}
+
+/** A transport failure (no HTTP response) -> AppError: NETWORK, TLS, TIMEOUT, CANCELLED. AppErrors pass through. */
+export function transportError(e: unknown, method: string, url: string): AppError {
+  if (e instanceof AppError) return e
+  const err = e as NodeJS.ErrnoException
+  const code = err?.code
+  const base = { method, url: redactUrl(url) }
+  if (err?.name === 'AbortError' || code === 'ABORT_ERR') {
+    return new AppError({ code: 'CANCELLED', message: 'Cancelled.', ...base }, { cause: e })
+  }
+  if (isTlsErrorCode(code, err?.message)) {
+    return new AppError(
+      { code: 'TLS', message: `TLS error talking to ${hostOf(url)}: ${err.message}`, ...base, retryable: false },
+      { cause: e },
+    )
+  }
+  if (code === 'ETIMEDOUT') {
+    return new AppError({ code: 'TIMEOUT', message: `Timed out talking to ${hostOf(url)}.`, ...base, retryable: true }, { cause: e })
+  }
+  if ((code && NETWORK_CODES.has(code)) || /socket hang up|aborted/i.test(err?.message ?? '')) {
+    return new AppError(
+      { code: 'NETWORK', message: `Network error talking to ${hostOf(url)}: ${err.message}`, ...base, retryable: true },
+      { cause: e },
+    )
+  }
+  return new AppError(
+    { code: 'NETWORK', message: `Request to ${hostOf(url)} failed: ${err?.message ?? String(e)}`, ...base, retryable: true },
+    { cause: e },
+  )
+}
+
+
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return url
+  }
+}
+
+/** The URL without user:password (proxy URLs may carry them). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.username || u.password) {
+      u.username = ''
+      u.password = ''
+    }
+    return u.toString()
+  } catch {
+    return url
+  }
+}
+
+export function timeoutError(kind: 'connect' | 'idle', ms: number, method: string, url: string): AppError {
+  const what = kind === 'connect' ? 'Connecting' : 'No data moved'
+  return new AppError({
+    code: 'TIMEOUT',
+    message: `${what} to ${hostOf(url)} for ${Math.round(ms / 1000)} s (${kind} timeout).`,
+    method,
+    url: redactUrl(url),
+    retryable: true,
+  })
+}
+
+export function abortErr(): Error {
+  const e = new Error('The operation was aborted')
+  e.name = 'AbortError'
+  return e
+}
