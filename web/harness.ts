@@ -97,7 +97,14 @@ function cookieValue(header: string | undefined, name: string): string | null {
   if (!header) return null
   for (const part of header.split(';')) {
     const i = part.indexOf('=')
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim())
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      // A malformed escape (`name=%`) is a wrong secret, not a crash (decodeURIComponent throws URIError).
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim())
+      } catch {
+        return null
+      }
+    }
   }
   return null
 }
