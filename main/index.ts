@@ -9,7 +9,7 @@ import { createElectronPlatform } from './electron/platform'
 import { openExternalChecked } from './electron/external'
 import { APP_URL, handleAppProtocol, registerAppScheme } from './electron/protocol'
 import { appUrlMatcher } from './electron/origin'
-import { denyAllPermissions, hardenApp } from './electron/security'
+import { debugSwitches, denyAllPermissions, hardenApp } from './electron/security'
 import { senderCheck } from './electron/sender'
 import { bindIpcMain, forwardEvents } from './ipc/electron'
 import { createMainWindow } from './window'
@@ -24,8 +24,15 @@ let mainWindow: BrowserWindow | null = null
 let services: Services | null = null
 let closing: Promise<void> | null = null
 
+// A packaged app never runs with a debugger or DevTools endpoint open into it (the fuses already drop Node's
+// --inspect; Chromium's --remote-debugging-* are refused here, before anything starts).
+const refusedSwitches = app.isPackaged ? debugSwitches(process.argv) : []
+
 // Before anything else: one instance, a sandbox for every renderer, the app:// scheme (must precede `ready`).
-if (!app.requestSingleInstanceLock()) {
+if (refusedSwitches.length) {
+  process.stderr.write(`Glance Desktop: refusing to start with ${refusedSwitches.map((s) => `--${s}`).join(', ')} (debugging is disabled in release builds).\n`)
+  app.exit(1)
+} else if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
   app.enableSandbox()

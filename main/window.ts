@@ -4,7 +4,8 @@
  */
 import { BrowserWindow, type BrowserWindowConstructorOptions } from 'electron'
 
-export function windowOptions(preloadPath: string, extra: { icon?: string } = {}): BrowserWindowConstructorOptions {
+/** `extra.devTools`: allow DevTools at all (development only; a packaged build never passes it). */
+export function windowOptions(preloadPath: string, extra: { icon?: string; devTools?: boolean } = {}): BrowserWindowConstructorOptions {
   return {
     width: 1360,
     height: 860,
@@ -28,7 +29,7 @@ export function windowOptions(preloadPath: string, extra: { icon?: string } = {}
       navigateOnDragDrop: false,
       safeDialogs: true,
       spellcheck: false,
-      devTools: true,
+      devTools: extra.devTools === true,
     },
   }
 }
@@ -43,10 +44,10 @@ export interface MainWindowOptions {
 }
 
 export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
-  const win = new BrowserWindow(windowOptions(opts.preloadPath, opts.icon ? { icon: opts.icon } : {}))
+  const win = new BrowserWindow(windowOptions(opts.preloadPath, { ...(opts.icon ? { icon: opts.icon } : {}), devTools: opts.devTools === true }))
   win.once('ready-to-show', () => win.show())
   if (!opts.devTools) {
-    // No devtools shortcut in production builds (the View menu offers none either).
+    // Belt and braces: webPreferences.devTools is already false; close them should anything open them anyway.
     win.webContents.on('devtools-opened', () => win.webContents.closeDevTools())
   }
   void win.loadURL(opts.url)

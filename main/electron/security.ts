@@ -68,3 +68,33 @@ export function denyAllPermissions(session: Session, isAppUrl?: (url: string) =>
 export function hardenApp(app: App, opts: HardenOptions): void {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, opts))
 }
+
+/** Command-line switches that open a debugger or DevTools endpoint into the app (Chromium's and Node's). */
+export const DEBUG_SWITCHES = [
+  'remote-debugging-port',
+  'remote-debugging-pipe',
+  'remote-debugging-address',
+  'remote-allow-origins',
+  'inspect',
+  'inspect-brk',
+  'inspect-port',
+  'inspect-wait',
+  'debug',
+  'debug-brk',
+  'js-flags',
+] as const
+
+/**
+ * The debugging switches on a command line (pure). Chromium reads `--x`, `-x` and (Windows) `/x`, with or without
+ * `=value`, up to a bare `--`; all are matched, case-insensitively. A packaged app refuses to start when any is given.
+ */
+export function debugSwitches(argv: readonly string[]): string[] {
+  const found: string[] = []
+  for (const arg of argv) {
+    if (arg === '--') break
+    const m = /^(?:--|-|\/)([A-Za-z][\w-]*)(?:=.*)?$/s.exec(arg)
+    const name = m?.[1]?.toLowerCase()
+    if (name && (DEBUG_SWITCHES as readonly string[]).includes(name)) found.push(name)
+  }
+  return found
+}
