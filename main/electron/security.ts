@@ -4,7 +4,7 @@
  * permission request or check denied.
  */
 import type { App, Session, WebContents } from 'electron'
-import { isSafeExternalUrl } from '../external'
+import { isAllowedExternalUrl } from '../external'
 
 export interface HardenOptions {
   /** true for URLs on our own origin (app://glance, or the dev server in development). */
@@ -20,7 +20,7 @@ export function hardenWebContents(contents: WebContents, opts: HardenOptions): v
   const blocked = (what: string, url: string): void => opts.onBlocked?.(what, url)
 
   contents.setWindowOpenHandler(({ url }) => {
-    if (isSafeExternalUrl(url)) {
+    if (isAllowedExternalUrl(url)) {
       void opts.openExternal(url).catch(() => blocked('openExternal failed', url))
     } else {
       blocked('window.open', url)

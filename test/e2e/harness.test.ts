@@ -145,8 +145,9 @@ describe('browser harness: security and transport', () => {
     expect(await call(ws!, 2, 'no:such', [])).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
     expect(await call(ws!, 3, 'app:info', [1, 2])).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
     expect(await call(ws!, 4, 'app:openExternal', ['file:///etc/passwd'])).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
-    expect(await call(ws!, 5, 'app:openExternal', ['https://example.com/'])).toMatchObject({ ok: true })
-    expect((await h.state()).opened).toEqual(['https://example.com/'])
+    expect(await call(ws!, 5, 'app:openExternal', ['https://docs.openstack.org/glance/latest/'])).toMatchObject({ ok: true })
+    expect(await call(ws!, 56, 'app:openExternal', ['https://example.com/'])).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
+    expect((await h.state()).opened).toEqual(['https://docs.openstack.org/glance/latest/'])
 
     // Scripted dialogs: the next pickOpen answers with the queued path; an empty queue answers "cancelled".
     const dir = mkdtempSync(join(tmpdir(), 'glance-dialog-'))

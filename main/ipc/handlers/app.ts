@@ -3,7 +3,7 @@ import { AppError, type Notice } from '../../../preload/api'
 import type { ServiceDeps } from '../../services'
 import type { PartialHandlers } from '../types'
 import { parseArgs, zHandle } from '../validate'
-import { isSafeExternalUrl } from '../../external'
+import { isAllowedExternalUrl } from '../../external'
 
 type AppChannels = 'app:info' | 'app:openExternal' | 'app:notices' | 'app:exportDiagnostics'
 
@@ -22,7 +22,9 @@ export function appHandlers(s: ServiceDeps): PartialHandlers<AppChannels> {
     },
     'app:openExternal': async (...args) => {
       const [url] = parseArgs('app:openExternal', [z.string().max(4096)], args)
-      if (!isSafeExternalUrl(url)) throw new AppError({ code: 'VALIDATION', message: 'Only http(s) links can be opened.' })
+      if (!isAllowedExternalUrl(url)) {
+        throw new AppError({ code: 'VALIDATION', message: 'Only links to the documentation can be opened.', details: { reason: 'externalNotAllowed' } })
+      }
       await s.platform.shell.openExternal(url)
     },
     'app:notices': async (...args) => {

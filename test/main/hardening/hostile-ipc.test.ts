@@ -48,7 +48,7 @@ const PROFILE = defaultProfileInput({
 /** A valid-looking call for each channel; hostile values replace its arguments and fields one at a time. */
 const TEMPLATES: Record<CommandChannel, () => unknown[]> = {
   'app:info': () => [],
-  'app:openExternal': () => ['https://example.org/'],
+  'app:openExternal': () => ['https://docs.openstack.org/glance/latest/'],
   'app:notices': () => [],
   'app:exportDiagnostics': () => [FAKE_HANDLE],
   'profiles:state': () => [],
