@@ -157,7 +157,13 @@ export interface ProfileInput {
   /** The production guard: destructive actions ask twice. */
   readOnly: boolean
   notes: string
+  /** C2: whose policy the UI assumes when it enables actions; `glanceDefault` when absent (preload/rules/permissions.ts). */
+  policyPreset?: PolicyPreset
 }
+
+/** C2: `glanceDefault`: Glance's default policy; `vendorConsole`: the seed console's table (admins only). */
+export const POLICY_PRESETS = ['glanceDefault', 'vendorConsole'] as const
+export type PolicyPreset = (typeof POLICY_PRESETS)[number]
 
 /** The documented defaults of the per-profile keys (console fields whose Glance key varies between clouds). */
 export const DEFAULT_PROPERTY_KEYS: Readonly<PropertyKeyMap> = Object.freeze({
@@ -197,7 +203,8 @@ export function defaultProfileInput(overrides: Partial<ProfileInput> = {}): Prof
   return { ...base, ...overrides, propertyKeys: { ...base.propertyKeys, ...(overrides.propertyKeys ?? {}) } }
 }
 
-export type SecretState = 'stored' | 'session' | 'none'
+/** `locked`: a stored secret exists but cannot be decrypted in this session (keychain locked or changed). [B1] */
+export type SecretState = 'stored' | 'session' | 'locked' | 'none'
 
 export interface ProfileDTO extends ProfileInput {
   id: string
@@ -465,6 +472,11 @@ export const PERMISSION_CODES = [
   'notActive',
   'notDeactivatable',
   'notShareable',
+  // C2: the vendor-console preset and the one per-image rule (preload/rules/permissions.ts)
+  'adminOnly',
+  'adminProjectOnly',
+  'notDeactivated',
+  'volumeFormat',
 ] as const
 export type PermissionCode = (typeof PERMISSION_CODES)[number]
 
@@ -474,6 +486,8 @@ export interface Permission {
   reason?: string
   /** Why not, as a stable code the UI shows in the user's language. */
   code?: PermissionCode
+  /** C2: parameters of the reason (e.g. the image's status), worded by the UI. */
+  params?: Record<string, string>
 }
 
 export type ActionName =
@@ -539,8 +553,15 @@ export interface FileRef {
   size?: number
 }
 
+// [A] an inspection finding as data: a code (catalogue in renderer/lib/inspection.ts, worded en + zh-CN there) and
+// its parameters (the field, file name, feature bit found)
+export interface InspectionIssue {
+  code: string
+  params: Record<string, string | number>
+}
+
 export interface InspectionReport {
-  format: 'qcow2' | 'raw' | 'iso' | 'vmdk' | 'vhd' | 'vhdx' | 'vdi' | 'unknown'
+  format: 'qcow2' | 'raw' | 'iso' | 'vmdk' | 'vhd' | 'vhdx' | 'vdi' | 'qed' | 'luks' | 'unknown'
   /** What to send as disk_format. */
   proposedDiskFormat: DiskFormat
   size: number
@@ -548,16 +569,18 @@ export interface InspectionReport {
   /** ceil(virtual size / GiB), at least 1. */
   proposedMinDiskGiB: number
   details: Record<string, string | number | boolean | null>
-  /** Refusals: the file must not be uploaded (backing file, data file, unsafe vmdk, ...). */
+  /** Refusals: the file must not be uploaded (backing file, data file, unsafe vmdk, ...). English fallback text. */
   unsafe: string[]
   warnings: string[]
+  /** [A] The same refusals and warnings as coded entries (the renderer words them: renderer/lib/inspection.ts). */
+  issues?: { unsafe: InspectionIssue[]; warnings: InspectionIssue[] }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Transfers
 // ---------------------------------------------------------------------------------------------------------------
 
-export type JobKind = 'upload' | 'download' | 'import'
+export type JobKind = 'upload' | 'download' | 'import' | 'copy' // D1: copy (preload/contract/copy.ts)
 export type JobState = 'draft' | 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled'
 export type JobPhase =
   | 'waiting'
@@ -590,6 +613,8 @@ export interface JobDTO {
   createdAt: string
   updatedAt: string
   result?: { md5?: string; sha512?: string; verified: boolean; seconds?: number }
+  /** D1: kind `copy` only: the source and the method (profileId/region above are the target). */
+  copy?: import('./contract/copy').CopyJobInfo
 }
 
 export interface ProgressEvent {
