@@ -34,6 +34,8 @@ export class SecretStore {
   private entries: Record<string, string> = {}
   /** Decrypted cache of persisted entries (decrypting may prompt the keychain; do it once). */
   private readonly plain = new Map<string, string>()
+  /** Stored entries that failed to decrypt in this session (not retried: each try may prompt the keychain). */
+  private readonly undecryptable = new Set<string>()
   readonly path: string
   /** A problem found while loading (unreadable file), for the user. */
   loadProblem?: string
@@ -87,9 +89,13 @@ export class SecretStore {
     atomicWriteFileSync(this.path, JSON.stringify(doc, null, 2) + '\n', 0o600)
   }
 
+  /**
+   * `locked` when a stored secret exists but cannot be decrypted in this session (no keychain, or another key): the
+   * user must enter it again. Decrypts once to know (the result is cached, as `get` does).
+   */
   state(id: string): SecretState {
     if (this.session.has(id)) return 'session'
-    if (id in this.entries) return 'stored'
+    if (id in this.entries) return this.get(id) === undefined ? 'locked' : 'stored'
     return 'none'
   }
 
@@ -101,13 +107,14 @@ export class SecretStore {
     if (cached !== undefined) return cached
     const enc = this.entries[id]
     if (enc === undefined) return undefined
-    if (!this.encryptionAvailable) return undefined
+    if (!this.encryptionAvailable || this.undecryptable.has(id)) return undefined
     try {
       const secret = this.opts.cipher.decrypt(Buffer.from(enc, 'base64'))
       this.opts.log.addSecret(secret)
       this.plain.set(id, secret)
       return secret
     } catch (e) {
+      this.undecryptable.add(id)
       this.opts.log.warn('cannot decrypt a stored secret', { profileId: id, error: (e as Error).message })
       return undefined
     }
@@ -145,6 +152,7 @@ export class SecretStore {
     for (const [id, secret] of items) {
       this.plain.set(id, secret)
       this.session.delete(id)
+      this.undecryptable.delete(id)
     }
   }
 
@@ -152,6 +160,7 @@ export class SecretStore {
   clear(id: string): void {
     this.session.delete(id)
     this.plain.delete(id)
+    this.undecryptable.delete(id)
     if (id in this.entries) {
       const next = { ...this.entries }
       delete next[id]

@@ -417,6 +417,8 @@ const en = {
     secretStored: 'secret stored',
     secretSession: 'secret for this session',
     secretNone: 'no secret',
+    // [B1] a stored secret this session cannot decrypt
+    secretLocked: 'secret locked: enter it again',
     deleteAsk: 'Delete profile “{name}”? Its stored secret is deleted too.',
     deleted: 'Profile deleted.',
     saved: 'Profile saved.',

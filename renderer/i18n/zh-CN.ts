@@ -419,6 +419,8 @@ const zhCN: Messages = {
     secretStored: '已保存密钥',
     secretSession: '本次会话密钥',
     secretNone: '无密钥',
+    // [B1] a stored secret this session cannot decrypt
+    secretLocked: '密钥已锁定：请重新输入',
     deleteAsk: '确定删除连接配置“{name}”吗？其保存的密钥也会被删除。',
     deleted: '连接配置已删除。',
     saved: '连接配置已保存。',
