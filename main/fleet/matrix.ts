@@ -20,21 +20,9 @@
  * on demand.
  */
 import type { ConsoleFields, ImageDTO } from '../../preload/api'
+import type { FleetRecord } from '../../preload/contract/fleet'
 
-/** One image, reduced to what the fleet view compares and shows. */
-export interface FleetRecord {
-  id: string
-  name: string
-  status: string
-  /** The content key (see the table above). */
-  key: string
-  size: number | null
-  /** The compared metadata: canonical JSON of a FleetMeta. */
-  meta: string
-  /** For the filters. */
-  osType?: string
-  tags: string[]
-}
+export type { FleetRecord }
 
 /** The compared metadata of an image (what the diff view shows). */
 export interface FleetMeta {

@@ -140,6 +140,27 @@ export function pickEndpoint(
   })
 }
 
+/**
+ * The regions in which a service type (with its aliases) has an endpoint of the given interface (pure), sorted.
+ * An endpoint override `REGION/type` counts as an endpoint of that region.
+ */
+export function serviceRegions(catalog: CatalogEntry[], serviceType: string, iface: string, overrides: Record<string, string> = {}): string[] {
+  const types = SERVICE_ALIASES[serviceType] ?? [serviceType]
+  const out = new Set<string>()
+  for (const e of catalog) {
+    if (!types.includes(e.type)) continue
+    for (const ep of e.endpoints) {
+      const r = ep.region || ep.region_id
+      if (r && ep.interface === iface) out.add(r)
+    }
+  }
+  for (const k of Object.keys(overrides)) {
+    const i = k.lastIndexOf('/')
+    if (i > 0 && types.includes(k.slice(i + 1))) out.add(k.slice(0, i))
+  }
+  return [...out].sort()
+}
+
 export function catalogRegions(catalog: CatalogEntry[]): string[] {
   const out = new Set<string>()
   for (const e of catalog) for (const ep of e.endpoints) if (ep.region || ep.region_id) out.add(ep.region || ep.region_id!)
@@ -284,6 +305,10 @@ export class Session {
   /** Regions that appear in the catalog. */
   regions(): string[] {
     return catalogRegions(this.catalog)
+  }
+  /** Regions with an endpoint of `serviceType` for this session's interface (or an override). */
+  serviceRegions(serviceType: string): string[] {
+    return serviceRegions(this.catalog, serviceType, this.options.interface, this.options.endpointOverrides)
   }
 
   /** The base URL of a service in a region (authenticate first). Throws NO_ENDPOINT. */
