@@ -1,10 +1,10 @@
 /**
  * The transfer queue: uploads, downloads and URL imports as persisted jobs (store.ts), run with per-profile
- * concurrency, transient failures retried with exponential backoff, pause / resume / cancel / retry, offline drafts,
- * and recovery of jobs that were running when the process died. Progress leaves through the EventBus, batched and
- * rate-limited (progress.ts); every state change is a 'transfers:changed' event.
+ * concurrency (scheduler.ts), transient failures retried with exponential backoff, pause / resume / cancel / retry
+ * (the states: job-state.ts), offline drafts, and recovery of jobs that were running when the process died. Progress
+ * leaves through the EventBus, batched and rate-limited (progress.ts); every state change is a 'transfers:changed'
+ * event; OS notifications, taskbar progress and save notices are in notifications.ts.
  */
-import { randomUUID } from 'node:crypto'
 import { stat, unlink } from 'node:fs/promises'
 import {
   AppError,
@@ -31,10 +31,12 @@ import { hashFile } from './hashing'
 import type { Connect, ImageMeta, TransferCloud } from './port'
 import { connectorConnect } from './cloud'
 import { parseManifest, renderManifest } from './drafts'
+import { ACTIVE, metaOf, newJob, requeueInterrupted, stopOf, stopReason, toDTO, type StopReason } from './job-state'
+import { runnable } from './scheduler'
+import { TaskbarProgress, notifyEnded, saveReports } from './notifications'
 
+export { toDTO } from './job-state'
 
-/** A finished job shorter than this does not raise an OS notification. */
-const NOTIFY_AFTER_SECONDS = 10
 export interface TransferServiceDeps {
   platform: Platform
   events: EventBus
@@ -65,10 +67,6 @@ export type UploadRequest = Omit<ImageMeta, 'diskFormat'> & {
 /** A web-download import to queue: the image's metadata and the URL Glance fetches. */
 export type ImportRequest = ImageMeta & { url: string }
 
-type StopReason = 'pause' | 'cancel' | 'shutdown'
-
-const ACTIVE: JobState[] = ['queued', 'running']
-
 export class TransferService {
   private readonly jobs = new Map<string, JobRecord>()
   private readonly running = new Map<string, { ac: AbortController; done: Promise<void> }>()
@@ -77,25 +75,19 @@ export class TransferService {
   private readonly connect: Connect
   private readonly concurrency: number
   private started = false
-  private taskbar = -1
+  private readonly taskbar: TaskbarProgress
   private draftHashing: Promise<void> = Promise.resolve()
   /** Stops draft hashing when the service stops (a draft left without hashes is hashed on the next start). */
   private readonly draftAbort = new AbortController()
 
   private constructor(readonly deps: TransferServiceDeps) {
-    this.store = new JobStore(deps.platform.dataDir, () => [...this.jobs.values()], deps.persistMs ?? 2000, {
-      onError: (e) => {
-        deps.log.error('saving the transfer queue failed', { file: this.store.file, error: e.message })
-        deps.events.emit('app:notice', {
-          level: 'error',
-          message: `The transfer queue cannot be saved to ${this.store.file} (${e.message}). Transfers go on, but a restart now would lose their latest state; free space or fix the folder.`,
-        })
-      },
-      onRecovered: () => {
-        deps.log.info('saving the transfer queue works again', { file: this.store.file })
-        deps.events.emit('app:notice', { level: 'info', message: 'The transfer queue is saved again.' })
-      },
-    })
+    this.store = new JobStore(
+      deps.platform.dataDir,
+      () => [...this.jobs.values()],
+      deps.persistMs ?? 2000,
+      saveReports(deps, () => this.store.file),
+    )
+    this.taskbar = new TaskbarProgress(deps.platform.shell)
     this.progress = new ProgressHub({
       emit: (events) => {
         for (const e of events) {
@@ -134,16 +126,7 @@ export class TransferService {
       this.deps.log.error('transfer queue file corrupt', { backup: this.store.recovered.backupPath })
       this.deps.events.emit('app:notice', { level: 'error', message: this.store.recovered.message })
     }
-    let recovered = 0
-    for (const j of this.jobs.values()) {
-      if (j.state === 'running') {
-        j.state = 'queued'
-        j.phase = 'waiting'
-        j.recovered = `interrupted at ${j.updatedAt}; resumed on restart`
-        j.updatedAt = new Date().toISOString()
-        recovered++
-      }
-    }
+    const recovered = requeueInterrupted(this.jobs.values())
     if (recovered) {
       this.deps.log.info('recovered interrupted transfers', { count: recovered })
       void this.store.save()
@@ -219,7 +202,7 @@ export class TransferService {
     if (spec.tags) up.tags = spec.tags
     if (spec.properties) up.properties = spec.properties
     if (spec.extra) up.extra = spec.extra
-    const job = this.newJob('upload', ctx, spec.name, up, spec.draft ? 'draft' : 'queued')
+    const job = newJob('upload', ctx, spec.name, up, spec.draft ? 'draft' : 'queued')
     job.file = spec.filePath
     job.total = st.size
     job.imageId = newImageId()
@@ -242,7 +225,7 @@ export class TransferService {
     if (spec.containerFormat) im.containerFormat = spec.containerFormat
     if (spec.tags) im.tags = spec.tags
     if (spec.properties) im.properties = spec.properties
-    const job = this.newJob('import', ctx, spec.name, im, 'queued')
+    const job = newJob('import', ctx, spec.name, im, 'queued')
     job.url = spec.url
     job.imageId = newImageId()
     await this.add(job)
@@ -251,7 +234,7 @@ export class TransferService {
 
   async enqueueDownload(ctx: Required<CloudContext>, input: { imageId: string; path: string }): Promise<JobDTO> {
     const dl: DownloadSpec = { kind: 'download', path: input.path }
-    const job = this.newJob('download', ctx, input.imageId, dl, 'queued')
+    const job = newJob('download', ctx, input.imageId, dl, 'queued')
     job.imageId = input.imageId
     job.file = input.path
     await this.add(job)
@@ -365,24 +348,6 @@ export class TransferService {
     return j
   }
 
-  private newJob(kind: JobRecord['kind'], ctx: Required<CloudContext>, name: string, spec: JobRecord['spec'], state: JobState): JobRecord {
-    const now = new Date().toISOString()
-    return {
-      id: `job_${randomUUID()}`,
-      kind,
-      profileId: ctx.profileId,
-      region: ctx.region,
-      state,
-      phase: 'waiting',
-      imageName: name,
-      bytes: 0,
-      attempts: 0,
-      createdAt: now,
-      updatedAt: now,
-      spec,
-    }
-  }
-
   private async add(job: JobRecord): Promise<void> {
     this.jobs.set(job.id, job)
     await this.store.save()
@@ -407,23 +372,8 @@ export class TransferService {
     this.updateTaskbar()
   }
 
-  /** The window's taskbar / dock progress: bytes over totals of the running jobs; cleared when none runs. */
   private updateTaskbar(): void {
-    let done = 0
-    let total = 0
-    for (const j of this.jobs.values()) {
-      if (j.state !== 'running' || !j.total) continue
-      done += Math.min(j.bytes, j.total)
-      total += j.total
-    }
-    const fraction = total > 0 ? done / total : -1
-    if (fraction === this.taskbar) return
-    this.taskbar = fraction
-    try {
-      this.deps.platform.shell.setProgress(fraction)
-    } catch {
-      // best effort
-    }
+    this.taskbar.update(this.jobs.values())
   }
 
   private changed(j: JobRecord): void {
@@ -455,18 +405,7 @@ export class TransferService {
   /** Start as many queued jobs as each profile's concurrency allows. */
   private pump(): void {
     if (!this.started) return
-    const perProfile = new Map<string, number>()
-    for (const id of this.running.keys()) {
-      const p = this.jobs.get(id)?.profileId ?? ''
-      perProfile.set(p, (perProfile.get(p) ?? 0) + 1)
-    }
-    const queued = [...this.jobs.values()].filter((j) => j.state === 'queued').sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-    for (const j of queued) {
-      const n = perProfile.get(j.profileId) ?? 0
-      if (n >= this.concurrency) continue
-      perProfile.set(j.profileId, n + 1)
-      this.launch(j)
-    }
+    for (const j of runnable(this.jobs.values(), this.running.keys(), (id) => this.jobs.get(id), this.concurrency)) this.launch(j)
   }
 
   private launch(j: JobRecord): void {
@@ -535,7 +474,7 @@ export class TransferService {
       this.notify(j)
     } catch (e) {
       this.progress.end(j.id)
-      const reason = ac.signal.aborted ? (ac.signal.reason as { stop?: StopReason } | undefined)?.stop : undefined
+      const reason = stopOf(ac.signal)
       if (reason === 'pause') return this.setState(j, 'paused')
       if (reason === 'cancel') return this.setState(j, 'cancelled')
       if (reason === 'shutdown') {
@@ -570,17 +509,7 @@ export class TransferService {
   }
 
   private notify(j: JobRecord): void {
-    // Only jobs long enough for the user to have turned away; failures always.
-    if (j.state === 'done' && (j.result?.seconds ?? 0) < NOTIFY_AFTER_SECONDS) return
-    try {
-      const verb = j.kind === 'upload' ? 'Upload' : j.kind === 'download' ? 'Download' : 'Import'
-      this.deps.platform.shell.notify(
-        `${verb} ${j.state === 'done' ? 'finished' : 'failed'}`,
-        j.state === 'done' ? j.imageName : `${j.imageName}: ${j.error?.message ?? ''}`,
-      )
-    } catch {
-      // notifications are best effort
-    }
+    notifyEnded(this.deps.platform.shell, j)
   }
 
   private async attempt(j: JobRecord, cloud: TransferCloud, hooks: EngineHooks): Promise<void> {
@@ -656,24 +585,4 @@ export class TransferService {
   activeCount(): number {
     return [...this.jobs.values()].filter((j) => ACTIVE.includes(j.state)).length
   }
-}
-
-function stopReason(stop: StopReason): AppError & { stop: StopReason } {
-  const e = new AppError({ code: 'CANCELLED', message: stop === 'pause' ? 'Paused.' : stop === 'cancel' ? 'Cancelled.' : 'The app is closing.' })
-  return Object.assign(e, { stop })
-}
-
-function metaOf(spec: UploadSpec | ImportSpec): ImageMeta {
-  const m: ImageMeta = { name: spec.name, fields: spec.fields, diskFormat: spec.diskFormat }
-  if (spec.containerFormat) m.containerFormat = spec.containerFormat
-  if (spec.tags) m.tags = spec.tags
-  if (spec.properties) m.properties = spec.properties
-  if (spec.kind === 'upload' && spec.extra) m.extra = spec.extra
-  return m
-}
-
-export function toDTO(j: JobRecord): JobDTO {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { spec, replaced, recovered, ...dto } = j
-  return structuredClone(dto)
 }
