@@ -276,7 +276,10 @@ filesystem_store_datadir = $d/images/"
   else
     # Multi-store config: two file backends, enables GET /v2/info/stores and
     # the copy-image import method. Staging/tasks use reserved stores.
-    methods='[glance-direct,web-download,copy-image]'
+    # D1 (issue 15): glance-download too: this region pulls an image from
+    # another region of the same Keystone (RegionOne's Glance on GLANCE_PORT,
+    # hence that port in [import_filtering_opts] allowed_ports below).
+    methods='[glance-direct,web-download,copy-image,glance-download]'
     storecfg="[glance_store]
 default_backend = fast
 
@@ -355,7 +358,11 @@ enforce_scope = false
 # ports in allowed_ports are fetched (default [80,443]).
 allowed_schemes = [http,https]
 allowed_hosts = [127.0.0.1,localhost]
-allowed_ports = [$WEB_DOWNLOAD_PORTS]
+allowed_ports = [$WEB_DOWNLOAD_PORTS$([[ $mode == multi ]] && echo ",$GLANCE_PORT")]
+$([[ $mode == multi ]] && printf '%s\n' '' '[glance_download_properties]' \
+  '# the properties glance-download copies from the source (prefixes; Glance'"'"'s default set);' \
+  '# the client sets every other property itself when it creates the target image' \
+  'extra_properties = [hw_,trait:,os_distro,os_secure_boot,os_type]')
 
 [image_import_opts]
 image_import_plugins = []
@@ -430,6 +437,11 @@ if [[ ! -f $STATE/.initialized ]]; then
   touch "$STATE/.initialized"
 else
   log "reusing initialised cloud in $STATE"
+  # Glance's configuration is generated again from the saved settings, so that a change to glance_configure
+  # reaches existing states (the databases and images are kept).
+  glance_paste
+  glance_configure glance1 "$GLANCE_PORT" RegionOne single
+  [[ $ENABLE_REGION2 == 1 ]] && glance_configure glance2 "$GLANCE2_PORT" RegionTwo multi
   keystone_start
   glance_start glance1 "$GLANCE_PORT"
   [[ $ENABLE_REGION2 == 1 ]] && glance_start glance2 "$GLANCE2_PORT"
