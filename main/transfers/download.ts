@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream'
 import { AppError } from '../../preload/api'
 import { TailHasher, type HashAlgo, type PartialDigests } from './hash-workers'
 import { expectedHash, throwIfAborted, type EngineHooks } from './engine'
+import { DOWNLOAD_QUEUE, DOWNLOAD_WRITE, TAIL_HASH_CHUNK } from './tuning'
 import type { RawImage, TransferCloud } from './port'
 
 export interface DownloadTask {
@@ -137,11 +138,6 @@ function skip(bufs: Buffer[], n: number): Buffer[] {
   return out
 }
 
-/** Bytes of response queued for the disk before the response is paused. */
-export const DOWNLOAD_QUEUE = 4 * 1024 * 1024
-/** The most bytes one writev() call takes. */
-const DOWNLOAD_WRITE = 1024 * 1024
-
 export function partPath(path: string): string {
   return `${path}.part`
 }
@@ -215,7 +211,7 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
     }
   }
   // a resumed download's kept prefix is hashed while the rest arrives
-  const h = new TailHasher(part, algos, resumedFrom)
+  const h = new TailHasher(part, algos, resumedFrom, TAIL_HASH_CHUNK)
   let closed = false
   try {
     if (stream) {

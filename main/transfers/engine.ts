@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { AppError, type JobPhase } from '../../preload/api'
 import type { GlancePort, RawImage } from './port'
 import { statusOf } from './port'
+import { MAX_ATTEMPTS, RETRY_BASE_MS, RETRY_MAX_MS } from './tuning'
 
 export interface EngineHooks {
   signal: AbortSignal
@@ -73,15 +74,15 @@ export async function withRetries<T>(
   attempt: (n: number) => Promise<T>,
   opts: { signal: AbortSignal; maxAttempts?: number; baseMs?: number; maxMs?: number; onRetry?: (e: unknown, n: number, delayMs: number) => void },
 ): Promise<T> {
-  const max = opts.maxAttempts ?? 6
+  const max = opts.maxAttempts ?? MAX_ATTEMPTS
   for (let n = 1; ; n++) {
     try {
       return await attempt(n)
     } catch (e) {
       if (opts.signal.aborted) throw cancelled(opts.signal)
       if (!isTransient(e) || n >= max) throw e
-      const base = opts.baseMs ?? 1000
-      const delay = Math.min(opts.maxMs ?? 30_000, base * 2 ** (n - 1)) * (0.8 + Math.random() * 0.4)
+      const base = opts.baseMs ?? RETRY_BASE_MS
+      const delay = Math.min(opts.maxMs ?? RETRY_MAX_MS, base * 2 ** (n - 1)) * (0.8 + Math.random() * 0.4)
       opts.onRetry?.(e, n, delay)
       await pause(delay, opts.signal)
     }

@@ -14,10 +14,9 @@ import { Readable, type Writable } from 'node:stream'
 import { AppError } from '../../preload/api'
 import { SlotRing, WorkerHasher, type HashAlgo, type PartialDigests } from './hash-workers'
 
-export const UPLOAD_SLOT = 4 * 1024 * 1024
-export const UPLOAD_SLOTS = 4
-/** Upload progress is counted in steps of at most this many bytes. */
-export const PROGRESS_STEP = 1024 * 1024
+import { PROGRESS_STEP, UPLOAD_SLOT, UPLOAD_SLOTS } from './tuning'
+
+export { PROGRESS_STEP, UPLOAD_SLOT, UPLOAD_SLOTS } from './tuning'
 
 export interface HashedFileBodyOptions {
   /** Bytes handed to the consumer (called once per chunk). */

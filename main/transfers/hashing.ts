@@ -9,7 +9,9 @@ import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Writable } from 'node:stream'
 
-export const CHUNK = 4 * 1024 * 1024
+import { HASH_CHUNK as CHUNK } from './tuning'
+
+export { HASH_CHUNK as CHUNK } from './tuning'
 
 export interface Digests {
   md5: string

@@ -6,9 +6,7 @@ import type { Platform } from '../platform'
 import type { EventBus } from '../events'
 import type { Logger } from '../log'
 import type { JobRecord } from './store'
-
-/** A finished job shorter than this does not raise an OS notification. */
-const NOTIFY_AFTER_SECONDS = 10
+import { NOTIFY_AFTER_SECONDS } from './tuning'
 
 export function notifyEnded(shell: Platform['shell'], j: JobRecord): void {
   // Only jobs long enough for the user to have turned away; failures always.

@@ -5,6 +5,7 @@
  * unknown.
  */
 import type { JobPhase, ProgressEvent } from '../../preload/api'
+import { PROGRESS_INTERVAL_MS, SPEED_WINDOW_MS } from './tuning'
 
 interface Meter {
   phase: JobPhase
@@ -31,8 +32,8 @@ export class ProgressHub {
   private lastFlush = 0
 
   constructor(private readonly opts: ProgressOptions) {
-    this.intervalMs = opts.intervalMs ?? 250
-    this.windowMs = opts.windowMs ?? 5000
+    this.intervalMs = opts.intervalMs ?? PROGRESS_INTERVAL_MS
+    this.windowMs = opts.windowMs ?? SPEED_WINDOW_MS
     this.now = opts.now ?? (() => Date.now())
   }
 

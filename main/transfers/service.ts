@@ -33,6 +33,7 @@ import { connectorConnect } from './cloud'
 import { parseManifest, renderManifest } from './drafts'
 import { ACTIVE, metaOf, newJob, requeueInterrupted, stopOf, stopReason, toDTO, type StopReason } from './job-state'
 import { runnable } from './scheduler'
+import { CONCURRENCY, MAX_ATTEMPTS, PERSIST_MS, PROGRESS_INTERVAL_MS, RETRY_BASE_MS } from './tuning'
 import { TaskbarProgress, notifyEnded, saveReports } from './notifications'
 
 export { toDTO } from './job-state'
@@ -84,7 +85,7 @@ export class TransferService {
     this.store = new JobStore(
       deps.platform.dataDir,
       () => [...this.jobs.values()],
-      deps.persistMs ?? 2000,
+      deps.persistMs ?? PERSIST_MS,
       saveReports(deps, () => this.store.file),
     )
     this.taskbar = new TaskbarProgress(deps.platform.shell)
@@ -101,10 +102,10 @@ export class TransferService {
         deps.events.emit('transfers:progress', events)
         this.updateTaskbar()
       },
-      intervalMs: deps.progressMs ?? 250,
+      intervalMs: deps.progressMs ?? PROGRESS_INTERVAL_MS,
     })
     this.connect = deps.connect ?? connectorConnect(deps.clouds)
-    this.concurrency = deps.concurrency ?? 2
+    this.concurrency = deps.concurrency ?? CONCURRENCY
   }
 
   static async open(deps: TransferServiceDeps): Promise<TransferService> {
@@ -455,8 +456,8 @@ export class TransferService {
         },
         {
           signal: ac.signal,
-          maxAttempts: this.deps.maxAttempts ?? 6,
-          baseMs: this.deps.backoffMs ?? 1000,
+          maxAttempts: this.deps.maxAttempts ?? MAX_ATTEMPTS,
+          baseMs: this.deps.backoffMs ?? RETRY_BASE_MS,
           onRetry: (e, n, delay) => {
             const err = toAppError(e)
             j.error = err.toJSON()
@@ -546,7 +547,7 @@ export class TransferService {
       j.imageId = r.imageId
       const img = r.image
       j.result = {
-        verified: !!img.checksum,
+        verified: r.verified, // C1: the format Glance read (importer.ts judgeImport), not just a checksum
         ...(img.checksum ? { md5: String(img.checksum) } : {}),
         ...(img.os_hash_value ? { sha512: String(img.os_hash_value) } : {}),
       }

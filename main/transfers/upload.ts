@@ -12,6 +12,7 @@ import { hashFile, type Digests } from './hashing'
 import { HashedFileBody } from './hashed-source'
 import { createIdempotent, deleteQuietly, ensureImage, expectedHash, newImageId, pause, throwIfAborted, type EngineHooks } from './engine'
 import type { ImageMeta, RawImage, TransferCloud } from './port'
+import { UPLOAD_SETTLE_POLL_MS, UPLOAD_SETTLE_POLLS } from './tuning'
 
 export interface UploadTask {
   /** Client-chosen image id (kept across attempts unless the image had to be replaced). */
@@ -98,8 +99,8 @@ export async function uploadImage(cloud: TransferCloud, task: UploadTask, hooks:
   // 3. verify
   hooks.phase('verifying')
   let after = await glance.get(id)
-  for (let i = 0; i < 60 && (after.status === 'saving' || after.status === 'uploading'); i++) {
-    await pause(500, hooks.signal)
+  for (let i = 0; i < UPLOAD_SETTLE_POLLS && (after.status === 'saving' || after.status === 'uploading'); i++) {
+    await pause(UPLOAD_SETTLE_POLL_MS, hooks.signal)
     after = await glance.get(id)
   }
   return finish(cloud, id, d, after, task, hooks, t0, tData)

@@ -1,0 +1,55 @@
+/**
+ * Every transfer constant in one place: chunk and buffer sizes, queue bounds, concurrency, retries and timeouts.
+ * The figures behind the sizes are in bench/RESULTS.md (1 MiB writes, 4 MiB upload slots). HTTP connect/idle
+ * timeouts and response body limits belong to the HTTP layer (main/openstack/http.ts) and stay there.
+ */
+
+const MiB = 1024 * 1024
+
+// --- upload ---------------------------------------------------------------------------------------------------
+/** Bytes in one upload slot (read once, hashed and sent from the same memory). */
+export const UPLOAD_SLOT = 4 * MiB
+/** Upload slots in the ring: the most file data in memory per upload is UPLOAD_SLOT x UPLOAD_SLOTS. */
+export const UPLOAD_SLOTS = 4
+/** Upload progress is counted in steps of at most this many bytes. */
+export const PROGRESS_STEP = 1 * MiB
+/** After an upload, how often and how many times Glance is asked whether the image left `saving`. */
+export const UPLOAD_SETTLE_POLL_MS = 500
+export const UPLOAD_SETTLE_POLLS = 60
+
+// --- download -------------------------------------------------------------------------------------------------
+/** Bytes of response queued for the disk before the response is paused. */
+export const DOWNLOAD_QUEUE = 4 * MiB
+/** The most bytes one writev() call takes (1 MiB writes measured ~50% faster than 64 KiB or 4 MiB ones). */
+export const DOWNLOAD_WRITE = 1 * MiB
+/** Bytes the tail hasher reads at a time behind the download's writes. */
+export const TAIL_HASH_CHUNK = 1 * MiB
+
+// --- hashing --------------------------------------------------------------------------------------------------
+/** Read size and stream high-water mark when a file is hashed on its own (drafts). */
+export const HASH_CHUNK = 4 * MiB
+
+// --- queue ----------------------------------------------------------------------------------------------------
+/** Jobs running at once per profile. */
+export const CONCURRENCY = 2
+/** Attempts per run before a transient failure becomes permanent. */
+export const MAX_ATTEMPTS = 6
+/** First retry delay, doubled each attempt (with +-20% jitter), capped at RETRY_MAX_MS. */
+export const RETRY_BASE_MS = 1000
+export const RETRY_MAX_MS = 30_000
+/** Progress events: at most one batch per interval; speed is averaged over the window. */
+export const PROGRESS_INTERVAL_MS = 250
+export const SPEED_WINDOW_MS = 5000
+/** Byte counters reach the queue file at most this often (state changes are saved at once). */
+export const PERSIST_MS = 2000
+/** A finished job shorter than this does not raise an OS notification. */
+export const NOTIFY_AFTER_SECONDS = 10
+
+// --- URL import -----------------------------------------------------------------------------------------------
+/** How often Glance is asked about a running web-download import. */
+export const IMPORT_POLL_MS = 1000
+/**
+ * The longest one import attempt waits for Glance to finish fetching the URL: past it the attempt ends as a retryable
+ * TIMEOUT (the next attempt goes on polling the same import; it does not start another).
+ */
+export const IMPORT_DEADLINE_MS = 30 * 60_000
