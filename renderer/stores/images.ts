@@ -1,7 +1,12 @@
 /**
- * The image lists, one per profile+region (switching is instant: each keeps its rows, filters, sort and search).
- * Loads every page (1000 at a time, following `next`), shows the first rows as soon as they arrive, searches names on
- * the loaded list, and polls images in transient states. Never calls UI: errors are kept in state or thrown.
+ * The image lists, one per profile+region (switching is instant: each keeps its rows, filters, sort, search and
+ * selection). Loads every page (1000 at a time, following `next`), shows the first rows as soon as they arrive,
+ * searches names on the loaded list, and polls images in transient states. Never calls UI: errors are kept in state
+ * or thrown.
+ *
+ * Never stale (D2, issue 14.8): a list is dropped when its profile's connection changes (another cloud, user or
+ * project: its rows are not that profile's any more); a list shown again after STALE_MS is reloaded in the
+ * background, its rows kept until the new listing is complete. A new image is placed by the list's sort.
  */
 import { defineStore } from 'pinia'
 import { computed, markRaw, reactive, shallowReactive, watch } from 'vue'
@@ -18,8 +23,10 @@ import {
   type ImageFilters,
 } from '@/lib/imageList'
 import { tagsInUse } from '@/lib/fields'
+import { insertionIndex } from '@/lib/sortInsert'
 import { perfMark } from '@/lib/perf'
 import { ctxKey, useProfilesStore } from './profiles'
+import type { ProfileDTO } from '@contract/api'
 import { useTransfersStore } from './transfers'
 
 export interface ImageListState {
@@ -37,8 +44,23 @@ export interface ImageListState {
   filters: ImageFilters
   sort: SortKey[]
   search: string
+  /** Selected image ids (kept per list). */
+  selected: string[]
   lastPollAt: number
+  /** When the last complete listing finished (0: never). */
+  loadedAt: number
+  /** The profile's connection settings the rows were listed with (see connectionOf). */
+  connection: string
   generation: number
+}
+
+/** A list shown again after this long is reloaded in the background. */
+export const STALE_MS = 30_000
+
+/** What makes a profile's listing another one: cloud, credentials' identity, scope, interface, endpoints. */
+export function connectionOf(p: ProfileDTO | undefined): string {
+  if (!p) return ''
+  return JSON.stringify([p.authUrl, p.authType, p.userId, p.username, p.userDomainName, p.projectId, p.projectName, p.projectDomainName, p.appCredentialId, p.appCredentialName, p.interface, p.endpointOverrides])
 }
 
 function newState(ctx: CloudContext): ImageListState {
@@ -53,7 +75,10 @@ function newState(ctx: CloudContext): ImageListState {
     filters: emptyFilters(),
     sort: [{ key: 'created_at', dir: 'desc' }],
     search: '',
+    selected: [],
     lastPollAt: 0,
+    loadedAt: 0,
+    connection: '',
     generation: 0,
   }) as ImageListState
 }
@@ -67,10 +92,26 @@ export const useImagesStore = defineStore('images', () => {
     let s = lists.get(k)
     if (!s) {
       s = newState(ctx)
+      s.connection = connectionOf(profiles.profiles.find((p) => p.id === ctx.profileId))
       lists.set(k, s)
     }
     return s
   }
+
+  // A profile whose connection changed (or that is gone) loses its lists: they hold another cloud's or project's rows.
+  watch(
+    () => profiles.profiles.map((p) => [p.id, connectionOf(p)] as const),
+    (now) => {
+      const conn = new Map(now)
+      for (const [k, s] of [...lists.entries()]) {
+        const c = conn.get(s.ctx.profileId)
+        if (c === s.connection) continue
+        s.generation++ // a load in flight stops quietly
+        lists.delete(k)
+      }
+      if (profiles.ctx) stateFor(profiles.ctx)
+    },
+  )
 
   // Create the list state outside of computeds (no writes inside a computed).
   watch(
@@ -111,15 +152,17 @@ export const useImagesStore = defineStore('images', () => {
   }
 
   /** (Re)load every page for a context. Superseded loads stop quietly. */
-  async function load(ctx: CloudContext | null = profiles.ctx): Promise<void> {
+  async function load(ctx: CloudContext | null = profiles.ctx, opts: { background?: boolean } = {}): Promise<void> {
     if (!ctx) return
     const s = stateFor(ctx)
     const gen = ++s.generation
+    // In the background, the rows shown stay until the new listing is complete (no shrinking list).
+    const keep = !!opts.background && s.loaded && s.images.length > 0
     perfMark('gd:list:start')
     s.loading = true
-    s.loadingFirst = true
+    s.loadingFirst = !keep
     s.error = null
-    s.complete = false
+    if (!keep) s.complete = false
     const q = query(s)
     let acc: ImageDTO[] = []
     let cursor: string | undefined
@@ -128,7 +171,7 @@ export const useImagesStore = defineStore('images', () => {
         const page = await call(api.images.list(s.ctx, q, cursor))
         if (gen !== s.generation) return
         acc = acc.concat(page.images)
-        s.images = markRaw(acc.slice())
+        if (!keep) s.images = markRaw(acc.slice())
         if (acc.length === page.images.length) perfMark('gd:list:first-page')
         s.loadingFirst = false
         s.loaded = true
@@ -136,9 +179,11 @@ export const useImagesStore = defineStore('images', () => {
         if (!page.next || page.images.length === 0) break
         cursor = page.next
       }
+      if (keep) s.images = markRaw(acc)
       s.complete = true
       perfMark('gd:list:complete')
       s.lastPollAt = Date.now()
+      s.loadedAt = s.lastPollAt
     } catch (e) {
       if (gen !== s.generation) return
       s.error = toAppError(e).toJSON()
@@ -151,10 +196,12 @@ export const useImagesStore = defineStore('images', () => {
     }
   }
 
-  /** Load the current list unless it already is. */
-  async function ensureLoaded(): Promise<void> {
+  /** Load the current list unless it already is; reload it in the background when it is older than STALE_MS. */
+  async function ensureLoaded(now = Date.now()): Promise<void> {
     const s = current.value
-    if (s && !s.loaded && !s.loading) await load(s.ctx)
+    if (!s || s.loading) return
+    if (!s.loaded) await load(s.ctx)
+    else if (s.loadedAt && now - s.loadedAt > STALE_MS) await load(s.ctx, { background: true })
   }
 
   function setSearch(q: string): void {
@@ -169,6 +216,11 @@ export const useImagesStore = defineStore('images', () => {
     await load(s.ctx)
   }
 
+  /** The current list's selection (kept per profile and region). */
+  function setSelected(ids: string[]): void {
+    if (current.value) current.value.selected = [...ids]
+  }
+
   async function setSort(sort: SortKey[]): Promise<void> {
     const s = current.value
     if (!s) return
@@ -179,13 +231,19 @@ export const useImagesStore = defineStore('images', () => {
   function upsert(ctx: CloudContext, im: ImageDTO): void {
     const s = stateFor(ctx)
     const i = s.images.findIndex((x) => x.id === im.id)
-    s.images = markRaw(i >= 0 ? mergeImages(s.images, [im]) : [im, ...s.images])
+    if (i >= 0) {
+      s.images = markRaw(mergeImages(s.images, [im]))
+      return
+    }
+    const at = insertionIndex(s.images, im, s.sort)
+    s.images = markRaw([...s.images.slice(0, at), im, ...s.images.slice(at)])
   }
 
   function removeIds(ctx: CloudContext, ids: readonly string[]): void {
     const s = stateFor(ctx)
     const set = new Set(ids)
     s.images = markRaw(s.images.filter((im) => !set.has(im.id)))
+    if (s.selected.some((id) => set.has(id))) s.selected = s.selected.filter((id) => !set.has(id))
   }
 
   /** Fetch one image again and put it in the list (removing it when it is gone). */
@@ -223,6 +281,7 @@ export const useImagesStore = defineStore('images', () => {
     load,
     ensureLoaded,
     setSearch,
+    setSelected,
     applyFilters,
     setSort,
     upsert,
