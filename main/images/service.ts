@@ -30,6 +30,7 @@ import { buildCreateBody, checkPropertyKeys, fieldsToAttributes, toImageDTO } fr
 import { computeCapabilities } from '../openstack/capabilities'
 import { minVolumeSizeGiB } from '../openstack/cinder'
 import { tabulate, toCsv, toXlsx, writeFileAtomic } from './export'
+import { probeImageUrl } from './url-probe'
 
 /** What the image service needs from the transfer engine. */
 export type TransferQueue = Pick<TransferService, 'enqueueUpload' | 'enqueueImport'>
@@ -45,6 +46,8 @@ export interface ImageServiceDeps {
   log: Logger
   platform?: Platform
   transfers: TransferQueue
+  /** The look at a URL before a web-download import (url-probe.ts; replaceable in tests of other parts). */
+  probeUrl?: typeof probeImageUrl
 }
 
 /** Largest number of rows an export walks through. */
@@ -137,6 +140,9 @@ export class ImageService {
     if (input.diskFormat === 'auto') {
       throw new AppError({ code: 'VALIDATION', message: 'Choose a disk format for a URL import ("auto" needs a local file).' })
     }
+    // a web page or a wrong format is refused here, before Glance imports it as an "active" image
+    const probe = await (this.deps.probeUrl ?? probeImageUrl)(src.url, input.diskFormat)
+    this.deps.log.info('images:urlProbe', { outcome: probe.outcome, detected: probe.detected ?? null })
     const job = await this.deps.transfers.enqueueImport(full, { ...common, diskFormat: input.diskFormat, url: src.url })
     return job.imageId ? { jobId: job.id, imageId: job.imageId } : { jobId: job.id }
   }
@@ -178,6 +184,13 @@ export class ImageService {
     const c = await this.client(ctx)
     this.guard(c, 'delete the image', confirmed)
     await c.glance.delete(id)
+  }
+
+  /** Adds and removes tags in one JSON patch of `/tags` (UTF-8 safe, see GlanceClient.editTags); the image as stored. */
+  async editTags(ctx: CloudContext, id: string, change: { add: string[]; remove: string[] }): Promise<ImageDTO> {
+    const c = await this.client(ctx)
+    const { image } = await c.glance.editTags(id, change)
+    return toImageDTO(image, c.keys)
   }
 
   async addTag(ctx: CloudContext, id: string, tag: string): Promise<void> {

@@ -321,12 +321,59 @@ export class GlanceClient {
     await this.call('DELETE', `/v2/images/${enc(id)}`, { ...this.opt(o), responseType: 'none' })
   }
 
-  async addTag(id: string, tag: string, o?: CallOptions): Promise<void> {
-    await this.call('PUT', `/v2/images/${enc(id)}/tags/${enc(tag)}`, { ...this.opt(o), responseType: 'none' })
+  /**
+   * Tags are written through a JSON patch of `/tags`, never `PUT /v2/images/{id}/tags/{tag}`: this Glance decodes
+   * the tag in that URL as Latin-1 (生产 was stored as "ç\x94\x9fäº§" and could then not be removed), while the
+   * patch body keeps UTF-8. One read, one `replace /tags` with the new list, and the answer is checked: every added
+   * tag is there and no removed one is (BAD_RESPONSE, reason `tagsNotSaved`, otherwise). A concurrent edit between
+   * the read and the patch is lost, as with any read-modify-write on Glance (it has no If-Match).
+   */
+  async editTags(id: string, change: { add: string[]; remove: string[] }, o?: CallOptions): Promise<{ image: RawImage; tags: string[] }> {
+    const wide = change.add.find(hasFourByteChar)
+    if (wide !== undefined) {
+      throw new AppError({
+        code: 'VALIDATION',
+        message: `Glance cannot store the tag "${wide}": it refuses characters outside the Basic Multilingual Plane (4-byte UTF-8, e.g. most emoji).`,
+        details: { reason: 'tagFourByte', params: { tag: wide } },
+      })
+    }
+    const img = await this.get(id, o)
+    const old = tagsOf(img)
+    const remove = new Set(change.remove)
+    const next = old.filter((t) => !remove.has(t))
+    for (const t of change.add) if (!remove.has(t) && !next.includes(t)) next.push(t)
+    if (next.length === old.length && next.every((t, i) => t === old[i])) return { image: img, tags: old }
+    const after = await this.patch(id, [{ op: 'replace', path: '/tags', value: next }], o)
+    const stored = tagsOf(after)
+    const missing = change.add.filter((t) => !remove.has(t) && !stored.includes(t))
+    const kept = change.remove.filter((t) => stored.includes(t))
+    if (missing.length || kept.length) {
+      throw new AppError({
+        code: 'BAD_RESPONSE',
+        message: `Glance did not store the tags as sent on image ${id} (missing: ${missing.join(', ') || '-'}; not removed: ${kept.join(', ') || '-'}).`,
+        details: { reason: 'tagsNotSaved', params: { imageId: id, missing: missing.join(', '), notRemoved: kept.join(', ') } },
+      })
+    }
+    return { image: after, tags: stored }
   }
 
+  /** Adds one tag (idempotent), through the `/tags` patch. */
+  async addTag(id: string, tag: string, o?: CallOptions): Promise<void> {
+    await this.editTags(id, { add: [tag], remove: [] }, o)
+  }
+
+  /** Removes one tag; NOT_FOUND when the image does not have it (as Glance's DELETE of a missing tag). */
   async removeTag(id: string, tag: string, o?: CallOptions): Promise<void> {
-    await this.call('DELETE', `/v2/images/${enc(id)}/tags/${enc(tag)}`, { ...this.opt(o), responseType: 'none' })
+    const img = await this.get(id, o)
+    if (!tagsOf(img).includes(tag)) {
+      throw new AppError({
+        code: 'NOT_FOUND',
+        status: 404,
+        message: `Image ${id} has no tag "${tag}".`,
+        details: { reason: 'tagNotFound', params: { imageId: id, tag } },
+      })
+    }
+    await this.editTags(id, { add: [], remove: [tag] }, o)
   }
 
   async deactivate(id: string, o?: CallOptions): Promise<void> {
@@ -496,6 +543,17 @@ export class GlanceClient {
     if (res.requestId) out.requestId = res.requestId
     return out
   }
+}
+
+/** Whether a string has a character Glance refuses in a parameter ("Param values can't contain 4 byte unicode"). */
+export function hasFourByteChar(s: string): boolean {
+  for (const ch of s) if (ch.codePointAt(0)! > 0xffff) return true
+  return false
+}
+
+/** An image's tags (an empty list when Glance sends none). */
+export function tagsOf(img: Record<string, unknown>): string[] {
+  return Array.isArray(img.tags) ? img.tags.filter((t): t is string => typeof t === 'string') : []
 }
 
 function enc(s: string): string {

@@ -20,6 +20,33 @@ export interface ImportResult {
   imageId: string
   image: RawImage
   seconds: number
+  /** True only when Glance reports the declared format, a size, a checksum and (for formats with a header) a virtual size. */
+  verified: boolean
+}
+
+/**
+ * Formats whose virtual size Glance's format inspector reads from a header at the start of the data: a null
+ * virtual_size means it found no such header. (Not vhd: a fixed VHD has its footer only at the end.)
+ */
+const HEADER_FORMATS = new Set(['qcow2', 'vmdk', 'vhdx', 'vdi'])
+
+/**
+ * What an active imported image proves (pure):
+ *   | Glance reports                                            | outcome                                      |
+ *   |-----------------------------------------------------------|----------------------------------------------|
+ *   | disk_format other than the declared one                   | `bad` (formatChanged)                        |
+ *   | a header format (qcow2, vmdk, vhdx, vdi) and               | `bad` (noVirtualSize): the bytes were not    |
+ *   |   virtual_size null/0                                     |   that format (e.g. a web page)              |
+ *   | size, checksum and a virtual size                         | `verified` (Glance read the format's header) |
+ *   | otherwise (raw/iso without virtual_size, no checksum)     | `unverified`: imported, not verified         |
+ */
+export function judgeImport(img: RawImage, declared: string): { outcome: 'verified' | 'unverified' } | { outcome: 'bad'; why: 'formatChanged' | 'noVirtualSize' } {
+  if (typeof img.disk_format === 'string' && img.disk_format !== declared) return { outcome: 'bad', why: 'formatChanged' }
+  const vs = typeof img.virtual_size === 'number' && img.virtual_size > 0 ? img.virtual_size : null
+  if (HEADER_FORMATS.has(declared) && vs === null) return { outcome: 'bad', why: 'noVirtualSize' }
+  const sized = typeof img.size === 'number' && img.size > 0
+  // an import has no local hash to compare: what is verified is that Glance read the declared format's header
+  return { outcome: sized && !!img.checksum && vs !== null ? 'verified' : 'unverified' }
 }
 
 function failedStores(img: RawImage): string {
@@ -87,5 +114,25 @@ export async function importFromUrl(
     if (img.status === 'active') break
     await pause(pollMs, hooks.signal)
   }
-  return { imageId: id, image: img, seconds: (performance.now() - t0) / 1000 }
+  const verdict = judgeImport(img, task.meta.diskFormat)
+  if (verdict.outcome === 'bad') {
+    // the image holds bytes that are not what was declared: it would boot nothing; it is deleted as a failed upload is
+    const deleted = await glance.delete(id).then(
+      () => true,
+      () => false,
+    )
+    throw new AppError({
+      code: 'FORMAT_MISMATCH',
+      message:
+        verdict.why === 'formatChanged'
+          ? `Glance reports image ${id} as ${String(img.disk_format)}, not ${task.meta.diskFormat}.`
+          : `What Glance fetched from ${task.url} is not a ${task.meta.diskFormat} image (Glance found no virtual size). ${deleted ? `The image ${id} was deleted.` : `Delete image ${id} by hand.`}`,
+      retryable: false,
+      details: {
+        reason: verdict.why === 'formatChanged' ? 'importFormatChanged' : 'importNotDiskImage',
+        params: { imageId: id, url: task.url, declared: task.meta.diskFormat, reported: String(img.disk_format ?? ''), deleted },
+      },
+    })
+  }
+  return { imageId: id, image: img, seconds: (performance.now() - t0) / 1000, verified: verdict.outcome === 'verified' }
 }

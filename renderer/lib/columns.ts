@@ -112,9 +112,9 @@ export function cellText(im: ImageDTO, key: ColumnKey, t: Translate, locale: str
     case 'virtualization':
       return im.fields.virtualization ? fieldValue('virtualization', im.fields.virtualization, t) : '—'
     case 'size':
-      return formatBytes(im.size)
+      return formatBytes(im.size, locale)
     case 'virtualSize':
-      return formatBytes(im.virtualSize)
+      return formatBytes(im.virtualSize, locale)
     case 'visibility':
       return t(`visibility.${im.visibility}`)
     case 'protected':

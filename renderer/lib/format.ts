@@ -3,19 +3,52 @@
 export const GiB = 1024 ** 3
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const
 
-/** 1536 -> "1.5 KiB"; null/undefined -> "—". Binary units, at most 3 significant digits above 1 KiB. */
-export function formatBytes(n: number | null | undefined, empty = '—'): string {
+// Intl.NumberFormat does the digits (locale separators, rounding without string surgery: the old hand-written
+// `toFixed(..).replace(/\.?0+$/, '')` also stripped the zeros of whole numbers, "100 MiB" -> "1 MiB"). Building one
+// costs far more than using it, so one per locale and number of decimals is kept.
+const numberFormats = new Map<string, Intl.NumberFormat>()
+function numberFormat(locale: string, decimals: number): Intl.NumberFormat {
+  const key = `${locale}|${decimals}`
+  let f = numberFormats.get(key)
+  if (!f) {
+    f = new Intl.NumberFormat(locale, { maximumFractionDigits: decimals, minimumFractionDigits: 0 })
+    numberFormats.set(key, f)
+  }
+  return f
+}
+
+/**
+ * A size in binary units, in the UI's locale.
+ *   | bytes            | en           | zh-CN        |
+ *   | 0 / 1023         | 0 B / 1,023 B| 0 B / 1,023 B|
+ *   | 1536             | 1.5 KiB      | 1.5 KiB      |
+ *   | 100 MiB          | 100 MiB      | 100 MiB      |
+ *   | 1023.9 MiB       | 1 GiB        | 1 GiB        | (a value that rounds to 1024 moves up a unit)
+ *   | null / NaN / < 0 | `empty` ("—")              |
+ * At most 3 significant digits above 1 KiB (2 decimals below 10, 1 below 100, none from 100).
+ */
+export function formatBytes(n: number | null | undefined, locale = 'en', empty = '—'): string {
   if (n === null || n === undefined || !Number.isFinite(n) || n < 0) return empty
-  if (n < 1024) return `${n} B`
+  if (n < 1024) return `${numberFormat(locale, 0).format(Math.round(n))} B`
   let v = n
   let i = 0
   while (v >= 1024 && i < UNITS.length - 1) {
     v /= 1024
     i++
   }
-  const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2
-  const s = v.toFixed(digits).replace(/\.?0+$/, '')
-  return `${s} ${UNITS[i]}`
+  let decimals = v >= 100 ? 0 : v >= 10 ? 1 : 2
+  if (i < UNITS.length - 1 && Number(v.toFixed(decimals)) >= 1024) {
+    v /= 1024
+    i++
+    decimals = 2
+  }
+  return `${numberFormat(locale, decimals).format(v)} ${UNITS[i]}`
+}
+
+/** Bytes per second -> "560 MiB/s"; unknown -> "—". */
+export function formatSpeed(bytesPerSecond: number | null | undefined, locale = 'en', empty = '—'): string {
+  const s = formatBytes(bytesPerSecond, locale, '')
+  return s ? `${s}/s` : empty
 }
 
 /** Seconds -> "1h 02m", "3m 05s", "42s"; undefined -> "—". */
