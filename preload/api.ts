@@ -556,7 +556,7 @@ export interface FileRef {
 // [A] an inspection finding as data: a code (catalogue in renderer/lib/inspection.ts, worded en + zh-CN there) and
 // its parameters (the field, file name, feature bit found)
 export interface InspectionIssue {
-  code: string
+  reason: string
   params: Record<string, string | number>
 }
 

@@ -74,19 +74,75 @@ const en = {
     SENDER: 'The request was refused.',
     INTERNAL: 'Internal error: {msg}',
   },
+  // C2: main-process errors with a reason (preload/rules/messages.ts): errorReason.<CODE>.<reason>, {params}.
+  // Other helpers: add your codes/reasons inside this section, in a block marked with your letter.
+  errorReason: {
+    AUTH_FAILED: {
+      tokenRejected: 'Keystone does not accept the given token (OS_TOKEN): it expired or was revoked. Issue a new one (openstack token issue).',
+      tokenExpired: 'The given token (OS_TOKEN) has expired. Issue a new one (openstack token issue).',
+    },
+    VALIDATION: {
+      keystoneV2: 'Keystone v2.0 is not supported; use the v3 auth URL (…/v3).',
+      needUser: 'Password authentication needs a user name or a user id.',
+      appCredNeedsUser: 'An application credential given by name needs its user (name or id).',
+      appCredNeedsIdOrName: 'Application credential authentication needs the credential’s id or name.',
+      notUrl: 'This is not a URL: {url}',
+      urlScheme: 'Only http:// and https:// addresses are supported (not {scheme}).',
+      volumeNotActive: 'Only active images can become volumes (this one is {status}).',
+      volumeFormat: 'Volumes can be created only from QEMU images in qcow2 or raw format (this one is {format}).',
+      volumeTooSmall: 'The volume must be at least {min} GiB for this image.',
+    },
+    BAD_RESPONSE: {
+      noToken: 'Keystone answered without a token.',
+      noSubjectToken: 'Keystone answered without an X-Subject-Token header.',
+      notJson: '{host} answered something that is not JSON.',
+      tooLarge: 'The answer of {host} is too large.',
+    },
+    NO_ENDPOINT: {
+      noEndpoint: 'The service catalog has no {interface} {service} endpoint in region {region}.',
+      noEndpointElsewhere: 'The service catalog has no {interface} {service} endpoint in region {region} (it has one in: {regions}).',
+      noVolumeService: 'Region {region} has no block storage (volume) service.',
+    },
+    SERVER: {
+      volumeFailed: 'The volume {volumeId} could not be created (status {status}).',
+    },
+    TIMEOUT: {
+      volumeTimeout: 'The volume {volumeId} is still {status} after {seconds} s; it may still become available.',
+      connect: 'Could not connect to {host} within {seconds} s.',
+      idle: 'No data moved to or from {host} for {seconds} s.',
+      transport: 'Timed out talking to {host}.',
+    },
+    NETWORK: {
+      transport: 'Cannot reach {host}: check the address and your network.',
+    },
+    TLS: {
+      untrusted: 'The certificate of {host} is not trusted. Choose a CA file in the profile, or allow insecure connections.',
+    },
+    IMPORT_FAILED: {
+      taskFailed: 'The cloud failed to import image {imageId}.',
+    },
+    CANCELLED: {
+      cancelled: 'Cancelled.',
+    },
+  },
   perm: {
     cap: {
-      readOnlyRole: 'Your role in this project is read-only (reader); the cloud refuses changes.',
-      noRole: 'You have no member or admin role in this project.',
+      readOnlyRole: 'Your role in this project is read-only (reader); the cloud may refuse changes.',
+      noRole: 'You have no member or admin role in this project; the cloud may refuse this.',
       publicize: 'Only a cloud administrator can make an image public.',
       noVolumeService: 'This region has no block storage (volume) service.',
       noImport: 'This image service offers no import method.',
       quotaFull: 'The image quota of this project is used up.',
       notOwner: 'This image belongs to another project; only its owner or a cloud administrator can change it.',
       protectedImage: 'The image is protected; clear “protected” in Modify config before deleting it.',
-      notActive: 'The image has no data yet (it is not active).',
+      notActive: 'Only active images can do this (the image is {status}).',
       notDeactivatable: 'Only active images can be deactivated.',
-      notShareable: 'Only images whose visibility is “shared” can be shared with other projects.',
+      notShareable: 'Only images whose visibility is “shared” can be shared with projects (this one is {visibility}).',
+      // C2: the vendor-console preset and the shared per-image rule
+      adminOnly: 'Under the vendor console policy only cloud administrators may do this.',
+      adminProjectOnly: 'Under the vendor console policy only cloud administrators in the Default/admin project may create images.',
+      notDeactivated: 'Only deactivated images can be reactivated.',
+      volumeFormat: 'Volumes can be created only from QEMU images in qcow2 or raw format.',
     },
     capsUnknown: 'Permissions for this profile could not be loaded, so this action is disabled. Refresh to retry.',
     capsLoading: 'Checking your permissions…',

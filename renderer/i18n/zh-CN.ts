@@ -76,19 +76,75 @@ const zhCN: Messages = {
     SENDER: '请求被拒绝。',
     INTERNAL: '内部错误：{msg}',
   },
+  // C2: 带原因代码的主进程错误（preload/rules/messages.ts）：errorReason.<CODE>.<reason>，{参数}。
+  // 其他助手：请在此节内按字母标注的块添加代码/原因。
+  errorReason: {
+    AUTH_FAILED: {
+      tokenRejected: 'Keystone 不接受给定的令牌（OS_TOKEN）：已过期或已被吊销。请重新签发（openstack token issue）。',
+      tokenExpired: '给定的令牌（OS_TOKEN）已过期。请重新签发（openstack token issue）。',
+    },
+    VALIDATION: {
+      keystoneV2: '不支持 Keystone v2.0，请使用 v3 认证地址（…/v3）。',
+      needUser: '密码认证需要用户名或用户 ID。',
+      appCredNeedsUser: '按名称指定的应用凭据需要其所属用户（名称或 ID）。',
+      appCredNeedsIdOrName: '应用凭据认证需要凭据的 ID 或名称。',
+      notUrl: '这不是一个 URL：{url}',
+      urlScheme: '仅支持 http:// 和 https:// 地址（不支持 {scheme}）。',
+      volumeNotActive: '仅“可用”状态的镜像可以创建云硬盘（当前为 {status}）。',
+      volumeFormat: '仅“虚拟化类型”为 QEMU 且格式为 QCOW2 或 RAW 的镜像才支持创建云硬盘（当前为 {format}）。',
+      volumeTooSmall: '此镜像的云硬盘容量至少为 {min} GiB。',
+    },
+    BAD_RESPONSE: {
+      noToken: 'Keystone 的响应中没有令牌。',
+      noSubjectToken: 'Keystone 的响应中没有 X-Subject-Token 头。',
+      notJson: '{host} 返回的内容不是 JSON。',
+      tooLarge: '{host} 的响应过大。',
+    },
+    NO_ENDPOINT: {
+      noEndpoint: '服务目录中区域 {region} 没有 {interface} 类型的 {service} 端点。',
+      noEndpointElsewhere: '服务目录中区域 {region} 没有 {interface} 类型的 {service} 端点（以下区域有：{regions}）。',
+      noVolumeService: '区域 {region} 没有块存储（云硬盘）服务。',
+    },
+    SERVER: {
+      volumeFailed: '云硬盘 {volumeId} 创建失败（状态 {status}）。',
+    },
+    TIMEOUT: {
+      volumeTimeout: '云硬盘 {volumeId} 在 {seconds} 秒后仍为 {status}，稍后仍可能变为可用。',
+      connect: '{seconds} 秒内未能连接到 {host}。',
+      idle: '与 {host} 之间已有 {seconds} 秒没有数据传输。',
+      transport: '与 {host} 通信超时。',
+    },
+    NETWORK: {
+      transport: '无法连接 {host}：请检查地址和网络。',
+    },
+    TLS: {
+      untrusted: '{host} 的证书不受信任。请在连接配置中选择 CA 文件，或允许不安全连接。',
+    },
+    IMPORT_FAILED: {
+      taskFailed: '云平台导入镜像 {imageId} 失败。',
+    },
+    CANCELLED: {
+      cancelled: '已取消。',
+    },
+  },
   perm: {
     cap: {
-      readOnlyRole: '您在此项目中的角色为只读（reader），云平台会拒绝修改。',
-      noRole: '您在此项目中没有成员或管理员角色。',
+      readOnlyRole: '您在此项目中的角色为只读（reader），云平台可能会拒绝修改。',
+      noRole: '您在此项目中没有成员或管理员角色，云平台可能会拒绝此操作。',
       publicize: '只有云管理员可以将镜像设为公有。',
       noVolumeService: '此区域没有块存储（云硬盘）服务。',
       noImport: '此镜像服务不提供任何导入方式。',
       quotaFull: '此项目的镜像配额已用完。',
       notOwner: '此镜像属于其他项目，只有其所有者或云管理员可以修改。',
       protectedImage: '镜像受保护；请先在“修改配置”中取消“受保护”再删除。',
-      notActive: '镜像尚无数据（状态不是“可用”）。',
+      notActive: '仅“可用”状态的镜像可执行此操作（当前为 {status}）。',
       notDeactivatable: '只有状态为“可用”的镜像可以停用。',
-      notShareable: '只有可见性为“共享”的镜像才能共享给其他项目。',
+      notShareable: '仅可见性为“共享”的镜像可以共享给项目（当前为 {visibility}）。',
+      // C2: 厂商控制台预设与统一的单镜像规则
+      adminOnly: '按厂商控制台策略，仅云管理员可执行此操作。',
+      adminProjectOnly: '按厂商控制台策略，仅 Default/admin 项目中的云管理员可以创建镜像。',
+      notDeactivated: '仅已停用的镜像可以重新激活。',
+      volumeFormat: '仅“虚拟化类型”为 QEMU 且格式为 QCOW2 或 RAW 的镜像才支持创建云硬盘。',
     },
     capsUnknown: '无法获取此连接配置的权限，因此该操作已禁用。请刷新重试。',
     capsLoading: '正在检查权限…',

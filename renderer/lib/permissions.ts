@@ -1,11 +1,21 @@
 /**
- * What the user may do, and why not, from the capabilities the main process discovered (never guessed here) plus the
- * facts of the image itself (protected, status, format, owner). Pure: returns a reason the UI translates.
+ * What the user may do, and why not, in the UI's terms: the capabilities the main process discovered (never guessed
+ * here) through the ONE shared rule (@contract/rules/permissions: presets, per-image narrowing, volume eligibility),
+ * plus the renderer's own states (capabilities loading / failed, nothing or several selected). Pure: returns a
+ * reason (an i18n key + params) the UI translates.
+ *
+ * | situation                          | reason key                                  |
+ * |------------------------------------|---------------------------------------------|
+ * | capabilities loading / failed      | perm.capsLoading / perm.capsUnknown         |
+ * | the rule refuses with a code       | perm.cap.<code> (+ params: @status.x, ...)  |
+ * | a refusal without a code           | its i18n key, else its text as is           |
+ * | no / several images selected       | perm.selectSome / perm.selectOne            |
  */
-import type { ActionName, Capabilities, ImageDTO, PermissionCode } from '@contract/api'
+import type { ActionName, Capabilities, ImageDTO, Permission, PermissionCode } from '@contract/api'
+import { imagePermission, volumeEligibility, type ImageAction } from '@contract/rules/permissions'
 import type { Issue } from './imageForm'
 
-export type ImageAction = ActionName | 'reactivate'
+export type { ImageAction }
 export type CapsState = { state: 'loading' } | { state: 'failed' } | { state: 'ready'; caps: Capabilities }
 
 export interface Verdict {
@@ -15,15 +25,27 @@ export interface Verdict {
 
 const OK: Verdict = { allowed: true }
 
-/** Actions that a non-admin may do only on images their project owns. */
-const OWNER_ACTIONS: ImageAction[] = ['modify', 'delete', 'editTags', 'deactivate', 'reactivate', 'share', 'publicize']
+/** Params whose values are themselves catalogue keys (`@status.active` is worded by issueText). */
+const LOCALISED_PARAMS: Record<string, string> = { status: 'status', visibility: 'visibility' }
 
 /** The capability's own reason: its code in the user's language, else an i18n key we know, else the text as is. */
-function capReason(reason: string | undefined, code?: PermissionCode): Issue {
-  if (code) return { key: `perm.cap.${code}` }
+function capReason(reason: string | undefined, code?: PermissionCode, params?: Record<string, string>): Issue {
+  if (code) {
+    const issue: Issue = { key: `perm.cap.${code}` }
+    if (params) {
+      const p: Record<string, string> = {}
+      for (const [k, v] of Object.entries(params)) p[k] = LOCALISED_PARAMS[k] ? `@${LOCALISED_PARAMS[k]}.${v}` : v
+      issue.params = p
+    }
+    return issue
+  }
   if (!reason) return { key: 'perm.adminOnly' }
   if (/^[a-z]+\.[A-Za-z.]+$/.test(reason)) return { key: reason }
   return { key: '@raw', params: { text: reason } }
+}
+
+function verdict(p: Permission): Verdict {
+  return p.allowed ? OK : { allowed: false, reason: capReason(p.reason, p.code, p.params) }
 }
 
 /** The general permission (no image): e.g. for "Create image". */
@@ -32,45 +54,20 @@ export function can(action: ActionName, caps: CapsState | undefined): Verdict {
   if (caps.state === 'failed') return { allowed: false, reason: { key: 'perm.capsUnknown' } }
   const p = caps.caps.can[action]
   if (!p) return { allowed: false, reason: { key: 'perm.capsUnknown' } }
-  return p.allowed ? OK : { allowed: false, reason: capReason(p.reason, p.code) }
+  return verdict(p)
 }
 
-/** Permission for an action on one image. */
+/** Permission for an action on one image (the shared rule). */
 export function canOnImage(action: ImageAction, im: ImageDTO, caps: CapsState | undefined): Verdict {
   const general = can(action === 'reactivate' ? 'deactivate' : action, caps)
   if (!general.allowed) return general
-  const c = (caps as { caps: Capabilities }).caps
-  if (!c.isAdmin && OWNER_ACTIONS.includes(action) && im.owner !== c.projectId) return { allowed: false, reason: { key: 'perm.notOwner' } }
-  switch (action) {
-    case 'delete':
-      if (im.protected) return { allowed: false, reason: { key: 'perm.protected' } }
-      break
-    case 'download':
-      if (im.status !== 'active') return { allowed: false, reason: { key: 'perm.notActive', params: { status: `@status.${im.status}` } } }
-      break
-    case 'deactivate':
-      if (im.status !== 'active') return { allowed: false, reason: { key: 'perm.notActive', params: { status: `@status.${im.status}` } } }
-      break
-    case 'reactivate':
-      if (im.status !== 'deactivated') return { allowed: false, reason: { key: 'perm.notDeactivated' } }
-      break
-    case 'createVolume':
-      if (!c.volumeService) return { allowed: false, reason: { key: 'perm.noVolumeService' } }
-      if (!volumeEligible(im)) return { allowed: false, reason: { key: 'perm.volumeFormat' } }
-      if (im.status !== 'active') return { allowed: false, reason: { key: 'perm.notActive', params: { status: `@status.${im.status}` } } }
-      break
-    case 'share':
-      if (im.visibility !== 'shared')
-        return { allowed: false, reason: { key: 'perm.shareVisibility', params: { visibility: `@visibility.${im.visibility}` } } }
-      break
-  }
-  return OK
+  return verdict(imagePermission(action, im, (caps as { caps: Capabilities }).caps))
 }
 
-/** The console: only QEMU images in qcow2 or raw can become volumes (unset virtualization counts as QEMU, Glance's default). */
-export function volumeEligible(im: Pick<ImageDTO, 'diskFormat' | 'fields'>): boolean {
-  const virt = im.fields.virtualization ?? 'qemu'
-  return virt === 'qemu' && (im.diskFormat === 'qcow2' || im.diskFormat === 'raw')
+/** Whether an image can become a volume at all (the shared rule; status and format). */
+export function volumeEligible(im: Pick<ImageDTO, 'diskFormat' | 'fields'> & Partial<Pick<ImageDTO, 'status'>>): boolean {
+  const p = volumeEligibility({ status: im.status ?? 'active', diskFormat: im.diskFormat, fields: im.fields })
+  return p.allowed
 }
 
 /** Permission for a batch action: allowed when allowed for at least one selected image; `allowedIds` lists them. */
@@ -85,6 +82,16 @@ export function canOnSelection(
   if (ok.length) return { allowed: true, allowedIds: ok }
   const first = verdicts[0]!.v
   return { allowed: false, reason: first.reason ?? { key: 'perm.capsUnknown' }, allowedIds: [] }
+}
+
+/** The images of a selection the action skips, each with its reason (e.g. the protected ones of a batch delete). */
+export function skippedOnSelection(action: ImageAction, images: readonly ImageDTO[], caps: CapsState | undefined): { image: ImageDTO; reason: Issue }[] {
+  const out: { image: ImageDTO; reason: Issue }[] = []
+  for (const im of images) {
+    const v = canOnImage(action, im, caps)
+    if (!v.allowed) out.push({ image: im, reason: v.reason ?? { key: 'perm.capsUnknown' } })
+  }
+  return out
 }
 
 /** Require exactly one image, then the single-image rule. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { capabilitiesForImage, computeCapabilities, REASONS } from '../../../main/openstack/capabilities'
+import { computeCapabilities, imagePermission, REASONS } from '../../../main/openstack/capabilities'
+import type { ActionName, Permission } from '../../../preload/api'
+import type { ImageAction, PermImage } from '../../../preload/rules/permissions'
 
 const facts = { projectId: 'p1', importMethods: ['glance-direct', 'web-download'], stores: [], volumeService: true }
 
@@ -34,13 +36,19 @@ describe('computeCapabilities', () => {
   })
   it('per image: ownership, protection, status', () => {
     const c = computeCapabilities({ ...facts, roles: ['member'] })
-    const foreign = capabilitiesForImage(c, { owner: 'other', protected: false, status: 'active', visibility: 'public' })
+    // the per-image rule is the shared one (preload/rules/permissions.ts), as the renderer uses it
+    const forImage = (im: Omit<PermImage, 'diskFormat' | 'fields'>) => {
+      const out = {} as Record<ActionName, Permission>
+      for (const a of Object.keys(c.can) as ImageAction[]) out[a as ActionName] = imagePermission(a, { ...im, diskFormat: 'qcow2', fields: {} }, c)
+      return out
+    }
+    const foreign = forImage({ owner: 'other', protected: false, status: 'active', visibility: 'public' })
     expect(foreign.delete).toEqual({ allowed: false, reason: REASONS.notOwner, code: 'notOwner' })
     expect(foreign.download.allowed).toBe(true)
-    const prot = capabilitiesForImage(c, { owner: 'p1', protected: true, status: 'active', visibility: 'shared' })
+    const prot = forImage({ owner: 'p1', protected: true, status: 'active', visibility: 'shared' })
     expect(prot.delete.reason).toBe(REASONS.protectedImage)
     expect(prot.share.allowed).toBe(true)
-    const queued = capabilitiesForImage(c, { owner: 'p1', protected: false, status: 'queued', visibility: 'private' })
+    const queued = forImage({ owner: 'p1', protected: false, status: 'queued', visibility: 'private' })
     expect(queued.download.allowed).toBe(false)
     expect(queued.share.reason).toBe(REASONS.notShareable)
   })
