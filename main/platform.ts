@@ -23,10 +23,25 @@ export interface SaveDialogOptions {
   filters?: { name: string; extensions: string[] }[]
 }
 
+/**
+ * A question only the user can answer, asked by the MAIN process (never the renderer, which may be hostile): before a
+ * saved secret or its token may go somewhere new, before a manifest makes an image public or names a file no dialog
+ * chose. [B1]
+ */
+export interface ConfirmRequest {
+  purpose: 'insecureTls' | 'caFile' | 'endpointOverride' | 'plainHttp' | 'publicImage' | 'manifestFile'
+  /** The profile (or image) concerned. */
+  name?: string
+  /** What exactly: URLs, override `key = url`, file paths (shown as a list). */
+  subjects: string[]
+}
+
 /** Native dialogs. The only way a path chosen by the user enters the main process (besides a dropped file). */
 export interface Dialogs {
   openFile(opts: OpenDialogOptions): Promise<string | null>
   saveFile(opts: SaveDialogOptions): Promise<string | null>
+  /** A yes/no question (default: no). Absent (the CLI): every confirmation is declined. */
+  confirm?(req: ConfirmRequest): Promise<boolean>
 }
 
 export interface Shell {

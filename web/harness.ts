@@ -185,7 +185,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     const cookie = `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`
 
     if (url.pathname === DIALOG_PATH) {
-      if (req.method !== 'POST') return json(res, 405, { error: 'POST {"path": "..."} or {"path": null}' })
+      if (req.method !== 'POST') return json(res, 405, { error: 'POST {"path": "..."}, {"path": null} or {"confirm": true|false}' })
       if (!String(req.headers['content-type']).startsWith('application/json')) return json(res, 415, { error: 'JSON only' })
       let body: unknown
       try {
@@ -193,19 +193,25 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       } catch {
         return json(res, 400, { error: 'bad JSON' })
       }
-      const b = body as { path?: unknown; paths?: unknown; clear?: unknown }
+      if (!body || typeof body !== 'object' || Array.isArray(body)) return json(res, 400, { error: 'a JSON object' })
+      const b = body as { path?: unknown; paths?: unknown; clear?: unknown; confirm?: unknown; confirms?: unknown }
       if (b.clear === true) platform.dialogs.clear()
-      const answers = Array.isArray(b.paths) ? b.paths : 'path' in (b ?? {}) ? [b.path] : []
+      const answers = Array.isArray(b.paths) ? b.paths : 'path' in b ? [b.path] : []
       if (!answers.every((a) => a === null || (typeof a === 'string' && a.length > 0 && a.length <= 4096))) {
         return json(res, 400, { error: 'path must be a non-empty string or null' })
       }
+      // The answers of main-process confirmations (a secret going somewhere new, a public image, a manifest's file).
+      const confirms = Array.isArray(b.confirms) ? b.confirms : 'confirm' in b ? [b.confirm] : []
+      if (!confirms.every((a) => typeof a === 'boolean')) return json(res, 400, { error: 'confirm must be true or false' })
       for (const a of answers) platform.dialogs.queue(a as string | null)
-      log(`dialog answers queued: ${answers.length}`)
-      return json(res, 200, { pending: platform.dialogs.pending() })
+      for (const a of confirms) platform.dialogs.queueConfirm(a as boolean)
+      log(`dialog answers queued: ${answers.length}, confirmations: ${confirms.length}`)
+      return json(res, 200, { pending: platform.dialogs.pending(), confirmsPending: platform.dialogs.pendingConfirms() })
     }
     if (url.pathname === STATE_PATH) {
       return json(res, 200, {
         dialogsPending: platform.dialogs.pending(),
+        confirmsPending: platform.dialogs.pendingConfirms(),
         dialogsAsked: platform.dialogs.asked,
         opened: platform.shell.opened,
         notifications: platform.shell.notifications,

@@ -8,14 +8,15 @@
  *   that lives only in this process, so a secret "saved" in one run cannot be read by the next — like a changed
  *   keychain — and nothing on disk is readable without the running process.
  * - dialogs: scripted. Answers are queued (POST /__harness/dialog with the run's secret); an empty queue answers
- *   "cancelled" (null), as a user closing the dialog would.
+ *   "cancelled" (null), as a user closing the dialog would. Confirmations (`confirm`) have their own queue
+ *   (`{"confirm": true}`); an empty one answers "no".
  * - shell: logs; openExternal is recorded, never executed.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { mkdtempSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Dialogs, OpenDialogOptions, Platform, SaveDialogOptions, SecretCipher, Shell } from '../main/platform'
+import type { ConfirmRequest, Dialogs, OpenDialogOptions, Platform, SaveDialogOptions, SecretCipher, Shell } from '../main/platform'
 import { isSafeExternalUrl } from '../main/external'
 
 export type CipherMode = 'unavailable' | 'memory'
@@ -46,11 +47,15 @@ export function memoryCipher(key: Buffer = randomBytes(32)): SecretCipher {
   }
 }
 
-export type DialogRequest = { kind: 'open'; opts: OpenDialogOptions } | { kind: 'save'; opts: SaveDialogOptions }
+export type DialogRequest =
+  | { kind: 'open'; opts: OpenDialogOptions }
+  | { kind: 'save'; opts: SaveDialogOptions }
+  | { kind: 'confirm'; opts: ConfirmRequest; answer: boolean }
 
 /** Scripted dialogs: each call takes the next queued answer (a path, or null for "cancelled"). */
 export class ScriptedDialogs implements Dialogs {
   private readonly answers: (string | null)[] = []
+  private readonly confirms: boolean[] = []
   /** Every dialog the app asked for, in order (for tests and the log). */
   readonly asked: DialogRequest[] = []
 
@@ -60,8 +65,21 @@ export class ScriptedDialogs implements Dialogs {
   pending(): number {
     return this.answers.length
   }
+  /** Queues the answer of the next confirmation (true: the user said yes). */
+  queueConfirm(answer: boolean): void {
+    this.confirms.push(answer)
+  }
+  pendingConfirms(): number {
+    return this.confirms.length
+  }
   clear(): void {
     this.answers.length = 0
+    this.confirms.length = 0
+  }
+  async confirm(opts: ConfirmRequest): Promise<boolean> {
+    const answer = this.confirms.shift() ?? false
+    this.asked.push({ kind: 'confirm', opts, answer })
+    return answer
   }
   async openFile(opts: OpenDialogOptions): Promise<string | null> {
     this.asked.push({ kind: 'open', opts })

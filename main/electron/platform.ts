@@ -5,6 +5,7 @@
 import { app, dialog, Notification, safeStorage, type BrowserWindow, type SafeStorage } from 'electron'
 import type { Dialogs, Platform, SecretCipher, Shell } from '../platform'
 import { openExternalChecked } from './external'
+import { confirmBoxOptions } from './confirm'
 
 /**
  * safeStorage as a SecretCipher. Refuses to count as available when Chromium fell back to its hard-coded
@@ -32,6 +33,12 @@ export function safeStorageCipher(ss: SafeStorage = safeStorage, platform: NodeJ
 
 function electronDialogs(window: () => BrowserWindow | null): Dialogs {
   return {
+    async confirm(req) {
+      const win = window()
+      const o = confirmBoxOptions(req, app.getLocale())
+      const r = win ? await dialog.showMessageBox(win, o) : await dialog.showMessageBox(o)
+      return r.response === 1
+    },
     async openFile(opts) {
       const win = window()
       const o: Electron.OpenDialogOptions = { properties: ['openFile'], ...(opts.title ? { title: opts.title } : {}), ...(opts.filters ? { filters: opts.filters } : {}) }

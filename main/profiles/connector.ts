@@ -16,6 +16,7 @@ import type { ProfileService } from './service'
 import { pickRegion, zProfileInput } from './model'
 import { explainConnectionError, unknownProjectError } from './explain'
 import { computeCapabilities } from '../openstack/capabilities'
+import { sameSecretIdentity, trustChanges } from './trust'
 
 export const USER_AGENT = 'glance-desktop'
 
@@ -361,12 +362,33 @@ export class CloudConnector {
     return testConnection(inputOf(profile), secret, ctx.region, this.deps.log)
   }
 
-  /** Test a profile that is not saved (the edit dialog). Without `secret`, the secret of `profileId` is used. */
+  /**
+   * Test a profile that is not saved (the edit dialog). Without `secret`, the stored secret of `profileId` is used,
+   * but only for the identity it was saved for (auth URL origin, user, application credential): a draft naming
+   * another one needs the secret typed again (NO_SECRET/identityChanged). Sending it with TLS checks off, another CA,
+   * new endpoint overrides (they receive the token) or over http:// to another host needs the user's confirmation,
+   * asked here in the main process.
+   */
   async testDraft(input: ProfileInput, secret: string | undefined, profileId?: string, region?: string): Promise<ConnectionReport> {
-    const s = secret || (profileId ? this.deps.profiles.secret(profileId) : undefined)
+    const draft = checkProfile(input)
+    let s = secret
+    if (s) {
+      await this.deps.profiles.confirmTrust(trustChanges(null, draft).filter((c) => c.kind === 'plainHttp'), draft.name)
+    } else if (profileId) {
+      const saved = inputOf(this.deps.profiles.get(profileId))
+      if (!sameSecretIdentity(saved, draft)) {
+        throw new AppError({
+          code: 'NO_SECRET',
+          message: 'The draft names another server or user than the stored secret was saved for: enter the password or secret to test it.',
+          details: { reason: 'identityChanged', params: { profileId } },
+        })
+      }
+      s = this.deps.profiles.secret(profileId)
+      if (s) await this.deps.profiles.confirmTrust(trustChanges(saved, draft), draft.name)
+    }
     if (!s) throw new AppError({ code: 'NO_SECRET', message: 'Enter the password or secret to test the connection.' })
     this.deps.log.addSecret(s)
-    return testConnection(input, s, region, this.deps.log)
+    return testConnection(draft, s, region, this.deps.log)
   }
 
   /** Close every session (app exit). */

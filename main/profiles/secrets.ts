@@ -18,6 +18,12 @@ interface SecretsFile {
   version: 1
   /** profile id -> base64 of the cipher's output */
   entries: Record<string, string>
+  /**
+   * profile id -> the tag of the identity the secret was saved for (trust.ts identityTag: auth URL origin, user,
+   * application credential). A secret whose profile no longer has that identity is never used. Absent in files
+   * written before the binding: adopted from the profile at the next start.
+   */
+  tags?: Record<string, string>
 }
 
 export const SECRETS_FILE = 'secrets.json'
@@ -30,6 +36,9 @@ export interface SecretStoreOptions {
 
 export class SecretStore {
   private readonly session = new Map<string, string>()
+  /** Identity tags: of the session secrets, and of the persisted entries (as on disk). */
+  private readonly sessionTags = new Map<string, string>()
+  private tags: Record<string, string> = {}
   /** Encrypted entries as on disk. */
   private entries: Record<string, string> = {}
   /** Decrypted cache of persisted entries (decrypting may prompt the keychain; do it once). */
@@ -67,6 +76,9 @@ export class SecretStore {
       const doc = JSON.parse(text) as Partial<SecretsFile>
       if (doc.version !== 1 || !doc.entries || typeof doc.entries !== 'object') throw new Error('unknown format')
       for (const [id, v] of Object.entries(doc.entries)) if (typeof v === 'string') this.entries[id] = v
+      if (doc.tags && typeof doc.tags === 'object') {
+        for (const [id, v] of Object.entries(doc.tags)) if (typeof v === 'string' && id in this.entries) this.tags[id] = v
+      }
     } catch (e) {
       // Set the damaged file aside (never overwrite it); the affected profiles simply have no stored secret.
       this.entries = {}
@@ -84,8 +96,8 @@ export class SecretStore {
     }
   }
 
-  private write(entries: Record<string, string>): void {
-    const doc: SecretsFile = { version: 1, entries }
+  private write(entries: Record<string, string>, tags: Record<string, string> = this.tags): void {
+    const doc: SecretsFile = { version: 1, entries, tags }
     atomicWriteFileSync(this.path, JSON.stringify(doc, null, 2) + '\n', 0o600)
   }
 
@@ -124,17 +136,30 @@ export class SecretStore {
    * Persist (encrypted) or hold for the session. Persisting without encryption throws ENCRYPTION_UNAVAILABLE and
    * writes nothing.
    */
-  set(id: string, secret: string, persist: boolean): void {
+  set(id: string, secret: string, persist: boolean, tag?: string): void {
     this.opts.log.addSecret(secret)
     if (persist) {
-      this.setMany([[id, secret]])
+      this.setMany([[id, secret, tag]])
       return
     }
     this.session.set(id, secret)
+    if (tag !== undefined) this.sessionTags.set(id, tag)
+    else this.sessionTags.delete(id)
+  }
+
+  /** The identity tag the current secret of `id` was saved for (undefined: none recorded). */
+  tagOf(id: string): string | undefined {
+    if (this.session.has(id)) return this.sessionTags.get(id)
+    return this.tags[id]
+  }
+
+  /** Records the tag of a persisted entry written before secrets were bound (memory; saved with the next write). */
+  adoptTag(id: string, tag: string): void {
+    if (id in this.entries && this.tags[id] === undefined) this.tags = { ...this.tags, [id]: tag }
   }
 
   /** Persist several secrets with one write (all or nothing). */
-  setMany(items: [id: string, secret: string][]): void {
+  setMany(items: [id: string, secret: string, tag?: string][]): void {
     if (items.length === 0) return
     if (!this.encryptionAvailable) {
       throw new AppError({
@@ -143,13 +168,18 @@ export class SecretStore {
       })
     }
     const next = { ...this.entries }
-    for (const [id, secret] of items) {
+    const nextTags = { ...this.tags }
+    for (const [id, secret, tag] of items) {
       this.opts.log.addSecret(secret)
       next[id] = this.opts.cipher.encrypt(secret).toString('base64')
+      if (tag !== undefined) nextTags[id] = tag
+      else delete nextTags[id]
     }
-    this.write(next)
+    this.write(next, nextTags)
     this.entries = next
+    this.tags = nextTags
     for (const [id, secret] of items) {
+      this.sessionTags.delete(id)
       this.plain.set(id, secret)
       this.session.delete(id)
       this.undecryptable.delete(id)
@@ -158,32 +188,29 @@ export class SecretStore {
 
   /** Forget a profile's secret everywhere (session and disk). */
   clear(id: string): void {
-    this.session.delete(id)
-    this.plain.delete(id)
-    this.undecryptable.delete(id)
-    if (id in this.entries) {
-      const next = { ...this.entries }
-      delete next[id]
-      this.write(next)
-      this.entries = next
-    }
+    this.clearMany([id])
   }
 
   /** Forget several at once (one write). */
   clearMany(ids: string[]): void {
     const next = { ...this.entries }
+    const nextTags = { ...this.tags }
     let changed = false
     for (const id of ids) {
       this.session.delete(id)
+      this.sessionTags.delete(id)
       this.plain.delete(id)
+      this.undecryptable.delete(id)
+      delete nextTags[id]
       if (id in next) {
         delete next[id]
         changed = true
       }
     }
     if (changed) {
-      this.write(next)
+      this.write(next, nextTags)
       this.entries = next
+      this.tags = nextTags
     }
   }
 
@@ -203,7 +230,8 @@ export class SecretStore {
   copy(from: string, to: string): void {
     const secret = this.get(from)
     if (secret === undefined) return
-    if (this.state(from) === 'stored' && this.encryptionAvailable) this.setMany([[to, secret]])
-    else this.session.set(to, secret)
+    const tag = this.tagOf(from)
+    if (this.state(from) === 'stored' && this.encryptionAvailable) this.setMany([[to, secret, tag]])
+    else this.set(to, secret, false, tag)
   }
 }

@@ -17,7 +17,7 @@ import {
   type ProfilesState,
   type SecretInput,
 } from '../../preload/api'
-import type { Platform } from '../platform'
+import type { ConfirmRequest, Platform } from '../platform'
 import type { EventBus } from '../events'
 import type { Logger } from '../log'
 import { identityKey, uniqueName, zProfileInput } from './model'
@@ -27,6 +27,7 @@ import { loadCloudsYaml, parseCloudsYaml, readImportFile, standardConfigDirs, to
 import { profileFromOpenrc } from './openrc'
 import { profileFromEnvironment } from './env'
 import { atomicWriteFile } from './fsutil'
+import { identityTag, sameSecretIdentity, trustChanges, type TrustChange } from './trust'
 
 export interface ProfileServiceDeps {
   platform: Platform
@@ -63,6 +64,20 @@ function validate(input: unknown, what = 'profile'): ProfileInput {
   return r.data as ProfileInput
 }
 
+/** CANCELLED/notConfirmed: the user (or a missing dialog) declined a confirmation the main process asked. */
+function notConfirmed(kind: ConfirmRequest['purpose'], name: string): AppError {
+  return new AppError({
+    code: 'CANCELLED',
+    message: `Not confirmed (${kind}) for "${name}": nothing was changed or sent.`,
+    details: { reason: 'notConfirmed', params: { kind, name } },
+  })
+}
+
+export interface TrustOptions {
+  /** The caller already asked the user (through confirmTrust) for these changes. */
+  trustConfirmed?: boolean
+}
+
 function stripId(p: StoredProfile): ProfileInput {
   const { id: _id, ...rest } = p
   void _id
@@ -92,6 +107,8 @@ export class ProfileService {
       this.recovered = { message: this.secrets.loadProblem, backupPath: this.secrets.loadProblemBackup ?? this.secrets.path }
     }
     this.secrets.prune(new Set(this.doc.profiles.map((p) => p.id)))
+    // Secrets saved before they were bound to an identity belong to their profile as it is now.
+    for (const p of this.doc.profiles) this.secrets.adoptTag(p.id, identityTag(p))
   }
 
   static async open(deps: ProfileServiceDeps): Promise<ProfileService> {
@@ -118,7 +135,7 @@ export class ProfileService {
     return {
       ...structuredClone(p),
       source: this.env && p.id === this.env.id ? 'env' : 'saved',
-      secretState: this.secrets.state(p.id),
+      secretState: this.bound(p) ? this.secrets.state(p.id) : 'none',
       order,
     }
   }
@@ -145,10 +162,70 @@ export class ProfileService {
     return [...this.envWarnings]
   }
 
-  /** The secret of a profile. MAIN PROCESS ONLY: never return it through a handler. */
+  /** Whether the secret held for `p` was saved for p's identity (or predates the binding). */
+  private bound(p: StoredProfile): boolean {
+    const tag = this.secrets.tagOf(p.id)
+    return tag === undefined || tag === identityTag(p)
+  }
+
+  /**
+   * The secret of a profile. MAIN PROCESS ONLY: never return it through a handler. Undefined when the secret was
+   * saved for another identity (auth URL origin, user, application credential) than the profile has now.
+   */
   secret(id: string): string | undefined {
-    this.find(id)
+    const p = this.find(id)
+    if (!this.bound(p)) {
+      this.deps.log.warn('secret not used: saved for another identity', { profileId: id })
+      return undefined
+    }
     return this.secrets.get(id)
+  }
+
+  /**
+   * Asks the user, in the main process, to confirm each kind of change (one question per kind). Throws
+   * CANCELLED/notConfirmed at the first "no" (or when the platform has no way to ask).
+   */
+  async confirmTrust(changes: TrustChange[], name: string): Promise<void> {
+    const kinds = [...new Set(changes.map((c) => c.kind))]
+    for (const kind of kinds) {
+      const subjects = changes.filter((c) => c.kind === kind).map((c) => c.subject)
+      const ask = this.deps.platform.dialogs.confirm
+      const yes = ask ? await ask.call(this.deps.platform.dialogs, { purpose: kind, name, subjects }) : false
+      this.deps.log.info('confirmation', { kind, answer: yes })
+      if (!yes) throw notConfirmed(kind, name)
+    }
+  }
+
+  /** The changes from the saved profile `id` (or none: a new one) to `next` that need a confirmation. */
+  trustChangesFor(id: string | null, next: ProfileInput): TrustChange[] {
+    if (id === null) return trustChanges(null, next).filter((c) => c.kind === 'plainHttp')
+    const before = this.find(id)
+    const keepsSecret = this.secrets.state(id) !== 'none' && this.bound(before) && sameSecretIdentity(before, next)
+    const all = trustChanges(stripId(before), next)
+    return keepsSecret ? all : all.filter((c) => c.kind === 'plainHttp')
+  }
+
+  /**
+   * The sync methods refuse, unconfirmed, what puts a HELD secret (or its token) at risk. A plain-http auth URL is
+   * asked about by the *Confirmed variants, which the IPC handlers call (the secret is typed later, in clear).
+   */
+  private assertConfirmed(changes: TrustChange[], name: string, opts: TrustOptions): void {
+    const risky = changes.filter((c) => c.kind !== 'plainHttp')
+    if (risky.length && !opts.trustConfirmed) throw notConfirmed(risky[0]!.kind, name)
+  }
+
+  /** create, after the main-process confirmations it needs (http:// to another host). */
+  async createConfirmed(input: ProfileInput): Promise<ProfileDTO> {
+    const p = validate(input)
+    await this.confirmTrust(this.trustChangesFor(null, p), p.name)
+    return this.create(p, { trustConfirmed: true })
+  }
+
+  /** update, after the main-process confirmations it needs (see trust.ts). */
+  async updateConfirmed(id: string, input: ProfileInput): Promise<ProfileDTO> {
+    const p = validate(input)
+    await this.confirmTrust(this.trustChangesFor(id, p), p.name)
+    return this.update(id, p, { trustConfirmed: true })
   }
 
   /** Called with the profile id whose settings or secret changed (null: many). The connector drops its sessions. */
@@ -188,8 +265,9 @@ export class ProfileService {
     return `p-${randomUUID()}`
   }
 
-  create(input: ProfileInput): ProfileDTO {
+  create(input: ProfileInput, opts: TrustOptions = {}): ProfileDTO {
     const p = validate(input)
+    void opts // a new profile holds no secret yet: nothing to refuse here (createConfirmed asks about http://)
     this.assertNameFree(p.name)
     const stored: StoredProfile = { id: this.newId(), ...p }
     this.commit({ ...this.doc, profiles: [...this.doc.profiles, stored] })
@@ -198,14 +276,29 @@ export class ProfileService {
     return this.get(stored.id)
   }
 
-  update(id: string, input: ProfileInput): ProfileDTO {
+  /**
+   * Changing the identity (auth URL origin, user, application credential) drops the secret: it was saved for the
+   * old one. Trust changes on a profile that keeps its secret need `trustConfirmed` (use updateConfirmed).
+   */
+  update(id: string, input: ProfileInput, opts: TrustOptions = {}): ProfileDTO {
     const p = validate(input)
-    this.find(id)
+    const before = this.find(id)
+    this.assertConfirmed(this.trustChangesFor(id, p), p.name, opts)
     this.assertNameFree(p.name, id)
+    const identityChanged = !sameSecretIdentity(before, p)
     if (this.env && this.env.id === id) {
       this.env = { id, ...p }
     } else {
       this.commit({ ...this.doc, profiles: this.doc.profiles.map((x) => (x.id === id ? { id, ...p } : x)) })
+    }
+    if (identityChanged && this.secrets.state(id) !== 'none') {
+      try {
+        this.secrets.clear(id)
+        this.deps.log.info('secret dropped: the profile now names another identity', { profileId: id })
+      } catch (e) {
+        // Not removed from disk: still never used, as its tag no longer matches (see bound()).
+        this.deps.log.warn('secret not removed', { profileId: id, error: (e as Error).message })
+      }
     }
     this.deps.log.info('profile updated', { profileId: id })
     this.changed(id)
@@ -259,7 +352,7 @@ export class ProfileService {
     if (input.persist && !persist) {
       throw new AppError({ code: 'VALIDATION', message: 'Save this profile first; its secret is kept for this session only.' })
     }
-    this.secrets.set(input.profileId, input.secret, persist)
+    this.secrets.set(input.profileId, input.secret, persist, identityTag(this.find(input.profileId)))
     this.deps.log.info('secret set', { profileId: input.profileId, persisted: persist })
     this.changed(input.profileId)
     return this.get(input.profileId)
@@ -285,8 +378,8 @@ export class ProfileService {
       this.commit({ ...this.doc, profiles: [stored, ...this.doc.profiles] })
       this.env = null
     }
-    if (secret !== undefined && this.secrets.state(id) === 'session' && this.secrets.encryptionAvailable) {
-      this.secrets.set(id, secret, true)
+    if (secret !== undefined && this.bound(p) && this.secrets.state(id) === 'session' && this.secrets.encryptionAvailable) {
+      this.secrets.set(id, secret, true, identityTag(p))
     }
     this.changed(id)
     return this.get(id)
@@ -315,14 +408,14 @@ export class ProfileService {
     // Already saved: give it the environment's secret for this session when it has none stored.
     const saved = this.doc.profiles.find((p) => identityKey(p) === key)
     if (saved) {
-      if (found.secret && this.secrets.state(saved.id) === 'none') this.secrets.set(saved.id, found.secret, false)
+      if (found.secret && this.secrets.state(saved.id) === 'none') this.secrets.set(saved.id, found.secret, false, identityTag(saved))
       this.deps.log.info('environment matches a saved profile', { profileId: saved.id })
       return
     }
     const id = `env-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`
     const profile = { ...found.profile, name: uniqueName(found.profile.name, this.doc.profiles.map((p) => p.name)) }
     this.env = { id, ...profile }
-    if (found.secret) this.secrets.set(id, found.secret, false)
+    if (found.secret) this.secrets.set(id, found.secret, false, identityTag(profile))
     this.deps.log.info('profile from the environment', { profileId: id, origin: found.origin })
   }
 
@@ -401,6 +494,20 @@ export class ProfileService {
    * Applies the user's decisions. Everything is checked first; then the secrets (if any are to be saved) and the
    * profiles are each written once. Nothing is imported half-way: a failure leaves the profiles as they were.
    */
+  /** importApply, after the confirmations it needs (profiles with an http:// auth URL to another host). */
+  async importApplyConfirmed(src: ResolvedImportSource, decisions: ImportDecision[]): Promise<ProfileDTO[]> {
+    const { parsed } = this.parseSource(src)
+    const byKey = new Map(this.candidates(parsed).map((c) => [c.key, c]))
+    const changes = decisions
+      .filter((d) => d.action !== 'skip')
+      .flatMap((d) => {
+        const c = byKey.get(d.key)
+        return c ? this.trustChangesFor(null, c.profile) : []
+      })
+    await this.confirmTrust(changes, changes.length === 1 ? changes[0]!.subject : `${changes.length} profiles`)
+    return this.importApply(src, decisions)
+  }
+
   importApply(src: ResolvedImportSource, decisions: ImportDecision[]): ProfileDTO[] {
     const { parsed } = this.parseSource(src)
     const candidates = this.candidates(parsed)
@@ -432,7 +539,9 @@ export class ProfileService {
       plan.push(item)
     }
     if (plan.length === 0) return []
-    const toSave = plan.filter((x) => x.saveSecret && x.secret !== undefined).map((x) => [x.stored.id, x.secret!] as [string, string])
+    const toSave = plan
+      .filter((x) => x.saveSecret && x.secret !== undefined)
+      .map((x) => [x.stored.id, x.secret!, identityTag(x.stored)] as [string, string, string])
     if (toSave.length && !this.secrets.encryptionAvailable) {
       throw new AppError({
         code: 'ENCRYPTION_UNAVAILABLE',
@@ -451,7 +560,7 @@ export class ProfileService {
       }
       throw e
     }
-    for (const x of plan) if (!x.saveSecret && x.secret !== undefined) this.secrets.set(x.stored.id, x.secret, false)
+    for (const x of plan) if (!x.saveSecret && x.secret !== undefined) this.secrets.set(x.stored.id, x.secret, false, identityTag(x.stored))
     this.deps.log.info('profiles imported', { count: plan.length })
     this.changed(null)
     return plan.map((x) => this.get(x.stored.id))
