@@ -12,7 +12,7 @@ export function notifyEnded(shell: Platform['shell'], j: JobRecord): void {
   // Only jobs long enough for the user to have turned away; failures always.
   if (j.state === 'done' && (j.result?.seconds ?? 0) < NOTIFY_AFTER_SECONDS) return
   try {
-    const verb = j.kind === 'upload' ? 'Upload' : j.kind === 'download' ? 'Download' : 'Import'
+    const verb = j.kind === 'upload' ? 'Upload' : j.kind === 'download' ? 'Download' : j.kind === 'copy' ? 'Copy' : 'Import'
     shell.notify(`${verb} ${j.state === 'done' ? 'finished' : 'failed'}`, j.state === 'done' ? j.imageName : `${j.imageName}: ${j.error?.message ?? ''}`)
   } catch {
     // notifications are best effort

@@ -35,6 +35,8 @@ import { ACTIVE, metaOf, newJob, requeueInterrupted, stopOf, stopReason, toDTO, 
 import { runnable } from './scheduler'
 import { CONCURRENCY, MAX_ATTEMPTS, PERSIST_MS, PROGRESS_INTERVAL_MS, RETRY_BASE_MS } from './tuning'
 import { TaskbarProgress, notifyEnded, saveReports } from './notifications'
+import { attemptCopy, copyConnectorConnect, copyInfo, type CopySpec } from '../copy/job'
+import type { CopyConnect } from '../copy/port'
 
 export { toDTO } from './job-state'
 
@@ -46,6 +48,8 @@ export interface TransferServiceDeps {
   files: FileRegistry
   /** How to reach a profile's cloud (default: through `clouds`). Tests and the CLI pass their own. */
   connect?: Connect
+  /** D1: how copy jobs reach their source and target (default: through `clouds`). */
+  copyConnect?: CopyConnect
   /** Jobs running at once per profile (default 2). */
   concurrency?: number
   /** Attempts per run before a transient failure becomes permanent (default 6). */
@@ -74,6 +78,7 @@ export class TransferService {
   private readonly store: JobStore
   private readonly progress: ProgressHub
   private readonly connect: Connect
+  private copyConnect: CopyConnect | undefined
   private readonly concurrency: number
   private started = false
   private readonly taskbar: TaskbarProgress
@@ -238,6 +243,16 @@ export class TransferService {
     const job = newJob('download', ctx, input.imageId, dl, 'queued')
     job.imageId = input.imageId
     job.file = input.path
+    await this.add(job)
+    return toDTO(job)
+  }
+
+  /** D1: a copy of one source image to the target `ctx` (main/copy/job.ts); `targetImageId` chosen by the caller. */
+  async enqueueCopy(ctx: Required<CloudContext>, input: { spec: CopySpec; name: string; size?: number; targetImageId?: string }): Promise<JobDTO> {
+    const job = newJob('copy', ctx, input.name, input.spec, 'queued')
+    job.imageId = input.targetImageId ?? newImageId()
+    job.copy = copyInfo(input.spec)
+    if (input.size !== undefined) job.total = input.size
     await this.add(job)
     return toDTO(job)
   }
@@ -515,7 +530,10 @@ export class TransferService {
 
   private async attempt(j: JobRecord, cloud: TransferCloud, hooks: EngineHooks): Promise<void> {
     const spec = j.spec
-    if (spec.kind === 'upload') {
+    if (spec.kind === 'copy') {
+      this.copyConnect ??= this.deps.copyConnect ?? copyConnectorConnect(this.deps.clouds)
+      await attemptCopy(j, spec, this.copyConnect, hooks, () => void this.store.save())
+    } else if (spec.kind === 'upload') {
       const expected = j.result?.sha512 ? { sha512: j.result.sha512, ...(j.result.md5 ? { md5: j.result.md5 } : {}) } : undefined
       const r = await uploadImage(
         cloud,

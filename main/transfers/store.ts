@@ -7,6 +7,7 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { InspectionReport, JobDTO } from '../../preload/api'
 import type { ImageMeta } from './port'
+import type { CopySpec } from '../copy/job'
 
 export type UploadSpec = ImageMeta & {
   kind: 'upload'
@@ -26,7 +27,7 @@ export type ImportSpec = ImageMeta & {
 }
 
 export interface JobRecord extends JobDTO {
-  spec: UploadSpec | DownloadSpec | ImportSpec
+  spec: UploadSpec | DownloadSpec | ImportSpec | CopySpec // D1: copy (main/copy/job.ts)
   /** Half-made images this job deleted and replaced (their ids). */
   replaced?: string[]
   /** Why the job was recovered, when it was. */
