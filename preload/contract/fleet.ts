@@ -1,6 +1,6 @@
 /**
  * The fleet contract (helper D2): regions from the catalog, and the images of a profile + region reduced to what the
- * fleet view compares (see main/fleet/matrix.ts for the rules). Types only.
+ * fleet view compares (see preload/rules/fleet-matrix.ts for the rules). Types only.
  */
 
 /** One column of the fleet table: a profile and one of its regions. */
@@ -25,7 +25,7 @@ export interface FleetRecord {
   /** The content key: `<os_hash_algo>:<os_hash_value>`, else `md5:<checksum>`, else `name:<name>`. */
   key: string
   size: number | null
-  /** The compared metadata: canonical JSON (sorted keys) of a FleetMeta (main/fleet/matrix.ts). */
+  /** The compared metadata: canonical JSON (sorted keys) of a FleetMeta (preload/rules/fleet-matrix.ts). */
   meta: string
   /** For the filters. */
   osType?: string
