@@ -4,6 +4,7 @@ import 'element-plus/es/components/message-box/style/css'
 import type { CloudContext, ImageDTO } from '@contract/api'
 import { api, call, toAppError } from '@/api'
 import { safeFileName } from '@/lib/format'
+import type { Issue } from '@/lib/imageForm'
 import { useImagesStore } from '@/stores/images'
 import { useProfilesStore } from '@/stores/profiles'
 import { useTransfersStore } from '@/stores/transfers'
@@ -48,12 +49,23 @@ export function useImageActions() {
     return names.length > 10 ? `${shown} ${tr('del.andMore', { n: names.length - 10 })}` : shown
   }
 
-  /** Delete images (protected ones are skipped and explained). */
-  async function remove(ctx: CloudContext, list: ImageDTO[]): Promise<void> {
+  /** "Skipped “a”, “b”: why" for each group of images an action leaves out (C2, issue 14.6). */
+  function skippedText(groups: readonly { reason: Issue; images: readonly ImageDTO[] }[]): string {
+    return groups.map((g) => tr('del.skipped', { names: namesList(g.images.map((im) => im.name || im.id)), reason: notify.reason(g.reason) })).join('\n')
+  }
+
+  /**
+   * Delete images. The ones the selection cannot delete (`skipped`, from the permission rule: protected, another
+   * project's, ...) and any protected one in `list` are left out, named, with the reason: in the confirmation and after.
+   */
+  async function remove(ctx: CloudContext, list: ImageDTO[], skipped: readonly { reason: Issue; images: readonly ImageDTO[] }[] = []): Promise<void> {
     const deletable = list.filter((im) => !im.protected)
-    const skipped = list.length - deletable.length
+    const groups = [...skipped]
+    const prot = list.filter((im) => im.protected)
+    if (prot.length) groups.push({ reason: { key: 'perm.cap.protectedImage' }, images: prot })
+    const skippedMsg = skippedText(groups)
     if (!deletable.length) {
-      notify.warn(tr('perm.protected'))
+      notify.warn(skippedMsg || tr('perm.protected'))
       return
     }
     const what = deletable.length === 1 ? `“${deletable[0]!.name}”` : String(deletable.length)
@@ -61,7 +73,7 @@ export function useImageActions() {
       deletable.length === 1
         ? tr('del.ask', { name: deletable[0]!.name })
         : tr('del.askMany', { n: deletable.length, names: namesList(deletable.map((im) => im.name)) })
-    if (!(await confirm(ask, tr('del.title')))) return
+    if (!(await confirm(skippedMsg ? `${ask}\n${skippedMsg}` : ask, tr('del.title')))) return
     const confirmed = await guard(what)
     if (confirmed === null) return
     let ok = 0
@@ -76,7 +88,7 @@ export function useImageActions() {
       }
     }
     if (ok) notify.success(tr('del.done', { n: ok }))
-    if (skipped) notify.warn(tr('del.protectedSkipped', { n: skipped }))
+    if (skippedMsg) notify.warn(skippedMsg)
     if (failures.length) notify.error(failures[0], tr('del.failed', { n: failures.length }))
   }
 

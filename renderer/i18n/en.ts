@@ -345,6 +345,8 @@ const en = {
     done: 'Deleted {n} image(s).',
     failed: '{n} image(s) could not be deleted.',
     protectedSkipped: '{n} protected image(s) skipped.',
+    // C2: a batch delete names what it skips, and why
+    skipped: 'Skipped {names}: {reason}',
     confirm: 'Delete',
   },
   download: {

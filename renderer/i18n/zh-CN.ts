@@ -347,6 +347,8 @@ const zhCN: Messages = {
     done: '已删除 {n} 个镜像。',
     failed: '{n} 个镜像删除失败。',
     protectedSkipped: '已跳过 {n} 个受保护的镜像。',
+    // C2: 批量删除列出跳过的镜像及原因
+    skipped: '已跳过 {names}：{reason}',
     confirm: '删除',
   },
   download: {

@@ -84,14 +84,23 @@ export function canOnSelection(
   return { allowed: false, reason: first.reason ?? { key: 'perm.capsUnknown' }, allowedIds: [] }
 }
 
-/** The images of a selection the action skips, each with its reason (e.g. the protected ones of a batch delete). */
-export function skippedOnSelection(action: ImageAction, images: readonly ImageDTO[], caps: CapsState | undefined): { image: ImageDTO; reason: Issue }[] {
-  const out: { image: ImageDTO; reason: Issue }[] = []
+/** The images of a selection an action skips, grouped by reason (e.g. the protected ones of a batch delete). */
+export function skippedOnSelection(
+  action: ImageAction,
+  images: readonly ImageDTO[],
+  caps: CapsState | undefined,
+): { reason: Issue; images: ImageDTO[] }[] {
+  const groups = new Map<string, { reason: Issue; images: ImageDTO[] }>()
   for (const im of images) {
     const v = canOnImage(action, im, caps)
-    if (!v.allowed) out.push({ image: im, reason: v.reason ?? { key: 'perm.capsUnknown' } })
+    if (v.allowed) continue
+    const reason = v.reason ?? { key: 'perm.capsUnknown' }
+    const k = JSON.stringify(reason)
+    const g = groups.get(k) ?? { reason, images: [] }
+    g.images.push(im)
+    groups.set(k, g)
   }
-  return out
+  return [...groups.values()]
 }
 
 /** Require exactly one image, then the single-image rule. */

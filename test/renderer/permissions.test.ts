@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createI18n } from 'vue-i18n'
 import { PERMISSION_CODES, type Capabilities } from '@contract/api'
-import { can, canOnImage, canOnOne, canOnSelection, volumeEligible, type CapsState } from '@/lib/permissions'
+import { can, canOnImage, canOnOne, canOnSelection, skippedOnSelection, volumeEligible, type CapsState } from '@/lib/permissions'
 import { issueText } from '@/lib/imageForm'
 import { messages } from '@/i18n'
 import { image } from './support/mockApi'
@@ -97,5 +97,18 @@ describe('permissions and their tooltips', () => {
     expect(canOnSelection('delete', [a], caps()).allowed).toBe(false)
     expect(why(canOnSelection('delete', [], caps()))).toBe('Select one or more images.')
     expect(why(canOnOne('modify', [a, b], caps()))).toBe('Select exactly one image.')
+  })
+
+  it('a batch names what it skips, grouped by reason', () => {
+    const member = caps({ isAdmin: false, roles: ['member'], projectId: 'proj-a' })
+    const prot = image({ protected: true })
+    const foreign = image({ owner: 'proj-z' })
+    const fine = image()
+    const groups = skippedOnSelection('delete', [prot, foreign, fine], member)
+    expect(groups.map((g) => [why(g), g.images.map((i) => i.id)])).toEqual([
+      [why({ reason: { key: 'perm.cap.protectedImage' } }), [prot.id]],
+      [why({ reason: { key: 'perm.cap.notOwner' } }), [foreign.id]],
+    ])
+    expect(why(groups[0]!)).toMatch(/protected/)
   })
 })
