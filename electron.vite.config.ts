@@ -16,6 +16,8 @@ export default defineConfig({
   },
   preload: {
     build: {
+      // A sandboxed preload can require only `electron`: bundle zod (the command tables' schemas) into it.
+      externalizeDeps: { exclude: ['zod'] },
       outDir: 'out/preload',
       rollupOptions: {
         input: { index: resolve(root, 'preload/index.ts') },

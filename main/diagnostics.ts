@@ -2,9 +2,18 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { redact } from './log'
-import type { ServiceDeps } from './services'
+import type { Platform } from './platform'
+import type { ProfileService } from './profiles/service'
+import type { TransferService } from './transfers/service'
 
-export async function exportDiagnostics(s: ServiceDeps, target: string): Promise<void> {
+/** What the export reads. */
+export interface DiagnosticsDeps {
+  platform: Platform
+  profiles: Pick<ProfileService, 'state'>
+  transfers: Pick<TransferService, 'list'>
+}
+
+export async function exportDiagnostics(s: DiagnosticsDeps, target: string): Promise<void> {
   const logDir = join(s.platform.dataDir, 'logs')
   const logs: Record<string, string> = {}
   try {

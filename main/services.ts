@@ -42,7 +42,7 @@ export async function createServices(platform: Platform, opts: ServiceOptions = 
   const transfers = await TransferService.open({ platform, events, log, clouds, files })
   const images = new ImageService({ clouds, files, log, platform, transfers })
   const partial = { platform, events, log, files, profiles, clouds, images, transfers }
-  const handlers = createHandlers(partial)
+  const handlers = createHandlers({ ...partial, volumes: images })
   if (opts.startQueue !== false) transfers.start()
   return {
     ...partial,

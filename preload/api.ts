@@ -2,9 +2,9 @@
  * The one typed contract between the main process and the renderer.
  *
  * Pure TypeScript: no Electron, no Node imports. It is compiled into the main process, the preload, the browser
- * harness bridge and the renderer alike. Every command channel is listed in `Commands`, every event channel in
- * `Events`; `interface Api` is what `window.api` offers. Commands resolve to a `Result<T>` envelope (they never throw
- * across the bridge); the renderer's `unwrap` turns an error envelope back into an `AppError`.
+ * harness bridge and the renderer alike. Every command is declared once in preload/contract/commands/<domain>.ts (its
+ * types are re-exported here), every event channel in `EventMap`; `Api` is what `window.api` offers. Commands
+ * resolve to a `Result<T>` envelope (they never throw across the bridge); the renderer's `unwrap` turns an error envelope back into an `AppError`.
  */
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -661,127 +661,12 @@ export interface Notice {
 // Channels
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Command channels (invoke/handle): name -> [argument tuple, result]. */
-export interface CommandMap {
-  'app:info': [[], AppInfo]
-  'app:openExternal': [[url: string], void]
-  'app:notices': [[], Notice[]]
-  'app:exportDiagnostics': [[fileHandle: string], { path: string }]
-
-  'profiles:state': [[], ProfilesState]
-  'profiles:create': [[input: ProfileInput], ProfileDTO]
-  'profiles:update': [[id: string, input: ProfileInput], ProfileDTO]
-  'profiles:duplicate': [[id: string], ProfileDTO]
-  'profiles:remove': [[id: string], void]
-  'profiles:reorder': [[ids: string[]], void]
-  'profiles:setSecret': [[input: SecretInput], ProfileDTO]
-  'profiles:clearSecret': [[id: string], ProfileDTO]
-  'profiles:test': [[ctx: CloudContext], ConnectionReport]
-  'profiles:testDraft': [[draft: ProfileTestDraft], ConnectionReport]
-  'profiles:importPreview': [[source: ImportSource], ImportPreview]
-  'profiles:importApply': [[request: ImportRequest], ProfileDTO[]]
-  'profiles:exportCloudsYaml': [[ids: string[], fileHandle: string], { path: string }]
-  'profiles:save': [[id: string], ProfileDTO]
-
-  'images:list': [[ctx: CloudContext, query: ImageQuery, cursor?: string], ImagePage]
-  'images:get': [[ctx: CloudContext, id: string], ImageDTO]
-  'images:create': [[ctx: CloudContext, input: ImageCreateInput], ImageCreateResult]
-  'images:update': [[ctx: CloudContext, id: string, input: ImageUpdateInput], ImageDTO]
-  'images:delete': [[ctx: CloudContext, id: string, confirmed?: boolean], void]
-  'images:addTag': [[ctx: CloudContext, id: string, tag: string], void]
-  'images:removeTag': [[ctx: CloudContext, id: string, tag: string], void]
-  'images:deactivate': [[ctx: CloudContext, id: string, confirmed?: boolean], void]
-  'images:reactivate': [[ctx: CloudContext, id: string], void]
-  'images:members': [[ctx: CloudContext, id: string], MemberDTO[]]
-  'images:share': [[ctx: CloudContext, id: string, projectId: string], MemberDTO]
-  'images:unshare': [[ctx: CloudContext, id: string, projectId: string], void]
-  'images:setMemberStatus': [[ctx: CloudContext, id: string, status: 'accepted' | 'rejected' | 'pending'], MemberDTO]
-  'images:capabilities': [[ctx: CloudContext], Capabilities]
-  'images:export': [[ctx: CloudContext, request: ExportRequest], { path: string; rows: number }]
-
-  'volumes:types': [[ctx: CloudContext], { id: string; name: string }[]]
-  'volumes:zones': [[ctx: CloudContext], string[]]
-  'volumes:create': [[ctx: CloudContext, input: VolumeCreateInput], VolumeDTO]
-
-  'files:pickOpen': [[purpose: 'image' | 'cloudsYaml' | 'openrc' | 'manifest' | 'caFile'], FileRef | null]
-  'files:pickSave': [[purpose: 'image' | 'csv' | 'xlsx' | 'cloudsYaml' | 'manifest' | 'diagnostics', defaultName: string], FileRef | null]
-  'files:dropped': [[path: string], FileRef]
-  'files:inspect': [[fileHandle: string, declared?: DiskFormat | 'auto'], InspectionReport]
-
-  'transfers:list': [[], JobDTO[]]
-  'transfers:download': [[ctx: CloudContext, input: DownloadInput], JobDTO]
-  'transfers:pause': [[jobId: string], JobDTO]
-  'transfers:resume': [[jobId: string], JobDTO]
-  'transfers:cancel': [[jobId: string], JobDTO]
-  'transfers:retry': [[jobId: string], JobDTO]
-  'transfers:remove': [[jobId: string], void]
-  'transfers:runDraft': [[jobId: string], JobDTO]
-  'transfers:exportDrafts': [[ids: string[], fileHandle: string], { path: string }]
-  'transfers:importDrafts': [[fileHandle: string], JobDTO[]]
-}
-
-export type CommandChannel = keyof CommandMap
-export type CommandArgs<C extends CommandChannel> = CommandMap[C][0]
-export type CommandResult<C extends CommandChannel> = CommandMap[C][1]
-
-/** Every command channel, for binders and validators. */
-export const COMMAND_CHANNELS = [
-  'app:info',
-  'app:openExternal',
-  'app:notices',
-  'app:exportDiagnostics',
-  'profiles:state',
-  'profiles:create',
-  'profiles:update',
-  'profiles:duplicate',
-  'profiles:remove',
-  'profiles:reorder',
-  'profiles:setSecret',
-  'profiles:clearSecret',
-  'profiles:test',
-  'profiles:testDraft',
-  'profiles:importPreview',
-  'profiles:importApply',
-  'profiles:exportCloudsYaml',
-  'profiles:save',
-  'images:list',
-  'images:get',
-  'images:create',
-  'images:update',
-  'images:delete',
-  'images:addTag',
-  'images:removeTag',
-  'images:deactivate',
-  'images:reactivate',
-  'images:members',
-  'images:share',
-  'images:unshare',
-  'images:setMemberStatus',
-  'images:capabilities',
-  'images:export',
-  'volumes:types',
-  'volumes:zones',
-  'volumes:create',
-  'files:pickOpen',
-  'files:pickSave',
-  'files:dropped',
-  'files:inspect',
-  'transfers:list',
-  'transfers:download',
-  'transfers:pause',
-  'transfers:resume',
-  'transfers:cancel',
-  'transfers:retry',
-  'transfers:remove',
-  'transfers:runDraft',
-  'transfers:exportDrafts',
-  'transfers:importDrafts',
-] as const satisfies readonly CommandChannel[]
-
-// Compile-time check that COMMAND_CHANNELS lists every channel.
-type _MissingChannels = Exclude<CommandChannel, (typeof COMMAND_CHANNELS)[number]>
-const _allChannelsListed: _MissingChannels extends never ? true : never = true
-void _allChannelsListed
+// Commands (invoke/handle) are declared once, in one table per domain: preload/contract/commands/<domain>.ts (name, zod
+// argument schemas, parameter and result types). The channel names, the channel list (COMMAND_CHANNELS, exported by
+// preload/contract/commands, not here: this module stays free of zod for the renderer) and the `window.api` type below are
+// derived from those tables. To add a command see docs/architecture.md, "Add a command".
+export type { CommandArgs, CommandChannel, CommandResult } from './contract/commands'
+import type { CommandChannel, CommandsApi } from './contract/commands'
 
 /** Event channels (main -> renderer): name -> payload. */
 export interface EventMap {
@@ -808,75 +693,15 @@ export type Unsubscribe = () => void
 // window.api
 // ---------------------------------------------------------------------------------------------------------------
 
-type R<C extends CommandChannel> = Promise<Result<CommandResult<C>>>
-
-export interface Api {
-  app: {
-    info(): R<'app:info'>
-    openExternal(url: string): R<'app:openExternal'>
-    notices(): R<'app:notices'>
-    exportDiagnostics(fileHandle: string): R<'app:exportDiagnostics'>
-  }
-  profiles: {
-    state(): R<'profiles:state'>
-    create(input: ProfileInput): R<'profiles:create'>
-    update(id: string, input: ProfileInput): R<'profiles:update'>
-    duplicate(id: string): R<'profiles:duplicate'>
-    remove(id: string): R<'profiles:remove'>
-    reorder(ids: string[]): R<'profiles:reorder'>
-    setSecret(input: SecretInput): R<'profiles:setSecret'>
-    clearSecret(id: string): R<'profiles:clearSecret'>
-    test(ctx: CloudContext): R<'profiles:test'>
-    testDraft(draft: ProfileTestDraft): R<'profiles:testDraft'>
-    importPreview(source: ImportSource): R<'profiles:importPreview'>
-    importApply(request: ImportRequest): R<'profiles:importApply'>
-    exportCloudsYaml(ids: string[], fileHandle: string): R<'profiles:exportCloudsYaml'>
-    /** Save an `env` profile (from OS_* variables) as a regular profile. */
-    save(id: string): R<'profiles:save'>
-  }
-  images: {
-    list(ctx: CloudContext, query: ImageQuery, cursor?: string): R<'images:list'>
-    get(ctx: CloudContext, id: string): R<'images:get'>
-    create(ctx: CloudContext, input: ImageCreateInput): R<'images:create'>
-    update(ctx: CloudContext, id: string, input: ImageUpdateInput): R<'images:update'>
-    delete(ctx: CloudContext, id: string, confirmed?: boolean): R<'images:delete'>
-    addTag(ctx: CloudContext, id: string, tag: string): R<'images:addTag'>
-    removeTag(ctx: CloudContext, id: string, tag: string): R<'images:removeTag'>
-    deactivate(ctx: CloudContext, id: string, confirmed?: boolean): R<'images:deactivate'>
-    reactivate(ctx: CloudContext, id: string): R<'images:reactivate'>
-    members(ctx: CloudContext, id: string): R<'images:members'>
-    share(ctx: CloudContext, id: string, projectId: string): R<'images:share'>
-    unshare(ctx: CloudContext, id: string, projectId: string): R<'images:unshare'>
-    setMemberStatus(ctx: CloudContext, id: string, status: 'accepted' | 'rejected' | 'pending'): R<'images:setMemberStatus'>
-    capabilities(ctx: CloudContext): R<'images:capabilities'>
-    export(ctx: CloudContext, request: ExportRequest): R<'images:export'>
-  }
-  volumes: {
-    types(ctx: CloudContext): R<'volumes:types'>
-    zones(ctx: CloudContext): R<'volumes:zones'>
-    create(ctx: CloudContext, input: VolumeCreateInput): R<'volumes:create'>
-  }
-  files: {
-    pickOpen(purpose: 'image' | 'cloudsYaml' | 'openrc' | 'manifest' | 'caFile'): R<'files:pickOpen'>
-    pickSave(
-      purpose: 'image' | 'csv' | 'xlsx' | 'cloudsYaml' | 'manifest' | 'diagnostics',
-      defaultName: string,
-    ): R<'files:pickSave'>
+/**
+ * What `window.api` offers: every command of preload/contract/commands as `api.<domain>.<method>(...)` resolving to a
+ * `Result<T>`, except that `files.dropped` takes the dropped DOM File (the preload resolves its path, never the
+ * renderer), plus `on` for events.
+ */
+export type Api = Omit<CommandsApi, 'files'> & {
+  files: Omit<CommandsApi['files'], 'dropped'> & {
     /** A file dropped on the window (a DOM File); the preload resolves its path, never the renderer. */
-    dropped(file: File): R<'files:dropped'>
-    inspect(fileHandle: string, declared?: DiskFormat | 'auto'): R<'files:inspect'>
-  }
-  transfers: {
-    list(): R<'transfers:list'>
-    download(ctx: CloudContext, input: DownloadInput): R<'transfers:download'>
-    pause(jobId: string): R<'transfers:pause'>
-    resume(jobId: string): R<'transfers:resume'>
-    cancel(jobId: string): R<'transfers:cancel'>
-    retry(jobId: string): R<'transfers:retry'>
-    remove(jobId: string): R<'transfers:remove'>
-    runDraft(jobId: string): R<'transfers:runDraft'>
-    exportDrafts(ids: string[], fileHandle: string): R<'transfers:exportDrafts'>
-    importDrafts(fileHandle: string): R<'transfers:importDrafts'>
+    dropped(file: File): Promise<Result<FileRef>>
   }
   /** Subscribe to a main-process event; returns the unsubscribe function. */
   on<E extends EventChannel>(event: E, listener: (payload: EventMap[E]) => void): Unsubscribe

@@ -1,9 +1,10 @@
-import { AppError, COMMAND_CHANNELS, type CommandChannel, type Result } from '../../preload/api'
+import type { AppError, Result } from '../../preload/api'
+import { commandOf, type CommandChannel } from '../../preload/contract/commands'
 import type { HandlerMap } from './types'
 import { toAppError } from '../errors'
 
 export function isCommandChannel(x: unknown): x is CommandChannel {
-  return typeof x === 'string' && (COMMAND_CHANNELS as readonly string[]).includes(x)
+  return commandOf(x) !== undefined
 }
 
 /**

@@ -3,7 +3,8 @@
  * The only file under main/ipc that imports electron; kept thin and tested with a mocked electron.
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
-import { COMMAND_CHANNELS, type Result } from '../../preload/api'
+import type { Result } from '../../preload/api'
+import { COMMAND_CHANNELS } from '../../preload/contract/commands'
 import { dispatch } from './dispatch'
 import type { HandlerMap } from './types'
 import type { EventBus } from '../events'

@@ -1,11 +1,12 @@
 import { z } from 'zod'
-import { AppError, OS_TYPES } from '../../preload/api'
+import { AppError } from '../../preload/api'
+import { FORBIDDEN_KEYS } from '../../preload/contract/commands/schemas'
 
 /**
  * Validates a handler's raw arguments against a zod tuple and returns them typed, or throws a VALIDATION AppError
  * that names the offending argument. Extra arguments are refused.
  */
-export function parseArgs<T extends [z.ZodType, ...z.ZodType[]] | []>(
+export function parseArgs<T extends readonly z.ZodType[]>(
   channel: string,
   schemas: T,
   args: unknown[],
@@ -53,36 +54,5 @@ function checkShape(channel: string, args: unknown[]): void {
   }
 }
 
-// Shared schemas
-export const zId = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\w.:-]+$/, 'must be an identifier')
-  // `.` and `..` would be normalised away in a URL path (/v2/images/.. is /v2/).
-  .refine((s) => !/^\.+$/.test(s), 'must be an identifier')
-
-/** Object keys that must never come from the renderer (prototype pollution). */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
-export const zHandle = z.string().regex(/^fh_[A-Za-z0-9_-]{16,64}$/, 'must be a file handle')
-export const zCloudContext = z.strictObject({
-  profileId: zId,
-  region: z.string().min(1).max(255).optional(),
-})
-
-/** The console's fields (ConsoleFields in preload/api.ts): IPC arguments and draft manifests alike. */
-export const zConsoleFields = z.strictObject({
-  osType: z.enum(OS_TYPES).optional(),
-  architecture: z.enum(['arm', 'x86']).optional(),
-  virtualization: z.enum(['qemu', 'baremetal']).optional(),
-  minDiskGiB: z.number().int().min(0).max(1_000_000),
-  minRamGiB: z.number().min(0).max(1_000_000),
-  public: z.boolean(),
-  protected: z.boolean(),
-  onlineResize: z.boolean().optional(),
-  agent: z.boolean().optional(),
-  multiqueue: z.boolean().optional(),
-  encryptedPassword: z.boolean().optional(),
-  bootMode: z.enum(['bios', 'uefi']).optional(),
-  description: z.string().max(65_535).optional(),
-})
+// The shared schemas live in the contract (the command tables name them); re-exported for main-process readers.
+export { FORBIDDEN_KEYS, zCloudContext, zConsoleFields, zHandle, zId, zIds } from '../../preload/contract/commands/schemas'

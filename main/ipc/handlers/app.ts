@@ -1,34 +1,36 @@
-import { z } from 'zod'
 import { AppError, type Notice } from '../../../preload/api'
-import type { ServiceDeps } from '../../services'
-import type { PartialHandlers } from '../types'
-import { parseArgs, zHandle } from '../validate'
+import type { Platform } from '../../platform'
+import type { FileRegistry } from '../../files/registry'
+import type { ProfileService } from '../../profiles/service'
+import type { TransferService } from '../../transfers/service'
+import { bindDomain } from '../bind'
 import { isAllowedExternalUrl } from '../../external'
 
-type AppChannels = 'app:info' | 'app:openExternal' | 'app:notices' | 'app:exportDiagnostics'
+/** What the app:* commands use. */
+export interface AppHandlerDeps {
+  platform: Platform
+  files: Pick<FileRegistry, 'resolve'>
+  profiles: Pick<ProfileService, 'state'>
+  transfers: Pick<TransferService, 'recovered' | 'list'>
+}
 
-export function appHandlers(s: ServiceDeps): PartialHandlers<AppChannels> {
-  return {
-    'app:info': async (...args) => {
-      parseArgs('app:info', [], args)
-      return {
-        name: s.platform.appName,
-        version: s.platform.version,
-        platform: process.platform,
-        shell: s.platform.kind === 'electron' ? 'electron' : 'web',
-        locale: s.platform.locale,
-        dataDir: s.platform.dataDir,
-      }
-    },
-    'app:openExternal': async (...args) => {
-      const [url] = parseArgs('app:openExternal', [z.string().max(4096)], args)
+export function appHandlers(s: AppHandlerDeps) {
+  return bindDomain('app', {
+    info: async () => ({
+      name: s.platform.appName,
+      version: s.platform.version,
+      platform: process.platform,
+      shell: s.platform.kind === 'electron' ? ('electron' as const) : ('web' as const),
+      locale: s.platform.locale,
+      dataDir: s.platform.dataDir,
+    }),
+    openExternal: async (url) => {
       if (!isAllowedExternalUrl(url)) {
         throw new AppError({ code: 'VALIDATION', message: 'Only links to the documentation can be opened.', details: { reason: 'externalNotAllowed' } })
       }
       await s.platform.shell.openExternal(url)
     },
-    'app:notices': async (...args) => {
-      parseArgs('app:notices', [], args)
+    notices: async () => {
       const notices: Notice[] = []
       const st = s.profiles.state()
       if (st.recovered) notices.push({ level: 'warning', message: st.recovered.message })
@@ -37,12 +39,11 @@ export function appHandlers(s: ServiceDeps): PartialHandlers<AppChannels> {
       if (q) notices.push({ level: 'error', message: q.message })
       return notices
     },
-    'app:exportDiagnostics': async (...args) => {
-      const [handle] = parseArgs('app:exportDiagnostics', [zHandle], args)
+    exportDiagnostics: async (handle) => {
       const target = s.files.resolve(handle, 'write')
       const { exportDiagnostics } = await import('../../diagnostics')
       await exportDiagnostics(s, target)
       return { path: target }
     },
-  }
+  })
 }

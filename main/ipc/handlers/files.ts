@@ -1,19 +1,14 @@
 import { stat } from 'node:fs/promises'
 import { isAbsolute, relative, resolve } from 'node:path'
-import { z } from 'zod'
-import { AppError, DISK_FORMATS } from '../../../preload/api'
-import type { ServiceDeps } from '../../services'
-import type { PartialHandlers } from '../types'
-import { parseArgs, zHandle } from '../validate'
+import { AppError } from '../../../preload/api'
+import type { OpenPurpose } from '../../../preload/contract/commands/files'
+import type { Platform } from '../../platform'
+import type { FileRegistry } from '../../files/registry'
+import { bindDomain } from '../bind'
 import { inspectFile } from '../../transfers/inspect'
 import { safeFileName } from '../../files/safe-name'
 
-type FileChannels = 'files:pickOpen' | 'files:pickSave' | 'files:dropped' | 'files:inspect'
-
-const zOpenPurpose = z.enum(['image', 'cloudsYaml', 'openrc', 'manifest', 'caFile'])
-const zSavePurpose = z.enum(['image', 'csv', 'xlsx', 'cloudsYaml', 'manifest', 'diagnostics'])
-
-const OPEN_FILTERS: Record<z.infer<typeof zOpenPurpose>, { name: string; extensions: string[] }[]> = {
+const OPEN_FILTERS: Record<OpenPurpose, { name: string; extensions: string[] }[]> = {
   image: [
     { name: 'Disk images', extensions: ['qcow2', 'img', 'raw', 'iso', 'vmdk', 'vhd', 'vhdx', 'vdi'] },
     { name: 'All files', extensions: ['*'] },
@@ -33,15 +28,6 @@ const OPEN_FILTERS: Record<z.infer<typeof zOpenPurpose>, { name: string; extensi
   ],
 }
 
-/** A dropped file's path, as the preload resolved it (webUtils.getPathForFile): absolute, one line, no NUL. */
-const zDroppedPath = z
-  .string()
-  .min(1)
-  .max(4096)
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  .refine((p) => !/[\u0000-\u001f]/.test(p), 'must not contain control characters')
-  .refine((p) => isAbsolute(p), 'must be an absolute path')
-
 /** A regular file we can read; the message says what is wrong otherwise. */
 async function regularFile(path: string): Promise<number> {
   let st
@@ -57,24 +43,29 @@ async function regularFile(path: string): Promise<number> {
   return st.size
 }
 
-export function fileHandlers(s: ServiceDeps): PartialHandlers<FileChannels> {
-  return {
-    'files:pickOpen': async (...args) => {
-      const [purpose] = parseArgs('files:pickOpen', [zOpenPurpose], args)
+/** What the files:* commands use. */
+export interface FileHandlerDeps {
+  platform: Pick<Platform, 'dialogs' | 'dataDir'>
+  files: Pick<FileRegistry, 'register' | 'resolve'>
+}
+
+export function fileHandlers(s: FileHandlerDeps) {
+  return bindDomain('files', {
+    pickOpen: async (purpose) => {
       const path = await s.platform.dialogs.openFile({ purpose, filters: OPEN_FILTERS[purpose] })
       if (!path) return null
       const size = await regularFile(path)
       return s.files.register(path, 'read', size)
     },
-    'files:pickSave': async (...args) => {
-      const [purpose, defaultName] = parseArgs('files:pickSave', [zSavePurpose, z.string().max(255)], args)
+    pickSave: async (purpose, defaultName) => {
       // The default name often comes from an image name (anyone in a shared project chooses those): sanitize it.
       const path = await s.platform.dialogs.saveFile({ purpose, defaultName: safeFileName(defaultName) })
       if (!path) return null
       return s.files.register(path, 'write')
     },
-    'files:dropped': async (...args) => {
-      const [path] = parseArgs('files:dropped', [zDroppedPath], args)
+    dropped: async (path) => {
+      // The schema refused control characters; absoluteness is the platform's rule (node:path).
+      if (!isAbsolute(path)) throw new AppError({ code: 'VALIDATION', message: 'files:dropped: argument 1: must be an absolute path' })
       // The app's own files (settings, encrypted secrets, queue, logs) are never handed back as a handle.
       const inData = relative(resolve(s.platform.dataDir), resolve(path))
       if (inData === '' || (!inData.startsWith('..') && !isAbsolute(inData))) {
@@ -83,13 +74,6 @@ export function fileHandlers(s: ServiceDeps): PartialHandlers<FileChannels> {
       const size = await regularFile(path)
       return s.files.register(path, 'read', size)
     },
-    'files:inspect': async (...args) => {
-      const [handle, declared] = parseArgs(
-        'files:inspect',
-        [zHandle, z.enum([...DISK_FORMATS, 'auto']).optional()],
-        args,
-      )
-      return inspectFile(s.files.resolve(handle, 'read'), declared ?? 'auto')
-    },
-  }
+    inspect: async (handle, declared) => inspectFile(s.files.resolve(handle, 'read'), declared ?? 'auto'),
+  })
 }

@@ -1,18 +1,27 @@
-import type { ServiceDeps } from '../../services'
 import type { HandlerMap } from '../types'
-import { appHandlers } from './app'
-import { fileHandlers } from './files'
-import { profileHandlers } from '../../profiles/handlers'
-import { imageHandlers } from '../../images/handlers'
-import { transferHandlers } from '../../transfers/handlers'
+import { appHandlers, type AppHandlerDeps } from './app'
+import { fileHandlers, type FileHandlerDeps } from './files'
+import { profileHandlers, type ProfileHandlerDeps } from '../../profiles/handlers'
+import { imageHandlers, type ImageHandlerDeps } from '../../images/handlers'
+import { volumeHandlers, type VolumeHandlerDeps } from '../../volumes/handlers'
+import { transferHandlers, type TransferHandlerDeps } from '../../transfers/handlers'
 
-/** The one handler map. Each domain owns its handlers; this only merges them. */
-export function createHandlers(s: ServiceDeps): HandlerMap {
+/** Everything the handlers use, as the composition root (main/services.ts) passes it; each domain takes its part. */
+export type HandlerDeps = AppHandlerDeps &
+  FileHandlerDeps &
+  ProfileHandlerDeps &
+  ImageHandlerDeps &
+  VolumeHandlerDeps &
+  TransferHandlerDeps
+
+/** The one handler map. Each domain owns its handlers; this only merges them (a missing domain fails the typecheck). */
+export function createHandlers(s: HandlerDeps): HandlerMap {
   return {
     ...appHandlers(s),
     ...fileHandlers(s),
     ...profileHandlers(s),
     ...imageHandlers(s),
+    ...volumeHandlers(s),
     ...transferHandlers(s),
   }
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
-import { COMMAND_CHANNELS } from '../../../preload/api'
+import { COMMAND_CHANNELS } from '../../../preload/contract/commands'
 
 const exposed = vi.hoisted(() => [] as [string, unknown][])
 const ipc = vi.hoisted(() => ({ invoked: [] as unknown[][], listeners: new Map<string, ((e: unknown, p: unknown) => void)[]>() }))

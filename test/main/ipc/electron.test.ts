@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
-import { AppError, COMMAND_CHANNELS } from '../../../preload/api'
+import { AppError } from '../../../preload/api'
+import { COMMAND_CHANNELS } from '../../../preload/contract/commands'
 import { EventBus } from '../../../main/events'
 import type { HandlerMap } from '../../../main/ipc/types'
 import { FakeFrame, FakeIpcMain, FakeWebContents } from '../shell/fake-electron'

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { COMMAND_CHANNELS } from '../../../preload/api'
+import { COMMAND_CHANNELS } from '../../../preload/contract/commands'
 import { profileHandlers } from '../../../main/profiles/handlers'
 import { ProfileService } from '../../../main/profiles/service'
 import { CloudConnector } from '../../../main/profiles/connector'

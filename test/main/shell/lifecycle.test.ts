@@ -3,7 +3,7 @@
  * real sender check, the window, the menu's app:command, and a graceful quit that awaits services.close().
  */
 import { describe, expect, it, vi } from 'vitest'
-import { COMMAND_CHANNELS } from '../../../preload/api'
+import { COMMAND_CHANNELS } from '../../../preload/contract/commands'
 import { EventBus } from '../../../main/events'
 import { createNullLogger } from '../../../main/log'
 import { fake, FakeBrowserWindow, FakeWebContents, fireReady } from './fake-electron'

@@ -1,6 +1,7 @@
 /** A fake `window.api`: every method answers "not implemented" unless a test overrides it. */
 import { vi } from 'vitest'
 import type { Api, ImageDTO, Result } from '@contract/api'
+import { COMMANDS } from '@contract/contract/commands'
 
 type AnyFn = (...args: unknown[]) => Promise<Result<unknown>>
 
@@ -15,22 +16,11 @@ export function fail(code: string, message = code, extra: Record<string, unknown
   return Promise.resolve({ ok: false, error: { code, message, ...extra } as never })
 }
 
-const GROUPS = {
-  app: ['info', 'openExternal', 'notices', 'exportDiagnostics'],
-  profiles: [
-    'state', 'create', 'update', 'duplicate', 'remove', 'reorder', 'setSecret', 'clearSecret', 'test', 'testDraft',
-    'importPreview', 'importApply', 'exportCloudsYaml', 'save',
-  ],
-  images: [
-    'list', 'get', 'create', 'update', 'delete', 'addTag', 'removeTag', 'deactivate', 'reactivate', 'members', 'share',
-    'unshare', 'setMemberStatus', 'capabilities', 'export',
-  ],
-  volumes: ['types', 'zones', 'create'],
-  files: ['pickOpen', 'pickSave', 'dropped', 'inspect'],
-  transfers: ['list', 'download', 'pause', 'resume', 'cancel', 'retry', 'remove', 'runDraft', 'exportDrafts', 'importDrafts'],
-} as const
+/** Every method of every domain, from the command tables (preload/contract/commands): a new command is mocked without an edit here. */
+type Groups = { [D in keyof typeof COMMANDS]: (keyof (typeof COMMANDS)[D])[] }
+const GROUPS = Object.fromEntries(Object.entries(COMMANDS).map(([d, table]) => [d, Object.keys(table)])) as Groups
 
-export type MockApi = { [G in keyof typeof GROUPS]: Record<(typeof GROUPS)[G][number], ReturnType<typeof vi.fn<AnyFn>>> } & {
+export type MockApi = { [G in keyof Groups]: Record<Groups[G][number], ReturnType<typeof vi.fn<AnyFn>>> } & {
   on: ReturnType<typeof vi.fn>
   emit: (event: string, payload: unknown) => void
 }

@@ -1,0 +1,94 @@
+/**
+ * The profile schema: the zod schema every profile passes (IPC input, stored documents, imports) and the cross-field
+ * rules. Pure: zod and the contract's types. Moved here from main/profiles/model.ts (which re-exports it) so that the
+ * profiles command table (preload/contract/commands/profiles.ts) can name it.
+ */
+import { z } from 'zod'
+import type { ProfileInput } from '../../api'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Schema
+// ---------------------------------------------------------------------------------------------------------------
+
+const SHORT = 255
+const str = (max = SHORT): z.ZodString => z.string().max(max)
+/** No control characters (they would end up in HTTP headers, YAML and logs). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const clean = (max = SHORT): z.ZodString => str(max).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
+
+export function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s)
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== ''
+  } catch {
+    return false
+  }
+}
+
+const zHttpUrl = clean(2048).refine(isHttpUrl, 'must be an http:// or https:// URL')
+const zRegion = clean().min(1)
+/** A Glance property key: what Glance accepts as a custom property name. */
+const zPropertyKey = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9_:.-]+$/, 'must be a property key (letters, digits, _ : . -)')
+  .refine((k) => !k.startsWith('os_glance'), 'keys starting with os_glance are reserved')
+
+export const zPropertyKeyMap = z.strictObject({
+  virtualization: zPropertyKey,
+  onlineResize: zPropertyKey,
+  encryptedPassword: zPropertyKey,
+})
+
+/** The fields, without the cross-field rules (used to build the stored-document schema as well). */
+export const zProfileFields = z.strictObject({
+  name: clean(128).trim().min(1, 'a name is required'),
+  color: z.string().regex(/^(#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8}))?$/, 'must be a colour like #409eff'),
+  group: clean(64),
+  authUrl: zHttpUrl,
+  authType: z.enum(['password', 'applicationCredential']),
+  username: clean(),
+  userId: clean(),
+  userDomainName: clean(),
+  projectName: clean(),
+  projectId: clean(),
+  projectDomainName: clean(),
+  userDomainId: clean().optional(),
+  projectDomainId: clean().optional(),
+  appCredentialId: clean(),
+  appCredentialName: clean(),
+  regions: z
+    .array(zRegion)
+    .max(64)
+    .refine((r) => new Set(r).size === r.length, 'regions must not repeat'),
+  defaultRegion: clean(),
+  interface: z.enum(['public', 'internal', 'admin']),
+  caFile: clean(4096),
+  insecure: z.boolean(),
+  endpointOverrides: z
+    .record(z.string().min(1).max(300).regex(/^([^/\s]+\/)?[a-z0-9-]+$/, 'must be a service type or REGION/type'), zHttpUrl)
+    .refine((r) => Object.keys(r).length <= 32, 'at most 32 endpoint overrides'),
+  propertyKeys: zPropertyKeyMap,
+  readOnly: z.boolean(),
+  notes: z.string().max(4000),
+})
+
+/** Cross-field rules: what a profile needs before it can authenticate. Returns human messages. */
+export function profileProblems(p: ProfileInput): string[] {
+  const out: string[] = []
+  if (p.authType === 'password') {
+    if (!p.username && !p.userId) out.push('A user name or user id is required for password authentication.')
+    if (!p.projectName && !p.projectId) out.push('A project name or project id is required for password authentication.')
+  } else if (!p.appCredentialId && !(p.appCredentialName && (p.username || p.userId))) {
+    out.push('An application credential id (or its name and the user) is required.')
+  }
+  if (p.regions.length > 0 && p.defaultRegion && !p.regions.includes(p.defaultRegion)) {
+    out.push(`The default region ${p.defaultRegion} is not one of the profile's regions.`)
+  }
+  return out
+}
+
+export const zProfileInput = zProfileFields.superRefine((p, ctx) => {
+  for (const message of profileProblems(p)) ctx.addIssue({ code: 'custom', message })
+})
