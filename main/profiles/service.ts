@@ -69,7 +69,7 @@ function notConfirmed(kind: ConfirmRequest['purpose'], name: string): AppError {
   return new AppError({
     code: 'CANCELLED',
     message: `Not confirmed (${kind}) for "${name}": nothing was changed or sent.`,
-    details: { reason: 'notConfirmed', params: { kind, name } },
+    details: { reason: 'notConfirmed', params: { confirm: kind, name } },
   })
 }
 

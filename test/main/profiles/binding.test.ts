@@ -79,10 +79,10 @@ describe('testDraft: the stored secret only for its own identity', () => {
     const before = seen.length
     await expect(clouds.testDraft({ ...input, endpointOverrides: { image: `${foreign}/image` } }, undefined, saved.id)).rejects.toMatchObject({
       code: 'CANCELLED',
-      details: { reason: 'notConfirmed', params: { kind: 'endpointOverride' } },
+      details: { reason: 'notConfirmed', params: { confirm: 'endpointOverride' } },
     })
-    await expect(clouds.testDraft({ ...input, insecure: true }, undefined, saved.id)).rejects.toMatchObject({ details: { params: { kind: 'insecureTls' } } })
-    await expect(clouds.testDraft({ ...input, caFile: '/tmp/other-ca.pem' }, undefined, saved.id)).rejects.toMatchObject({ details: { params: { kind: 'caFile' } } })
+    await expect(clouds.testDraft({ ...input, insecure: true }, undefined, saved.id)).rejects.toMatchObject({ details: { params: { confirm: 'insecureTls' } } })
+    await expect(clouds.testDraft({ ...input, caFile: '/tmp/other-ca.pem' }, undefined, saved.id)).rejects.toMatchObject({ details: { params: { confirm: 'caFile' } } })
     expect(asked.map((a) => a.purpose)).toEqual(['endpointOverride', 'insecureTls', 'caFile'])
     expect(asked[0]!.subjects).toEqual([`image = ${foreign}/image`])
     expect(seen.length).toBe(before)
@@ -93,7 +93,7 @@ describe('testDraft: the stored secret only for its own identity', () => {
     const { id: _i, source: _s, secretState: _st, order: _o, ...input } = profiles.get(saved.id)
     await expect(clouds.testDraft({ ...input, authUrl: 'http://keystone.example.com:5000/v3' }, 'typed-pw', saved.id)).rejects.toMatchObject({
       code: 'CANCELLED',
-      details: { params: { kind: 'plainHttp' } },
+      details: { params: { confirm: 'plainHttp' } },
     })
     expect(asked).toHaveLength(1)
     expect(asked[0]).toMatchObject({ purpose: 'plainHttp', subjects: ['http://keystone.example.com:5000/v3'] })
