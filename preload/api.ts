@@ -396,6 +396,8 @@ export interface ImageQuery {
   updatedAfter?: string
   updatedBefore?: string
   changesSince?: string
+  /** C1: shared images by the caller's member status (Glance `member_status`; with visibility `shared`). */
+  memberStatus?: 'pending' | 'accepted' | 'rejected' | 'all'
   sort?: SortKey[]
   /** Page size (1..1000). */
   limit?: number
@@ -424,6 +426,8 @@ export interface ImageCreateInput {
   source: ImageSource
   /** Save as an offline draft instead of running now. */
   draft?: boolean
+  /** C1: `shared` (share with projects later) instead of `private`, when not public. */
+  visibility?: 'private' | 'shared'
 }
 
 export interface ImageCreateResult {
@@ -436,6 +440,8 @@ export interface ImageUpdateInput {
   fields?: Partial<ConsoleFields>
   /** Custom properties to set (string) or remove (null). */
   properties?: Record<string, string | null>
+  /** C1: `private` or `shared` when not public (a public image made not public becomes this). */
+  visibility?: 'private' | 'shared'
   /** For read-only profiles: the user confirmed twice. */
   confirmed?: boolean
 }
@@ -443,6 +449,8 @@ export interface ImageUpdateInput {
 export interface MemberDTO {
   imageId: string
   memberId: string
+  /** C1: the member project's name, when the caller may see it (Keystone). */
+  memberName?: string
   status: 'pending' | 'accepted' | 'rejected'
   createdAt: string
   updatedAt: string

@@ -28,6 +28,7 @@ import type { Member } from '../openstack/glance'
 import { computePatch } from '../openstack/glance'
 import { buildCreateBody, checkPropertyKeys, fieldsToAttributes, toImageDTO } from '../openstack/properties'
 import { computeCapabilities } from '../openstack/capabilities'
+import { ProjectDirectory } from '../openstack/projects'
 import { minVolumeSizeGiB } from '../openstack/cinder'
 import { tabulate, toCsv, toXlsx, writeFileAtomic } from './export'
 import { probeImageUrl } from './url-probe'
@@ -119,12 +120,15 @@ export class ImageService {
       ...(input.tags ? { tags: input.tags } : {}),
       ...(input.properties ? { properties: input.properties } : {}),
     }
+    // visibility `shared` (the console field is only public or not): a top-level extra attribute of the body
+    const shared = input.visibility === 'shared' && !input.fields.public
+    const extra = shared ? { visibility: 'shared' } : undefined
     const src = input.source
     if (src.kind === 'none') {
       if (input.diskFormat === 'auto') {
         throw new AppError({ code: 'VALIDATION', message: 'Choose a disk format: "auto" needs a local file to inspect.' })
       }
-      const image = await c.glance.create(buildCreateBody({ ...common, diskFormat: input.diskFormat }, c.keys))
+      const image = await c.glance.create({ ...buildCreateBody({ ...common, diskFormat: input.diskFormat }, c.keys), ...extra })
       return { imageId: image.id }
     }
     if (src.kind === 'file') {
@@ -134,6 +138,7 @@ export class ImageService {
         diskFormat: input.diskFormat,
         filePath,
         ...(input.draft ? { draft: true } : {}),
+        ...(extra ? { extra } : {}),
       })
       return job.imageId ? { jobId: job.id, imageId: job.imageId } : { jobId: job.id }
     }
@@ -143,7 +148,7 @@ export class ImageService {
     // a web page or a wrong format is refused here, before Glance imports it as an "active" image
     const probe = await (this.deps.probeUrl ?? probeImageUrl)(src.url, input.diskFormat)
     this.deps.log.info('images:urlProbe', { outcome: probe.outcome, detected: probe.detected ?? null })
-    const job = await this.deps.transfers.enqueueImport(full, { ...common, diskFormat: input.diskFormat, url: src.url })
+    const job = await this.deps.transfers.enqueueImport(full, { ...common, diskFormat: input.diskFormat, url: src.url, ...(extra ? { extra } : {}) })
     return job.imageId ? { jobId: job.id, imageId: job.imageId } : { jobId: job.id }
   }
 
@@ -157,6 +162,8 @@ export class ImageService {
       if (input.fields.public === false && old.visibility !== 'public') delete attrs.visibility
       Object.assign(next, attrs)
     }
+    // private <-> shared (members are kept by Glance while shared); never over a public image made public here
+    if (input.visibility && next.visibility !== 'public') next.visibility = input.visibility
     if (input.properties) {
       checkPropertyKeys(input.properties)
       for (const [k, v] of Object.entries(input.properties)) {
@@ -211,12 +218,37 @@ export class ImageService {
     await (await this.client(ctx)).glance.reactivate(id)
   }
 
+  /** The image's members, with the project names the caller may see (Keystone). */
   async members(ctx: CloudContext, id: string): Promise<MemberDTO[]> {
-    return (await (await this.client(ctx)).glance.members(id)).map(toMemberDTO)
+    const c = await this.client(ctx)
+    const list = (await c.glance.members(id)).map(toMemberDTO)
+    const names = await new ProjectDirectory(c.session).names(list.map((m) => m.memberId)).catch(() => new Map<string, string>())
+    for (const m of list) {
+      const n = names.get(m.memberId)
+      if (n) m.memberName = n
+    }
+    return list
   }
 
-  async share(ctx: CloudContext, id: string, projectId: string): Promise<MemberDTO> {
-    return toMemberDTO(await (await this.client(ctx)).glance.addMember(id, projectId))
+  /**
+   * Shares with a project given by name or id: resolved (or checked) through Keystone first (projects.ts), since
+   * Glance takes any string as a member. Sharing needs visibility `shared`: a private image is made shared first.
+   */
+  async share(ctx: CloudContext, id: string, project: string): Promise<MemberDTO> {
+    const c = await this.client(ctx)
+    const target = await new ProjectDirectory(c.session).resolve(project)
+    if (target.id === c.session.project.id) {
+      throw new AppError({
+        code: 'VALIDATION',
+        message: 'The image already belongs to your own project: share it with another project.',
+        details: { reason: 'shareOwnProject', params: { project: target.name ?? target.id } },
+      })
+    }
+    const img = await c.glance.get(id)
+    if (img.visibility === 'private') await c.glance.patch(id, [{ op: 'replace', path: '/visibility', value: 'shared' }])
+    const m = toMemberDTO(await c.glance.addMember(id, target.id))
+    if (target.name) m.memberName = target.name
+    return m
   }
 
   async unshare(ctx: CloudContext, id: string, projectId: string): Promise<void> {

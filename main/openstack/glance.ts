@@ -80,6 +80,7 @@ export function buildListQuery(q: ImageQuery): URLSearchParams {
   else if (q.name) p.set('name', q.name)
   if (q.status && q.status.length) p.set('status', multi(q.status))
   if (q.visibility) p.set('visibility', q.visibility)
+  if (q.memberStatus) p.set('member_status', q.memberStatus)
   for (const t of q.tags ?? []) p.append('tag', t)
   if (q.owner) p.set('owner', q.owner)
   if (q.protected !== undefined) p.set('protected', String(q.protected))
