@@ -35,8 +35,9 @@ export function profileHandlers(s: ProfileHandlerDeps) {
   }
   return bindDomain('profiles', {
     state: async () => s.profiles.state(),
-    create: async (input) => s.profiles.create(input),
-    update: async (id, input) => s.profiles.update(id, input),
+    // The *Confirmed variants ask the main-process confirmations (trust.ts) before anything is saved.
+    create: (input) => s.profiles.createConfirmed(input),
+    update: (id, input) => s.profiles.updateConfirmed(id, input),
     duplicate: async (id) => s.profiles.duplicate(id),
     remove: async (id) => {
       s.profiles.remove(id)
@@ -49,8 +50,8 @@ export function profileHandlers(s: ProfileHandlerDeps) {
     test: (ctx) => s.clouds.test(ctx),
     testDraft: (draft) => s.clouds.testDraft(draft.input, draft.secret, draft.profileId, draft.region),
     importPreview: async (source) => s.profiles.importPreview(resolve(source)),
-    importApply: async (req) =>
-      s.profiles.importApply(
+    importApply: (req) =>
+      s.profiles.importApplyConfirmed(
         resolve(req.source),
         req.decisions.map((d) => {
           const out: { key: string; action: typeof d.action; saveSecret: boolean; newName?: string } = { key: d.key, action: d.action, saveSecret: d.saveSecret }
