@@ -18,18 +18,33 @@ import { PROGRESS_STEP, UPLOAD_SLOT, UPLOAD_SLOTS } from './tuning'
 
 export { PROGRESS_STEP, UPLOAD_SLOT, UPLOAD_SLOTS } from './tuning'
 
+/**
+ * Sees the bytes as they are read, before they are sent: `chunk` gets every chunk with its offset (the upload's
+ * inspector captures its regions from them); `beforeEnd` runs before the LAST chunk is written, and a throw there
+ * stops the body with that error (the request is aborted: the server never gets the whole file).
+ */
+export interface BodyTap {
+  chunk(pos: number, data: Uint8Array): void
+  beforeEnd(): Promise<void>
+}
+
 export interface HashedFileBodyOptions {
   /** Bytes handed to the consumer (called once per chunk). */
   onBytes?: (n: number) => void
   slots?: number
   slotSize?: number
   algos?: readonly HashAlgo[]
+  /** An open handle to read (the caller keeps it: it is not closed with the body). Default: `path` is opened. */
+  file?: FileHandle
+  tap?: BodyTap
 }
 
 export class HashedFileBody extends Readable {
   readonly hasher: WorkerHasher
   private readonly ring: SlotRing
   private readonly onBytes: (n: number) => void
+  private readonly tap: BodyTap | undefined
+  private readonly ownsFile: boolean
   private fh: FileHandle | null = null
   private opening: Promise<FileHandle> | null = null
   /** Bytes read from the file so far. */
@@ -45,6 +60,9 @@ export class HashedFileBody extends Readable {
     this.ring = new SlotRing(opts.slots ?? UPLOAD_SLOTS, opts.slotSize ?? UPLOAD_SLOT)
     this.hasher = new WorkerHasher(opts.algos ?? ['md5', 'sha512'])
     this.onBytes = opts.onBytes ?? (() => {})
+    this.tap = opts.tap
+    this.ownsFile = !opts.file
+    if (opts.file) this.fh = opts.file
   }
 
   /** The digests of the bytes read (after the body was consumed to its end). */
@@ -77,6 +95,18 @@ export class HashedFileBody extends Readable {
         this.ring.release(c.slot)
         return
       }
+      if (this.pos >= this.size && this.tap) {
+        try {
+          await this.tap.beforeEnd()
+        } catch (e) {
+          this.ring.release(c.slot)
+          throw e
+        }
+        if (gone()) {
+          this.ring.release(c.slot)
+          return
+        }
+      }
       const view = this.ring.slot(c.slot).subarray(0, c.n)
       // written in steps of at most PROGRESS_STEP, each counted when the socket took it: progress moves smoothly
       // on a slow link too (a whole slot can take seconds there)
@@ -102,11 +132,19 @@ export class HashedFileBody extends Readable {
     if (this.mode === 'direct') return
     this.mode = 'stream'
     this.next().then(
-      (c) => {
+      async (c) => {
         if (!c) {
           return this.checkUnchanged().then(() => {
             this.push(null)
           })
+        }
+        if (this.pos >= this.size && this.tap) {
+          try {
+            await this.tap.beforeEnd()
+          } catch (e) {
+            this.ring.release(c.slot)
+            throw e
+          }
         }
         const view = this.ring.slot(c.slot).subarray(0, c.n)
         const copy = Buffer.from(view)
@@ -123,7 +161,7 @@ export class HashedFileBody extends Readable {
 
   override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
     if (err) this.hasher.destroy(err)
-    const fh = this.fh
+    const fh = this.ownsFile ? this.fh : null
     this.fh = null
     if (fh) fh.close().then(() => cb(err), () => cb(err))
     else cb(err)
@@ -169,6 +207,7 @@ export class HashedFileBody extends Readable {
       this.ring.release(slot)
       throw this.changed(this.pos + n)
     }
+    this.tap?.chunk(this.pos, buf.subarray(0, n))
     this.pos += n
     return { slot, n }
   }

@@ -20,7 +20,7 @@ import type { Logger } from '../log'
 import type { FileRegistry } from '../files/registry'
 import type { CloudConnector } from '../profiles/connector'
 import { toAppError } from '../errors'
-import { assertUploadable, inspectFile } from './inspect'
+import { assertUploadable, inspectFileWithIdentity } from './inspect'
 import { ProgressHub } from './progress'
 import { JobStore, type DownloadSpec, type ImportSpec, type JobRecord, type UploadSpec } from './store'
 import { deleteQuietly, newImageId, withRetries, type EngineHooks } from './engine'
@@ -192,7 +192,8 @@ export class TransferService {
     const st = await stat(spec.filePath).catch((e: unknown) => {
       throw toAppError(e)
     })
-    const report = await inspectFile(spec.filePath, spec.diskFormat)
+    // A: the identity of the very file inspected; every attempt sends only that file, unchanged (upload.ts)
+    const { report, identity } = await inspectFileWithIdentity(spec.filePath, spec.diskFormat)
     assertUploadable(spec.filePath, report)
     const fields = { ...spec.fields, minDiskGiB: Math.max(spec.fields.minDiskGiB, report.proposedMinDiskGiB) }
     const up: UploadSpec = {
@@ -283,6 +284,7 @@ export class TransferService {
     await this.cleanupCancelled(j)
     return toDTO(j)
   }
+      identity,
 
   async retry(jobId: string): Promise<JobDTO> {
     const j = this.job(jobId)
@@ -537,7 +539,15 @@ export class TransferService {
       const expected = j.result?.sha512 ? { sha512: j.result.sha512, ...(j.result.md5 ? { md5: j.result.md5 } : {}) } : undefined
       const r = await uploadImage(
         cloud,
-        { imageId: j.imageId ?? newImageId(), meta: metaOf(spec), filePath: spec.filePath, size: spec.size, ...(expected ? { expected } : {}) },
+        {
+          imageId: j.imageId ?? newImageId(),
+          meta: metaOf(spec),
+          filePath: spec.filePath,
+          size: spec.size,
+          ...(expected ? { expected } : {}),
+          ...(spec.identity ? { identity: spec.identity } : {}),
+          ...(spec.inspection ? { inspection: spec.inspection } : {}),
+        },
         hooks,
       )
       j.imageId = r.imageId

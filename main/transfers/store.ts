@@ -14,6 +14,7 @@ export type UploadSpec = ImageMeta & {
   filePath: string
   size: number
   inspection?: InspectionReport
+import type { FileIdentity } from './inspect'
 }
 export interface DownloadSpec {
   kind: 'download'
@@ -21,6 +22,8 @@ export interface DownloadSpec {
 }
 export type ImportSpec = ImageMeta & {
   kind: 'import'
+  /** A: dev/ino/size/mtime of the file inspected at enqueue (upload.ts sends only that file, unchanged). */
+  identity?: FileIdentity
   url: string
   /** Glance accepted the import call (a restart only polls). */
   started?: boolean

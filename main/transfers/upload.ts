@@ -5,11 +5,25 @@
  * Glance computed. One call is one attempt; the queue retries transient failures and calls again: the image's state
  * decides (queued: PUT again; active: verify; saving/killed/other: delete it and create a new one, reported through
  * `imageChanged`).
+ *
+ * Bound to the inspected file (issues 12.6 and 13.2):
+ *
+ *   when                      | checked                                            | on a difference
+ *   --------------------------|----------------------------------------------------|------------------------------------
+ *   attempt start (before the | path and open fd: dev, ino, size, mtime as recorded | FILE fileChanged, nothing created
+ *   image is created)         | at enqueue; headers re-inspected FROM THAT fd      | UNSAFE_FILE inspectionChanged
+ *   while streaming           | the regions the inspector read are captured from   | -
+ *                             | the chunks that are sent (bounded, see inspect/)   |
+ *   before the last chunk     | fd identity again; the inspector re-run on the     | FILE fileChanged / UNSAFE_FILE
+ *                             | captured bytes gives the same verdict              | streamDiffers: the request is
+ *                             |                                                    | aborted, the image deleted
  */
-import { stat } from 'node:fs/promises'
-import { AppError } from '../../preload/api'
+import { open, stat, type FileHandle } from 'node:fs/promises'
+import { AppError, type InspectionReport } from '../../preload/api'
 import { hashFile, type Digests } from './hashing'
 import { HashedFileBody } from './hashed-source'
+import { assertUploadable, identityChange, identityOf, inspectHandle, inspectSource, verdictName, verdictOf, type FileIdentity } from './inspect'
+import { StreamCapture } from './inspect/source'
 import { createIdempotent, deleteQuietly, ensureImage, expectedHash, newImageId, pause, throwIfAborted, type EngineHooks } from './engine'
 import type { ImageMeta, RawImage, TransferCloud } from './port'
 import { UPLOAD_SETTLE_POLL_MS, UPLOAD_SETTLE_POLLS } from './tuning'
@@ -23,6 +37,10 @@ export interface UploadTask {
   size?: number
   /** Hashes precomputed for a draft: the file must still match them. */
   expected?: { md5?: string; sha512?: string }
+  /** The file's identity when it was inspected (enqueue): a different file or a changed one is never sent. */
+  identity?: FileIdentity
+  /** The report the user accepted: the file and the streamed bytes must still inspect the same. */
+  inspection?: InspectionReport
 }
 
 export interface UploadResult {
@@ -37,16 +55,57 @@ export interface UploadResult {
   image: RawImage
 }
 
+function fileChanged(path: string, c: { field: string; then: number; now: number }): AppError {
+  return new AppError({
+    code: 'FILE',
+    message: `${path} changed after it was inspected (${c.field}: ${c.then} then, ${c.now} now); the upload was stopped. Check the file and add the upload again.`,
+    retryable: false,
+    details: { reason: 'fileChanged', params: { path, field: c.field, then: c.then, now: c.now } },
+  })
+}
+
+function verdictChanged(reason: 'inspectionChanged' | 'streamDiffers', path: string, found: string, accepted: string): AppError {
+  return new AppError({
+    code: 'UNSAFE_FILE',
+    message:
+      reason === 'streamDiffers'
+        ? `The bytes sent from ${path} do not inspect as the accepted file (${found} sent, ${accepted} accepted): the upload was stopped before the last part.`
+        : `${path} no longer inspects as when the upload was added (${found} now, ${accepted} then); nothing was sent.`,
+    retryable: false,
+    details: { reason, params: { path, found, accepted } },
+  })
+}
+
 export async function uploadImage(cloud: TransferCloud, task: UploadTask, hooks: EngineHooks): Promise<UploadResult> {
+  let fh: FileHandle
+  try {
+    fh = await open(task.filePath, 'r')
+  } catch (e) {
+    throw new AppError({ code: 'FILE', message: `Cannot read ${task.filePath}: ${(e as Error).message}`, details: { reason: 'unreadable', params: { path: task.filePath } } }, { cause: e })
+  }
+  try {
+    return await uploadFrom(fh, cloud, task, hooks)
+  } finally {
+    await fh.close().catch(() => {})
+  }
+}
+
+async function uploadFrom(fh: FileHandle, cloud: TransferCloud, task: UploadTask, hooks: EngineHooks): Promise<UploadResult> {
   const t0 = performance.now()
   const glance = cloud.glance
-  let st
-  try {
-    st = await stat(task.filePath)
-  } catch (e) {
-    throw new AppError({ code: 'FILE', message: `Cannot read ${task.filePath}: ${(e as Error).message}` }, { cause: e })
+  // 0. the very file that was inspected: the path still names it, the descriptor is it, and it is unchanged
+  const now = identityOf(await fh.stat())
+  if (task.identity) {
+    const byPath = identityOf(await stat(task.filePath))
+    const c = identityChange(task.identity, now) ?? identityChange(task.identity, byPath)
+    if (c) throw fileChanged(task.filePath, c)
   }
-  const size = st.size
+  const size = now.size
+  const { report, regions } = await inspectHandle(fh, size, task.meta.diskFormat, task.filePath)
+  if (task.inspection && verdictOf(report) !== verdictOf(task.inspection)) {
+    throw verdictChanged('inspectionChanged', task.filePath, verdictName(report), verdictName(task.inspection))
+  }
+  assertUploadable(task.filePath, report)
   if (task.size !== undefined && task.size !== size && task.expected?.sha512) {
     throw new AppError({
       code: 'HASH_MISMATCH',
@@ -80,7 +139,26 @@ export async function uploadImage(cloud: TransferCloud, task: UploadTask, hooks:
   // written to the socket
   hooks.phase('uploading', size, 0)
   const tData = performance.now()
-  const body = new HashedFileBody(task.filePath, size, { onBytes: hooks.bytes })
+  // the inspector sees the bytes that are sent: it keeps its regions, and judges them before the last chunk goes
+  const capture = new StreamCapture(regions, size)
+  let stopped: AppError | null = null
+  const tap = {
+    chunk: (pos: number, data: Uint8Array) => capture.feed(pos, data),
+    beforeEnd: async (): Promise<void> => {
+      const c = identityChange(now, identityOf(await fh.stat()))
+      if (c) throw (stopped = fileChanged(task.filePath, c))
+      let streamed: InspectionReport | null = null
+      try {
+        streamed = await inspectSource(capture, task.meta.diskFormat, task.filePath)
+      } catch {
+        streamed = null // a read outside the captured regions, or another format: not the accepted bytes
+      }
+      if (!streamed || verdictOf(streamed) !== verdictOf(report) || streamed.unsafe.length) {
+        throw (stopped = verdictChanged('streamDiffers', task.filePath, streamed ? verdictName(streamed) : 'another layout', verdictName(report)))
+      }
+    },
+  }
+  const body = new HashedFileBody(task.filePath, size, { onBytes: hooks.bytes, file: fh, tap })
   let d: Digests
   try {
     await glance.uploadData(id, body, size, { signal: hooks.signal })
@@ -88,6 +166,12 @@ export async function uploadImage(cloud: TransferCloud, task: UploadTask, hooks:
     d = { md5: h.md5!, sha512: h.sha512!, bytes: h.bytes }
   } catch (e) {
     if (hooks.signal.aborted) throw hooks.signal.reason instanceof Error ? hooks.signal.reason : e
+    const stop = stopped as AppError | null // set by the tap (TypeScript does not see the closure's assignment)
+    if (stop) {
+      // never leave what Glance got of it: the image is deleted
+      const deleted = await deleteQuietly(glance, id)
+      throw new AppError({ ...stop.toJSON(), details: { ...stop.details, imageId: id, deleted } })
+    }
     throw e
   } finally {
     body.dispose()
