@@ -26,6 +26,8 @@ PKGS=(
   qemu-utils              # qemu-img / qemu-io: test images (qcow2, vmdk...) and Cinder's image conversion
   genisoimage             # genisoimage/mkisofs: ISO test files
   xorriso                 # xorrisofs: ISO test files (alternative)
+  parted                  # A: MBR / GPT disks for the inspection corpus (test/main/transfers/inspect-corpus.test.ts)
+  udftools                # A: mkudffs: UDF without an ISO 9660 descriptor, for the same corpus
   ca-certificates
 )
 

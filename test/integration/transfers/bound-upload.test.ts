@@ -10,7 +10,7 @@
  * - an unsafe file never creates an image (enqueue refuses it; the CLI refuses it).
  */
 import { spawnSync } from 'node:child_process'
-import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, openSync, renameSync, rmSync, utimesSync, writeSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { AppError } from '../../../preload/api'
