@@ -8,62 +8,115 @@ import { open, rename, rm } from 'node:fs/promises'
 import { dirname, basename, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { ImageDTO } from '../../preload/api'
+import type { Translate } from '../../preload/rules/messages'
+import { translator, type UiLocale } from '../i18n'
 
 export type Cell = string | number | boolean | null
 
-/** Known columns: id -> [en, zh-CN] header and how to read it. */
-const COLUMNS: Record<string, { en: string; zh: string; get: (i: ImageDTO) => Cell }> = {
-  id: { en: 'ID', zh: 'ID', get: (i) => i.id },
-  name: { en: 'Name', zh: '名称', get: (i) => i.name },
-  status: { en: 'Status', zh: '状态', get: (i) => i.status },
-  diskFormat: { en: 'Disk format', zh: '磁盘格式', get: (i) => i.diskFormat },
-  containerFormat: { en: 'Container format', zh: '容器格式', get: (i) => i.containerFormat },
-  size: { en: 'Size (bytes)', zh: '大小（字节）', get: (i) => i.size },
-  virtualSize: { en: 'Virtual size (bytes)', zh: '虚拟大小（字节）', get: (i) => i.virtualSize },
-  visibility: { en: 'Visibility', zh: '可见性', get: (i) => i.visibility },
-  public: { en: 'Public', zh: '公有', get: (i) => i.visibility === 'public' },
-  protected: { en: 'Protected', zh: '受保护', get: (i) => i.protected },
-  owner: { en: 'Owner', zh: '所有者', get: (i) => i.owner },
-  createdAt: { en: 'Created', zh: '创建时间', get: (i) => i.createdAt },
-  updatedAt: { en: 'Updated', zh: '更新时间', get: (i) => i.updatedAt },
-  tags: { en: 'Tags', zh: '标签', get: (i) => i.tags.join(', ') },
-  checksum: { en: 'MD5', zh: 'MD5', get: (i) => i.checksum },
-  hashAlgo: { en: 'Hash algorithm', zh: '哈希算法', get: (i) => i.hashAlgo },
-  hashValue: { en: 'Hash', zh: '哈希值', get: (i) => i.hashValue },
-  minDisk: { en: 'Min disk (GiB)', zh: '最小系统盘（GiB）', get: (i) => i.minDisk },
-  minRam: { en: 'Min memory (MiB)', zh: '最小内存（MiB）', get: (i) => i.minRam },
-  minRamGiB: { en: 'Min memory (GiB)', zh: '最小内存（GiB）', get: (i) => i.fields.minRamGiB },
-  osType: { en: 'OS type', zh: '操作系统类型', get: (i) => i.fields.osType ?? null },
-  architecture: { en: 'CPU architecture', zh: 'CPU 架构', get: (i) => i.fields.architecture ?? null },
-  virtualization: { en: 'Virtualization', zh: '虚拟化类型', get: (i) => i.fields.virtualization ?? null },
-  bootMode: { en: 'Boot mode', zh: '启动方式', get: (i) => i.fields.bootMode ?? null },
-  agent: { en: 'Built-in agent', zh: '内置代理', get: (i) => i.fields.agent ?? null },
-  multiqueue: { en: 'NIC multiqueue', zh: '网卡多队列', get: (i) => i.fields.multiqueue ?? null },
-  onlineResize: { en: 'Online resize', zh: '在线扩容', get: (i) => i.fields.onlineResize ?? null },
-  encryptedPassword: { en: 'Encrypted initial password', zh: '加密初始密码', get: (i) => i.fields.encryptedPassword ?? null },
-  description: { en: 'Description', zh: '描述', get: (i) => i.fields.description ?? null },
-  hidden: { en: 'Hidden', zh: '隐藏', get: (i) => i.hidden },
+/**
+ * Known columns, in the UI's own terms: the header is the catalogue key the UI labels that column or field with
+ * (renderer/i18n: col.* for the list's columns, field.* for the form's fields) plus the unit of a raw number; a cell
+ * whose value is a code (status, visibility, yes/no, OS, architecture, virtualization, boot mode) is worded in the
+ * export's locale from the same catalogue (main/i18n.ts). An unknown code stays as it is.
+ *
+ * | column            | header key             | unit  | cell                      |
+ * |-------------------|------------------------|-------|---------------------------|
+ * | status            | col.status             |       | status.<v>                |
+ * | visibility        | col.visibility         |       | visibility.<v>            |
+ * | size, virtualSize | col.size, col.virtualSize | bytes | number                 |
+ * | minDisk           | col.minDisk            | GiB   | number                    |
+ * | minRam            | col.minRam             | MiB   | number                    |
+ * | osType            | col.osType             |       | os.<v>                    |
+ * | architecture      | col.architecture       |       | arch.<v>                  |
+ * | virtualization    | col.virtualization     |       | virt.<v>                  |
+ * | bootMode          | field.bootMode         |       | boot.<v>                  |
+ * | booleans          | col.* / field.*        |       | app.yes / app.no          |
+ */
+type Kind = 'status' | 'visibility' | 'bool' | 'os' | 'arch' | 'virt' | 'boot'
+type Unit = 'bytes' | 'GiB' | 'MiB'
+interface Column {
+  label: string
+  unit?: Unit
+  kind?: Kind
+  get: (i: ImageDTO) => Cell
+}
+
+const COLUMNS: Record<string, Column> = {
+  id: { label: 'col.id', get: (i) => i.id },
+  name: { label: 'col.name', get: (i) => i.name },
+  status: { label: 'col.status', kind: 'status', get: (i) => i.status },
+  diskFormat: { label: 'col.diskFormat', get: (i) => i.diskFormat },
+  containerFormat: { label: 'field.containerFormat', get: (i) => i.containerFormat },
+  size: { label: 'col.size', unit: 'bytes', get: (i) => i.size },
+  virtualSize: { label: 'col.virtualSize', unit: 'bytes', get: (i) => i.virtualSize },
+  visibility: { label: 'col.visibility', kind: 'visibility', get: (i) => i.visibility },
+  public: { label: 'field.public', kind: 'bool', get: (i) => i.visibility === 'public' },
+  protected: { label: 'col.protected', kind: 'bool', get: (i) => i.protected },
+  owner: { label: 'col.owner', get: (i) => i.owner },
+  createdAt: { label: 'col.createdAt', get: (i) => i.createdAt },
+  updatedAt: { label: 'col.updatedAt', get: (i) => i.updatedAt },
+  tags: { label: 'col.tags', get: (i) => i.tags.join(', ') },
+  checksum: { label: 'field.checksum', get: (i) => i.checksum },
+  hashAlgo: { label: 'export.hashAlgo', get: (i) => i.hashAlgo },
+  hashValue: { label: 'field.hash', get: (i) => i.hashValue },
+  minDisk: { label: 'col.minDisk', unit: 'GiB', get: (i) => i.minDisk },
+  minRam: { label: 'col.minRam', unit: 'MiB', get: (i) => i.minRam },
+  minRamGiB: { label: 'col.minRam', unit: 'GiB', get: (i) => i.fields.minRamGiB },
+  osType: { label: 'col.osType', kind: 'os', get: (i) => i.fields.osType ?? null },
+  architecture: { label: 'col.architecture', kind: 'arch', get: (i) => i.fields.architecture ?? null },
+  virtualization: { label: 'col.virtualization', kind: 'virt', get: (i) => i.fields.virtualization ?? null },
+  bootMode: { label: 'field.bootMode', kind: 'boot', get: (i) => i.fields.bootMode ?? null },
+  agent: { label: 'field.agent', kind: 'bool', get: (i) => i.fields.agent ?? null },
+  multiqueue: { label: 'field.multiqueue', kind: 'bool', get: (i) => i.fields.multiqueue ?? null },
+  onlineResize: { label: 'field.onlineResize', kind: 'bool', get: (i) => i.fields.onlineResize ?? null },
+  encryptedPassword: { label: 'field.encryptedPassword', kind: 'bool', get: (i) => i.fields.encryptedPassword ?? null },
+  description: { label: 'field.description', get: (i) => i.fields.description ?? null },
+  hidden: { label: 'field.hidden', kind: 'bool', get: (i) => i.hidden },
 }
 
 export const EXPORT_COLUMNS = Object.keys(COLUMNS)
 
+const KIND_SECTION: Record<Exclude<Kind, 'bool'>, string> = { status: 'status', visibility: 'visibility', os: 'os', arch: 'arch', virt: 'virt', boot: 'boot' }
+
+/** A cell in the export's language: codes worded from the catalogue (unknown ones as they are), yes/no for booleans. */
+function wordCell(v: Cell, kind: Kind | undefined, t: Translate): Cell {
+  if (v === null || !kind) return v
+  if (kind === 'bool') return typeof v === 'boolean' ? t(v ? 'app.yes' : 'app.no') : v
+  if (typeof v !== 'string' || !/^[A-Za-z0-9_]+$/.test(v)) return v
+  const key = `${KIND_SECTION[kind]}.${v}`
+  const w = t(key)
+  return w === key ? v : w
+}
+
+function header(c: Column, t: Translate): string {
+  const label = t(c.label)
+  if (!c.unit) return label
+  return t('export.withUnit', { label, unit: c.unit === 'bytes' ? t('export.bytes') : c.unit })
+}
+
+/** The sheet name of an xlsx export in the UI's language (the list's title). */
+export function sheetName(locale: UiLocale): string {
+  return translator(locale)('images.title')
+}
+
 /** Header + rows for the given columns; unknown column ids are read as custom properties (`prop:key` or `key`). */
-export function tabulate(images: ImageDTO[], columns: string[], locale: 'zh-CN' | 'en'): Cell[][] {
+export function tabulate(images: ImageDTO[], columns: string[], locale: UiLocale): Cell[][] {
+  const t = translator(locale)
   const cols = columns.length ? columns : ['id', 'name', 'status', 'diskFormat', 'size', 'visibility', 'createdAt']
-  const header = cols.map((c) => {
+  const head = cols.map((c) => {
     const k = COLUMNS[c]
-    return k ? (locale === 'zh-CN' ? k.zh : k.en) : c.replace(/^prop:/, '')
+    return k ? header(k, t) : c.replace(/^prop:/, '')
   })
   const rows = images.map((img) =>
     cols.map((c) => {
       const k = COLUMNS[c]
-      if (k) return k.get(img)
+      if (k) return wordCell(k.get(img), k.kind, t)
       const key = c.replace(/^prop:/, '')
       const v = img.properties[key] ?? img.raw[key]
       return v === undefined || v === null ? null : typeof v === 'object' ? JSON.stringify(v) : (v as Cell)
     }),
   )
-  return [header, ...rows]
+  return [head, ...rows]
 }
 
 function cellText(v: Cell): string {

@@ -27,10 +27,11 @@ import type { TransferService } from '../transfers/service'
 import type { Member } from '../openstack/glance'
 import { computePatch } from '../openstack/glance'
 import { buildCreateBody, checkPropertyKeys, fieldsToAttributes, toImageDTO } from '../openstack/properties'
-import { computeCapabilities } from '../openstack/capabilities'
+import { computeCapabilities, sessionFacts, volumeEligibility } from '../openstack/capabilities'
+import { reasonError } from '../../preload/rules/messages'
 import { ProjectDirectory } from '../openstack/projects'
 import { minVolumeSizeGiB } from '../openstack/cinder'
-import { tabulate, toCsv, toXlsx, writeFileAtomic } from './export'
+import { sheetName, tabulate, toCsv, toXlsx, writeFileAtomic } from './export'
 import { probeImageUrl } from './url-probe'
 
 /** What the image service needs from the transfer engine. */
@@ -53,8 +54,6 @@ export interface ImageServiceDeps {
 
 /** Largest number of rows an export walks through. */
 const EXPORT_MAX_ROWS = 100_000
-/** Formats the console offers "create volume" for (QEMU images). */
-const VOLUME_FORMATS = new Set(['qcow2', 'raw'])
 
 function toMemberDTO(m: Member): MemberDTO {
   return { imageId: m.image_id, memberId: m.member_id, status: m.status, createdAt: m.created_at, updatedAt: m.updated_at }
@@ -269,8 +268,8 @@ export class ImageService {
       c.glance.usage().catch(() => undefined),
     ])
     const facts: Parameters<typeof computeCapabilities>[0] = {
-      roles: c.session.roles,
-      projectId: c.session.project.id,
+      // the token's roles and project (Default/admin for the vendor preset) under the profile's policy preset
+      ...sessionFacts(c.session, c.profile.policyPreset),
       importMethods,
       stores,
       volumeService: c.cinder !== null,
@@ -297,7 +296,7 @@ export class ImageService {
       }
     }
     const rows = tabulate(images, req.columns, req.locale)
-    await writeFileAtomic(path, req.format === 'csv' ? toCsv(rows) : toXlsx(rows, req.locale === 'zh-CN' ? '镜像' : 'Images'))
+    await writeFileAtomic(path, req.format === 'csv' ? toCsv(rows) : toXlsx(rows, sheetName(req.locale)))
     return { path, rows: images.length }
   }
 
@@ -306,7 +305,7 @@ export class ImageService {
   private async cinder(ctx: CloudContext): Promise<{ c: CloudClient; cinder: NonNullable<CloudClient['cinder']> }> {
     const c = await this.client(ctx)
     if (!c.cinder) {
-      throw new AppError({ code: 'NO_ENDPOINT', message: `Region ${c.region} has no block-storage (Cinder) service.`, details: { region: c.region } })
+      throw reasonError('NO_ENDPOINT', 'noVolumeService', { region: c.region }, `Region ${c.region} has no block-storage (Cinder) service.`, { details: { region: c.region } })
     }
     return { c, cinder: c.cinder }
   }
@@ -322,15 +321,18 @@ export class ImageService {
   async createVolume(ctx: CloudContext, input: VolumeCreateInput, wait: { timeoutMs?: number } = {}): Promise<VolumeDTO> {
     const { c, cinder } = await this.cinder(ctx)
     const image = await c.glance.get(input.imageId)
-    if (image.status !== 'active') {
-      throw new AppError({ code: 'VALIDATION', message: `Image ${image.id} is ${image.status}; only active images can become volumes.` })
+    // the one eligibility rule the UI shows too (preload/rules/permissions.ts), with the profile's key map
+    const eligible = volumeEligibility(toImageDTO(image, c.keys))
+    if (eligible.code === 'volumeFormat') {
+      const format = String(image.disk_format ?? '')
+      throw reasonError('VALIDATION', 'volumeFormat', { format }, `Only QEMU images in qcow2 or raw format can become volumes (this one is ${format}).`)
     }
-    if (typeof image.disk_format !== 'string' || !VOLUME_FORMATS.has(image.disk_format)) {
-      throw new AppError({ code: 'VALIDATION', message: `Only qcow2 or raw images can become volumes (this one is ${String(image.disk_format)}).` })
+    if (!eligible.allowed) {
+      throw reasonError('VALIDATION', 'volumeNotActive', { status: image.status }, `Image ${image.id} is ${image.status}; only active images can become volumes.`)
     }
     const min = minVolumeSizeGiB(image)
     if (input.sizeGiB < min) {
-      throw new AppError({ code: 'VALIDATION', message: `The volume must be at least ${min} GiB for this image.`, details: { minSizeGiB: min } })
+      throw reasonError('VALIDATION', 'volumeTooSmall', { min }, `The volume must be at least ${min} GiB for this image.`, { details: { minSizeGiB: min } })
     }
     const spec: Parameters<typeof cinder.createVolume>[0] = { imageId: input.imageId, name: input.name, sizeGiB: input.sizeGiB }
     if (input.volumeType) spec.volumeType = input.volumeType

@@ -15,7 +15,7 @@ import type { CloudClient, RequestRecord, SessionOptions } from '../openstack/ty
 import type { ProfileService } from './service'
 import { pickRegion, zProfileInput } from './model'
 import { explainConnectionError, unknownProjectError } from './explain'
-import { computeCapabilities } from '../openstack/capabilities'
+import { computeCapabilities, sessionFacts } from '../openstack/capabilities'
 import { sameSecretIdentity, trustChanges } from './trust'
 
 export const USER_AGENT = 'glance-desktop'
@@ -219,8 +219,7 @@ export async function testConnection(p: ProfileInput, secret: string, region?: s
       throw await explainConnectionError(e, { profile, phase: 'service', url: endpoint, region: target })
     }
     const capabilities: Capabilities = computeCapabilities({
-      roles: session.roles,
-      projectId: session.project.id,
+      ...sessionFacts(session, profile.policyPreset), // C2: roles, project (+ domain) under the profile's policy preset
       importMethods: disc.importMethods,
       stores: disc.stores,
       ...(disc.quota ? { quota: disc.quota } : {}),

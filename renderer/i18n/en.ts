@@ -510,6 +510,10 @@ const en = {
     columns: 'Columns',
     done: 'Exported {rows} rows to {path}.',
     run: 'Export',
+    // C2: the file's headers (main/images/export.ts words them from this catalogue)
+    withUnit: '{label} ({unit})',
+    bytes: 'bytes',
+    hashAlgo: 'Hash algorithm',
   },
   transfers: {
     draftReady: 'Draft: runs when you choose Run now',

@@ -512,6 +512,10 @@ const zhCN: Messages = {
     columns: '列',
     done: '已导出 {rows} 行到 {path}。',
     run: '导出',
+    // C2: 导出文件的表头（main/images/export.ts 由此文案生成）
+    withUnit: '{label}（{unit}）',
+    bytes: '字节',
+    hashAlgo: '哈希算法',
   },
   transfers: {
     draftReady: '草稿：点击“立即运行”后开始',

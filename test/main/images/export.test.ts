@@ -56,9 +56,21 @@ describe('crc32 / zip', () => {
 describe('tabulate / csv / xlsx', () => {
   it('tabulates with localized headers and property columns', () => {
     const rows = tabulate(images, ['id', 'name', 'size', 'public', 'osType', 'tags', 'prop:custom'], 'zh-CN')
-    expect(rows[0]).toEqual(['ID', '名称', '大小（字节）', '公有', '操作系统类型', '标签', 'custom'])
-    expect(rows[1]).toEqual(['a1', 'ubuntu "jammy", 22.04', 1234, true, 'ubuntu', 'x, y', null])
-    expect(rows[2]).toEqual(['b2', '=cmd|calc <&>', null, false, null, '', '中文'])
+    expect(rows[0]).toEqual(['ID', '名称', '大小（字节）', '公用', '操作系统类别', '标签', 'custom'])
+    expect(rows[1]).toEqual(['a1', 'ubuntu "jammy", 22.04', 1234, '是', 'Ubuntu', 'x, y', null])
+    expect(rows[2]).toEqual(['b2', '=cmd|calc <&>', null, '否', null, '', '中文'])
+  })
+  it('headers in the UI’s own terms and coded cells worded, in both languages (issue 14.7)', () => {
+    const cols = ['status', 'visibility', 'protected', 'minDisk', 'architecture', 'virtualization', 'bootMode', 'containerFormat']
+    const im = toImageDTO({ id: 'c3', name: 'x', status: 'deactivated', visibility: 'shared', protected: true, min_disk: 20, architecture: 'aarch64', hypervisor_type: 'ironic', hw_firmware_type: 'uefi', container_format: 'bare' })
+    const weird = toImageDTO({ id: 'd4', name: 'y', status: 'brand_new_status', visibility: 'private', protected: false })
+    const zh = tabulate([im, weird], cols, 'zh-CN')
+    expect(zh[0]).toEqual(['状态', '可见性', '受保护的', '最小系统盘（GiB）', 'CPU架构', '虚拟化类型', '启动方式', '容器格式'])
+    expect(zh[1]).toEqual(['已停用', '共享', '是', 20, 'Arm', 'Baremetal', 'UEFI', 'bare'])
+    expect(zh[2]![0]).toBe('brand_new_status') // an unknown code stays as it is
+    const en = tabulate([im], cols, 'en')
+    expect(en[0]).toEqual(['Status', 'Visibility', 'Protected', 'Min disk (GiB)', 'CPU architecture', 'Virtualization', 'Boot mode', 'Container format'])
+    expect(en[1]).toEqual(['Deactivated', 'Shared', 'Yes', 20, 'Arm', 'Baremetal', 'UEFI', 'bare'])
   })
   it('CSV: BOM, quoting, CRLF, formula guard', () => {
     const csv = toCsv(tabulate(images, ['id', 'name', 'size'], 'en'))
@@ -71,7 +83,7 @@ describe('tabulate / csv / xlsx', () => {
     expect([...files.keys()].sort()).toEqual(['[Content_Types].xml', '_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/worksheets/sheet1.xml'])
     const sheet = files.get('xl/worksheets/sheet1.xml')!.toString('utf8')
     expect(sheet).toContain('<c r="C2"><v>1234</v></c>')
-    expect(sheet).toContain('<c r="D2" t="b"><v>1</v></c>')
+    expect(sheet).toContain('<c r="D2" t="inlineStr"><is><t xml:space="preserve">Yes</t></is></c>')
     expect(sheet).toContain('=cmd|calc &lt;&amp;&gt;')
     expect(sheet).toContain('中文')
     expect(sheet).not.toContain('<c r="C3"') // null cells are omitted
