@@ -1,7 +1,7 @@
 /** "Export diagnostics": logs and redacted settings in one JSON file for a support ticket. */
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { redact } from './log'
+import { redact, redactLogText, type Logger } from './log'
 import type { Platform } from './platform'
 import type { ProfileService } from './profiles/service'
 import type { TransferService } from './transfers/service'
@@ -11,13 +11,17 @@ export interface DiagnosticsDeps {
   platform: Platform
   profiles: Pick<ProfileService, 'state'>
   transfers: Pick<TransferService, 'list'>
+  /** The app's logger: its `redact` knows every secret learned so far (B1). */
+  log?: Pick<Logger, 'redact'>
 }
 
 export async function exportDiagnostics(s: DiagnosticsDeps, target: string): Promise<void> {
+  const red = s.log?.redact ?? ((v: unknown) => redact(v))
   const logDir = join(s.platform.dataDir, 'logs')
   const logs: Record<string, string> = {}
   try {
-    for (const f of await readdir(logDir)) logs[f] = (await readFile(join(logDir, f), 'utf8')).slice(-512 * 1024)
+    // Old lines are redacted again with today's secrets: one learned after a line was written is removed too.
+    for (const f of await readdir(logDir)) logs[f] = redactLogText((await readFile(join(logDir, f), 'utf8')).slice(-512 * 1024), red)
   } catch {
     /* no logs yet */
   }
@@ -25,8 +29,8 @@ export async function exportDiagnostics(s: DiagnosticsDeps, target: string): Pro
   const bundle = {
     app: { name: s.platform.appName, version: s.platform.version, platform: process.platform, node: process.versions.node },
     createdAt: new Date().toISOString(),
-    profiles: redact(st.profiles.map(({ secretState, ...p }) => ({ ...p, secretState }))),
-    transfers: redact(s.transfers.list()),
+    profiles: red(st.profiles.map(({ secretState, ...p }) => ({ ...p, secretState }))),
+    transfers: red(s.transfers.list()),
     logs,
   }
   await writeFile(target, JSON.stringify(bundle, null, 2), { mode: 0o600 })

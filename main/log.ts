@@ -14,29 +14,106 @@ export interface Logger {
   error(msg: string, data?: Record<string, unknown>): void
   /** Add a literal secret (password, token) that must never appear in the log. */
   addSecret(secret: string): void
+  /** `redact` with this logger's current secrets (e.g. to re-redact old log lines for the diagnostics export). */
+  redact?(value: unknown): unknown
 }
 
 const SECRET_KEYS = /pass(word)?|secret|token|credential|authorization|cookie|x-auth|x-subject/i
 
-/** Redacts secret-looking keys and every registered literal secret, recursively. */
-export function redact(value: unknown, secrets: ReadonlySet<string> = new Set(), depth = 0): unknown {
-  if (depth > 8) return '[…]'
-  if (typeof value === 'string') {
-    let s = value
-    for (const secret of secrets) if (secret.length >= 4 && s.includes(secret)) s = s.split(secret).join('[REDACTED]')
-    // Keystone fernet tokens and bearer-ish strings
-    s = s.replace(/gAAAAA[A-Za-z0-9_-]{20,}/g, '[REDACTED-TOKEN]')
-    return s
+/**
+ * Query parameters whose values are kept in logs (Glance's own list and paging parameters: ids, sizes, filters).
+ * Every other value is redacted: a pre-signed URL's signature, `?token=`, `?sig=` and whatever a server invents.
+ */
+const PLAIN_QUERY_KEYS = new Set(['limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'visibility', 'status', 'member_status', 'os_hidden', 'name', 'owner', 'tag', 'disk_format', 'container_format', 'size_min', 'size_max', 'protected'])
+
+/** Keys whose 32-hex values are ids or checksums, not tokens (Keystone ids and md5 have the UUID-token shape). */
+const ID_KEYS = /(^|[_-])(id|ids|md5|checksum|hash)$|Id$|^(owner|marker|project|user|domain|md5|checksum|os_hash_value)$/i
+
+const URL_RE = /\b(https?|wss?):\/\/[^\s"'<>\\]+/gi
+
+/** A URL with its user info removed, its fragment dropped and its query values redacted (but PLAIN_QUERY_KEYS). */
+export function redactUrl(raw: string): string {
+  let u: URL
+  try {
+    u = new URL(raw)
+  } catch {
+    return raw
   }
-  if (Array.isArray(value)) return value.map((v) => redact(v, secrets, depth + 1))
+  if (!u.username && !u.password && !u.search && !u.hash) return raw
+  const userinfo = u.username || u.password ? '[REDACTED]@' : ''
+  let query = ''
+  if (u.search) {
+    const parts = u.search
+      .slice(1)
+      .split('&')
+      .map((kv) => {
+        const i = kv.indexOf('=')
+        const key = i < 0 ? kv : kv.slice(0, i)
+        let name = key
+        try {
+          name = decodeURIComponent(key)
+        } catch {
+          /* keep */
+        }
+        return i < 0 || PLAIN_QUERY_KEYS.has(name.toLowerCase()) ? kv : `${key}=[REDACTED]`
+      })
+    query = `?${parts.join('&')}`
+  }
+  return `${u.protocol}//${userinfo}${u.host}${u.pathname}${query}${u.hash ? '#[REDACTED]' : ''}`
+}
+
+/** Token shapes: Keystone fernet, JWS (Keystone's JWS tokens, OIDC), and 32-hex UUID tokens. */
+function redactTokenShapes(s: string, idLike: boolean): string {
+  s = s.replace(/gAAAAA[A-Za-z0-9_-]{20,}/g, '[REDACTED-TOKEN]')
+  s = s.replace(/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, '[REDACTED-TOKEN]')
+  // A UUID token is 32 hex digits without dashes; image ids (with dashes) and id/checksum fields are kept.
+  if (!idLike) s = s.replace(/(^|[^0-9a-fA-F-])([0-9a-f]{32})(?![0-9a-fA-F-])/g, '$1[REDACTED-TOKEN]')
+  return s
+}
+
+function redactString(value: string, secrets: ReadonlySet<string>, idLike: boolean): string {
+  let s = value
+  for (const secret of secrets) if (secret.length >= 4 && s.includes(secret)) s = s.split(secret).join('[REDACTED]')
+  s = s.replace(URL_RE, (m) => redactUrl(m))
+  return redactTokenShapes(s, idLike)
+}
+
+/**
+ * Redacts secret-looking keys, every registered literal secret, token shapes and URL query values / user info,
+ * recursively.
+ */
+export function redact(value: unknown, secrets: ReadonlySet<string> = new Set(), depth = 0, key = ''): unknown {
+  if (depth > 8) return '[…]'
+  if (typeof value === 'string') return redactString(value, secrets, ID_KEYS.test(key))
+  if (Array.isArray(value)) return value.map((v) => redact(v, secrets, depth + 1, key))
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = SECRET_KEYS.test(k) && v !== undefined && v !== null && typeof v !== 'boolean' ? '[REDACTED]' : redact(v, secrets, depth + 1)
+      out[k] = SECRET_KEYS.test(k) && v !== undefined && v !== null && typeof v !== 'boolean' ? '[REDACTED]' : redact(v, secrets, depth + 1, k)
     }
     return out
   }
   return value
+}
+
+/**
+ * Re-redacts a log file's text with the current secret set (the diagnostics export): JSON lines record by record,
+ * anything else as text. A secret learned after a line was written is still removed from it.
+ */
+export function redactLogText(text: string, redactor: (v: unknown) => unknown = (v) => redact(v)): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (!line) return line
+      let rec: unknown
+      try {
+        rec = JSON.parse(line)
+      } catch {
+        return String(redactor(line))
+      }
+      return JSON.stringify(redactor(rec))
+    })
+    .join('\n')
 }
 
 export interface FileLoggerOptions {
@@ -99,6 +176,7 @@ export function createFileLogger(opts: FileLoggerOptions): Logger {
     addSecret: (s) => {
       if (s) secrets.add(s)
     },
+    redact: (v) => redact(v, secrets),
   }
 }
 

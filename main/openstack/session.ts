@@ -202,6 +202,7 @@ export class Session {
         if (typeof tok !== 'string' || !tok) {
           throw new AppError({ code: 'BAD_RESPONSE', message: 'Keystone returned no X-Subject-Token.', url: req.url })
         }
+        this.options.onToken?.(tok)
         this.info = parseToken(res.body)
         this.token = tok
       })().finally(() => {
@@ -216,6 +217,7 @@ export class Session {
    * catalog; the token is then used as it is.
    */
   private async adoptToken(token: string, signal?: AbortSignal): Promise<void> {
+    this.options.onToken?.(token)
     const req: HttpRequest = {
       method: 'GET',
       url: `${this.identityUrl}/auth/tokens`,

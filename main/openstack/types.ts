@@ -57,6 +57,8 @@ export interface SessionOptions {
   userAgent?: string
   /** Told about every HTTP exchange (for the log): never given headers or bodies, so never a token or a password. */
   onRequest?: (r: RequestRecord) => void
+  /** Told each token the session gets (issued or adopted), so that the logger can redact it (B1). */
+  onToken?: (token: string) => void
 }
 
 export interface RequestRecord {

@@ -25,6 +25,11 @@ export function requestLogger(log: Logger): (r: RequestRecord) => void {
   return (r) => (r.error || (r.status !== undefined && r.status >= 400) ? log.warn('http', { ...r }) : log.info('http', { ...r }))
 }
 
+/** SessionOptions hooks for a logger: every exchange logged, every token registered with the redactor. */
+export function loggedSession(log: Logger): Pick<SessionOptions, 'onRequest' | 'onToken'> {
+  return { onRequest: requestLogger(log), onToken: (t) => log.addSecret(t) }
+}
+
 /** SessionOptions for a profile and its secret (pure). */
 export function sessionOptions(p: ProfileInput, secret: string, extra: Partial<SessionOptions> = {}): SessionOptions {
   let auth: SessionOptions['auth']
@@ -194,7 +199,7 @@ export async function discoverGlance(glance: GlanceClient, log?: Logger): Promis
 /** Authenticates and reports what the profile can reach. Errors are explained (see explain.ts). */
 export async function testConnection(p: ProfileInput, secret: string, region?: string, log?: Logger): Promise<ConnectionReport> {
   const profile = checkProfile(p)
-  const session = new Session(sessionOptions(profile, secret, log ? { onRequest: requestLogger(log) } : {}))
+  const session = new Session(sessionOptions(profile, secret, log ? loggedSession(log) : {}))
   try {
     await authenticate(session, profile)
     const catalogRegionsAll = session.regions()
@@ -331,7 +336,7 @@ export class CloudConnector {
     const cached = this.sessions.get(profile.id)
     if (cached && cached.fingerprint === fp) return cached.session
     if (cached) this.invalidate(profile.id)
-    const session = new Session(sessionOptions(profile, secret, { onRequest: requestLogger(this.deps.log) }))
+    const session = new Session(sessionOptions(profile, secret, loggedSession(this.deps.log)))
     this.sessions.set(profile.id, { fingerprint: fp, session })
     return session
   }

@@ -5,6 +5,7 @@ import type { ProfileService } from '../../profiles/service'
 import type { TransferService } from '../../transfers/service'
 import { bindDomain } from '../bind'
 import { isAllowedExternalUrl } from '../../external'
+import type { Logger } from '../../log'
 
 /** What the app:* commands use. */
 export interface AppHandlerDeps {
@@ -12,6 +13,8 @@ export interface AppHandlerDeps {
   files: Pick<FileRegistry, 'resolve'>
   profiles: Pick<ProfileService, 'state'>
   transfers: Pick<TransferService, 'recovered' | 'list'>
+  /** For the diagnostics export: re-redacts old log lines with every secret learned so far (B1). */
+  log: Pick<Logger, 'redact'>
 }
 
 export function appHandlers(s: AppHandlerDeps) {

@@ -57,6 +57,16 @@ export const zImageQuery = z.strictObject({
   limit: z.number().int().min(1).max(1000).optional(),
 }) satisfies z.ZodType<ImageQuery>
 
+/** No `user:pass@` in a URL (B1: issue 12.7). */
+function noUserinfo(u: string): boolean {
+  try {
+    const x = new URL(u)
+    return x.username === '' && x.password === ''
+  } catch {
+    return false
+  }
+}
+
 const zCursor = z.string().max(8192).regex(/^\/v2\/images\?/, 'must be a list cursor')
 
 const zSource = z.discriminatedUnion('kind', [
@@ -67,7 +77,9 @@ const zSource = z.discriminatedUnion('kind', [
       .string()
       .max(4096)
       .url()
-      .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL'),
+      .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
+      // B1: credentials in the URL would be stored in the job, the logs and Glance's task: refused
+      .refine(noUserinfo, 'must not contain a user name or password (user:pass@); use a pre-signed URL instead'),
   }),
   z.strictObject({ kind: z.literal('none') }),
 ])
