@@ -11,6 +11,7 @@ import { ProfileService } from './profiles/service'
 import { CloudConnector } from './profiles/connector'
 import { ImageService } from './images/service'
 import { TransferService } from './transfers/service'
+import { FleetService } from './fleet/service'
 import { createHandlers } from './ipc/handlers'
 import type { HandlerMap } from './ipc/types'
 
@@ -23,6 +24,7 @@ export interface Services {
   clouds: CloudConnector
   images: ImageService
   transfers: TransferService
+  fleet: FleetService
   handlers: HandlerMap
   close(): Promise<void>
 }
@@ -41,7 +43,8 @@ export async function createServices(platform: Platform, opts: ServiceOptions = 
   const clouds = new CloudConnector({ profiles, log })
   const transfers = await TransferService.open({ platform, events, log, clouds, files })
   const images = new ImageService({ clouds, files, log, platform, transfers })
-  const partial = { platform, events, log, files, profiles, clouds, images, transfers }
+  const fleet = new FleetService({ clouds, profiles, images })
+  const partial = { platform, events, log, files, profiles, clouds, images, transfers, fleet }
   const handlers = createHandlers({ ...partial, volumes: images })
   if (opts.startQueue !== false) transfers.start()
   return {

@@ -32,9 +32,13 @@ function readRemembered(): Remembered {
   }
 }
 
-/** The regions a profile offers in the switcher. */
-export function regionsOf(p: ProfileDTO | undefined): string[] {
+/**
+ * The regions a profile offers in the switcher: those the main process found in its catalog (image endpoints,
+ * narrowed by the profile's own list: main/fleet/service.ts offeredRegions) once known, else the profile's own.
+ */
+export function regionsOf(p: ProfileDTO | undefined, fromCatalog?: readonly string[]): string[] {
   if (!p) return []
+  if (fromCatalog?.length) return [...fromCatalog]
   const list = p.regions.length ? [...p.regions] : p.defaultRegion ? [p.defaultRegion] : []
   return list
 }
@@ -54,15 +58,17 @@ export const useProfilesStore = defineStore('profiles', () => {
   const currentId = ref<string | null>(remembered.currentId ?? null)
   const regionByProfile = ref<Record<string, string>>({ ...(remembered.regionByProfile ?? {}) })
   const reports = ref<Record<string, ConnectionReport>>({})
+  /** D2: per profile, the regions its catalog offers (set by the fleet store from `fleet:regions`). */
+  const catalogRegions = ref<Record<string, string[]>>({})
 
   const sorted = computed(() => [...profiles.value].sort((a, b) => a.order - b.order))
   const current = computed(() => profiles.value.find((p) => p.id === currentId.value))
-  const regions = computed(() => regionsOf(current.value))
+  const regions = computed(() => regionsOf(current.value, current.value ? catalogRegions.value[current.value.id] : undefined))
   const currentRegion = computed(() => {
     const p = current.value
     if (!p) return undefined
     const r = regionByProfile.value[p.id]
-    const list = regionsOf(p)
+    const list = regions.value
     if (r && list.includes(r)) return r
     return p.defaultRegion || list[0] || undefined
   })
@@ -124,6 +130,10 @@ export const useProfilesStore = defineStore('profiles', () => {
     if (!profiles.value.some((p) => p.id === id)) return
     currentId.value = id
     remember()
+  }
+  /** D2: the regions a profile's catalog offers (an empty list forgets them). */
+  function setCatalogRegions(profileId: string, list: readonly string[]): void {
+    catalogRegions.value = { ...catalogRegions.value, [profileId]: [...list] }
   }
   function selectRegion(region: string): void {
     const p = current.value
@@ -216,6 +226,8 @@ export const useProfilesStore = defineStore('profiles', () => {
     ctx,
     key,
     reports,
+    catalogRegions,
+    setCatalogRegions,
     apply,
     load,
     subscribe,

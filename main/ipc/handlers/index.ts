@@ -5,6 +5,7 @@ import { profileHandlers, type ProfileHandlerDeps } from '../../profiles/handler
 import { imageHandlers, type ImageHandlerDeps } from '../../images/handlers'
 import { volumeHandlers, type VolumeHandlerDeps } from '../../volumes/handlers'
 import { transferHandlers, type TransferHandlerDeps } from '../../transfers/handlers'
+import { fleetHandlers, type FleetHandlerDeps } from '../../fleet/handlers'
 
 /** Everything the handlers use, as the composition root (main/services.ts) passes it; each domain takes its part. */
 export type HandlerDeps = AppHandlerDeps &
@@ -12,7 +13,8 @@ export type HandlerDeps = AppHandlerDeps &
   ProfileHandlerDeps &
   ImageHandlerDeps &
   VolumeHandlerDeps &
-  TransferHandlerDeps
+  TransferHandlerDeps &
+  FleetHandlerDeps
 
 /** The one handler map. Each domain owns its handlers; this only merges them (a missing domain fails the typecheck). */
 export function createHandlers(s: HandlerDeps): HandlerMap {
@@ -23,5 +25,6 @@ export function createHandlers(s: HandlerDeps): HandlerMap {
     ...imageHandlers(s),
     ...volumeHandlers(s),
     ...transferHandlers(s),
+    ...fleetHandlers(s),
   }
 }

@@ -12,6 +12,7 @@ import { imageCommands } from './images'
 import { profileCommands } from './profiles'
 import { transferCommands } from './transfers'
 import { volumeCommands } from './volumes'
+import { fleetCommands } from './fleet'
 import type { Command, ParamsOf, ResultOf } from './define'
 import type { Result } from '../../api'
 
@@ -22,6 +23,7 @@ export const COMMANDS = {
   volumes: volumeCommands,
   files: fileCommands,
   transfers: transferCommands,
+  fleet: fleetCommands,
 } as const
 
 export type Commands = typeof COMMANDS
