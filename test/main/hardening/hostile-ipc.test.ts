@@ -106,6 +106,8 @@ const TEMPLATES: Record<CommandChannel, () => unknown[]> = {
   'transfers:runDraft': () => ['job-1'],
   'transfers:exportDrafts': () => [['job-1'], FAKE_HANDLE],
   'transfers:importDrafts': () => [FAKE_HANDLE],
+  'fleet:regions': () => ['p-none'],
+  'fleet:page': () => [{ profileId: 'p-none', region: 'RegionOne' }, '/v2/images?marker=x'],
 }
 
 function deep(depth: number): unknown {
