@@ -636,6 +636,11 @@ const en = {
     keyEncryptedPassword: 'Encrypted password key',
     readOnly: 'Read-only / production guard',
     readOnlyHint: 'Destructive actions ask twice.',
+    // C2: policy presets (issue 14.6)
+    policyPreset: 'Permission policy',
+    presetGlanceDefault: 'Glance default policy',
+    presetVendorConsole: 'Vendor console (only cloud administrators manage images)',
+    policyPresetHint: 'Which actions the app enables for your roles; the cloud’s own policy still decides.',
     notes: 'Notes',
   },
   import: {

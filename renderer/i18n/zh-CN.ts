@@ -637,6 +637,11 @@ const zhCN: Messages = {
     keyEncryptedPassword: '加密密码键',
     readOnly: '只读 / 生产保护',
     readOnlyHint: '破坏性操作需二次确认。',
+    // C2: 权限策略预设（issue 14.6）
+    policyPreset: '权限策略',
+    presetGlanceDefault: 'Glance 默认策略',
+    presetVendorConsole: '厂商控制台（仅云管理员管理镜像）',
+    policyPresetHint: '决定应用按您的角色启用哪些操作；最终仍以云平台自身的策略为准。',
     notes: '备注',
   },
   import: {

@@ -4,7 +4,7 @@
  * profiles command table (preload/contract/commands/profiles.ts) can name it.
  */
 import { z } from 'zod'
-import type { ProfileInput } from '../../api'
+import { POLICY_PRESETS, type ProfileInput } from '../../api'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Schema
@@ -72,6 +72,8 @@ export const zProfileFields = z.strictObject({
   propertyKeys: zPropertyKeyMap,
   readOnly: z.boolean(),
   notes: z.string().max(4000),
+  // C2: the policy the UI assumes (issue 14.6); absent = glanceDefault
+  policyPreset: z.enum(POLICY_PRESETS).optional(),
 })
 
 /** Cross-field rules: what a profile needs before it can authenticate. Returns human messages. */
