@@ -20,7 +20,7 @@ export function atomicWriteFileSync(path: string, data: string, mode = 0o600): v
   }
 }
 
-export async function atomicWriteFile(path: string, data: string, mode = 0o644): Promise<void> {
+export async function atomicWriteFile(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
   try {
     await writeFile(tmp, data, { mode, flag: 'wx' })

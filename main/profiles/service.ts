@@ -28,6 +28,7 @@ import { profileFromOpenrc } from './openrc'
 import { profileFromEnvironment } from './env'
 import { atomicWriteFile } from './fsutil'
 import { identityTag, sameSecretIdentity, trustChanges, type TrustChange } from './trust'
+import { importCaFile } from './cafile'
 
 export interface ProfileServiceDeps {
   platform: Platform
@@ -214,17 +215,29 @@ export class ProfileService {
     if (risky.length && !opts.trustConfirmed) throw notConfirmed(risky[0]!.kind, name)
   }
 
-  /** create, after the main-process confirmations it needs (http:// to another host). */
+  /** The profile with its CA bundle read (bounded, never blocking) and copied into the data dir (cafile.ts). */
+  private async withLocalCa(p: ProfileInput): Promise<{ p: ProfileInput; chosen: string }> {
+    if (!p.caFile) return { p, chosen: '' }
+    const local = await importCaFile(p.caFile, this.deps.platform.dataDir)
+    return { p: { ...p, caFile: local }, chosen: p.caFile }
+  }
+
+  /** Changes with the CA file named as the user chose it (not as its data-dir copy). */
+  private static shown(changes: TrustChange[], chosen: string): TrustChange[] {
+    return changes.map((c) => (c.kind === 'caFile' && chosen ? { ...c, subject: chosen } : c))
+  }
+
+  /** create, after the main-process confirmations it needs (http:// to another host); the CA bundle is copied in. */
   async createConfirmed(input: ProfileInput): Promise<ProfileDTO> {
-    const p = validate(input)
-    await this.confirmTrust(this.trustChangesFor(null, p), p.name)
+    const { p, chosen } = await this.withLocalCa(validate(input))
+    await this.confirmTrust(ProfileService.shown(this.trustChangesFor(null, p), chosen), p.name)
     return this.create(p, { trustConfirmed: true })
   }
 
-  /** update, after the main-process confirmations it needs (see trust.ts). */
+  /** update, after the main-process confirmations it needs (see trust.ts); the CA bundle is copied in. */
   async updateConfirmed(id: string, input: ProfileInput): Promise<ProfileDTO> {
-    const p = validate(input)
-    await this.confirmTrust(this.trustChangesFor(id, p), p.name)
+    const { p, chosen } = await this.withLocalCa(validate(input))
+    await this.confirmTrust(ProfileService.shown(this.trustChangesFor(id, p), chosen), p.name)
     return this.update(id, p, { trustConfirmed: true })
   }
 
