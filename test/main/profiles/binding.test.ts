@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CloudConnector } from '../../../main/profiles/connector'
 import { ProfileService } from '../../../main/profiles/service'
 import type { ConfirmRequest } from '../../../main/platform'
-import { harness, sampleProfile } from './helpers'
+import { harness, sampleProfile, tempDir } from './helpers'
 
 const SECRET = 'stored-pw-bound-8817'
 
@@ -127,7 +127,9 @@ describe('update: the secret follows its identity', () => {
     await expect(profiles.updateConfirmed(saved.id, { ...input, insecure: true })).rejects.toMatchObject({ code: 'CANCELLED' })
     expect(profiles.get(saved.id).insecure).toBe(false)
     expect((await profiles.updateConfirmed(saved.id, { ...input, insecure: true })).insecure).toBe(true)
-    const next = { ...input, insecure: true, caFile: '/etc/ssl/other.pem', endpointOverrides: { image: `${foreign}/i` } }
+    const ca = join(tempDir(), 'other-ca.pem')
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n')
+    const next = { ...input, insecure: true, caFile: ca, endpointOverrides: { image: `${foreign}/i` } }
     const u = await profiles.updateConfirmed(saved.id, next)
     expect(u.endpointOverrides).toEqual({ image: `${foreign}/i` })
     expect(u.secretState).toBe('stored')
