@@ -21,7 +21,6 @@ import { profileFromEnvironment } from '../main/profiles/env'
 import { readSavedProfile, defaultDataDir } from './profile'
 import type { CloudClient } from '../main/openstack/types'
 import { openQueue, runQueue } from './queue'
-import { cmdCopy, cmdSync, type CopyCliOptions } from './copy'
 
 const USAGE = `Usage: glance-desktop [auth options] COMMAND [options]
 
@@ -32,12 +31,6 @@ Commands:
                [--property KEY=VALUE]... [--tag TAG]... [--visibility private|public|shared|community]
                [--min-disk GiB] [--min-ram MiB] [--keep-on-failure]
   image download ID --file PATH
-  image copy IMAGE... --to-region R [--to-cloud NAME] [--method auto|server|stream]
-             [--allow-visibility-downgrade private|shared|community] [--concurrency N]
-                                            copy images (ids or names) to another region / cloud, verified;
-                                            an image already there (same hash) is skipped
-  image sync --to-region B [--from-region A] [--to-cloud NAME] [--filter all|public|tag:T|name:GLOB]
-             [--apply] [copy options]       make B hold what A holds: the plan, run only with --apply
   queue upload FILE --name NAME [image upload options]    add an upload to the persisted queue (--data-dir)
   queue download ID --file PATH                           add a download to the queue
   queue run                                               run the queue until empty (recovers interrupted jobs)
@@ -74,15 +67,6 @@ const options = {
   'keep-on-failure': { type: 'boolean' },
   file: { type: 'string' },
   limit: { type: 'string' },
-  // D1: image copy / image sync (cli/copy.ts)
-  'to-region': { type: 'string' },
-  'to-cloud': { type: 'string' },
-  'from-region': { type: 'string' },
-  method: { type: 'string' },
-  'allow-visibility-downgrade': { type: 'string' },
-  filter: { type: 'string' },
-  apply: { type: 'boolean' },
-  concurrency: { type: 'string' },
 } as const
 
 type Opts = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values']
@@ -208,20 +192,6 @@ function intOpt(v: string | undefined, name: string): number | undefined {
   return Number(v)
 }
 
-/** A: the language of the CLI's inspection words: zh-CN when LC_ALL / LC_MESSAGES / LANG say zh*, else English. */
-function cliLocale(env: NodeJS.ProcessEnv = process.env): InspectionLocale {
-  const l = env.LC_ALL || env.LC_MESSAGES || env.LANG || ''
-  return /^zh/i.test(l) ? 'zh-CN' : 'en'
-}
-
-/** A: an inspection refusal, a format mismatch or a changed file, in the CLI's language (else the English message). */
-function wordError(err: AppError): string {
-  const reason = err.details?.reason
-  if (typeof reason !== 'string' || !isInspectionReason(reason)) return err.message
-  const params = (err.details?.params ?? {}) as Record<string, string | number>
-  return `${inspectionText({ reason, params }, cliLocale())} [${reason}]`
-}
-
 async function cmdInspect(file: string, o: Opts): Promise<void> {
   const loc = cliLocale()
   let r
@@ -246,6 +216,20 @@ async function cmdInspect(file: string, o: Opts): Promise<void> {
   ]
   out(!!o.json, r, lines.join('\n'))
   if (r.unsafe.length) process.exitCode = 3
+}
+
+/** A: the language of the CLI's inspection words: zh-CN when LC_ALL / LC_MESSAGES / LANG say zh*, else English. */
+function cliLocale(env: NodeJS.ProcessEnv = process.env): InspectionLocale {
+  const l = env.LC_ALL || env.LC_MESSAGES || env.LANG || ''
+  return /^zh/i.test(l) ? 'zh-CN' : 'en'
+}
+
+/** A: an inspection refusal, a format mismatch or a changed file, in the CLI's language (else the English message). */
+function wordError(err: AppError): string {
+  const reason = err.details?.reason
+  if (typeof reason !== 'string' || !isInspectionReason(reason)) return err.message
+  const params = (err.details?.params ?? {}) as Record<string, string | number>
+  return `${inspectionText({ reason, params }, cliLocale())} [${reason}]`
 }
 
 async function cmdList(o: Opts): Promise<void> {
@@ -377,31 +361,6 @@ async function cmdDownload(id: string, o: Opts): Promise<void> {
   )
 }
 
-/** D1: what cli/copy.ts needs from here (connect per region or clouds.yaml entry, output, usage errors). */
-function copyOptions(o: Opts): CopyCliOptions {
-  const ac = abortOnSignals()
-  const concurrency = intOpt(o.concurrency, '--concurrency')
-  const c: CopyCliOptions = {
-    json: !!o.json,
-    signal: ac.signal,
-    open: (region, cloud) => connect({ ...o, 'os-region-name': region || o['os-region-name'], ...(cloud ? { 'os-cloud': cloud, profile: undefined } : {}) }),
-    out,
-    usage: (m) => new UsageError(m),
-    progress: (line) => {
-      if (!o['no-progress'] && process.stderr.isTTY) process.stderr.write(`${line}\n`)
-    },
-    ...(o.apply ? { apply: true } : {}),
-  }
-  if (o['from-region']) c.fromRegion = o['from-region']
-  if (o['to-region']) c.toRegion = o['to-region']
-  if (o['to-cloud']) c.toCloud = o['to-cloud']
-  if (o.method) c.method = o.method
-  if (o['allow-visibility-downgrade']) c.allowVisibility = o['allow-visibility-downgrade']
-  if (o.filter) c.filter = o.filter
-  if (concurrency !== undefined) c.concurrency = concurrency
-  return c
-}
-
 async function cmdQueue(sub: string | undefined, arg: string | undefined, o: Opts): Promise<void> {
   const dataDir = o['data-dir'] ?? defaultDataDir(process.env)
   const q = await openQueue(dataDir, () => connect(o))
@@ -457,8 +416,6 @@ export async function main(argv: string[]): Promise<number> {
     else if (cmd === 'image' && sub === 'list') await cmdList(o)
     else if (cmd === 'image' && sub === 'upload' && arg) await cmdUpload(arg, o)
     else if (cmd === 'image' && sub === 'download' && arg) await cmdDownload(arg, o)
-    else if (cmd === 'image' && sub === 'copy') process.exitCode = await cmdCopy(parsed.positionals.slice(2), copyOptions(o))
-    else if (cmd === 'image' && sub === 'sync') process.exitCode = await cmdSync(copyOptions(o))
     else if (cmd === 'queue') await cmdQueue(sub, arg, o)
     else throw new UsageError(`unknown command: ${parsed.positionals.join(' ')}`)
     return Number(process.exitCode ?? 0)
