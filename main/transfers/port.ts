@@ -57,39 +57,15 @@ export interface TransferCloud {
   profileId: string
   region: string
   glance: GlancePort
-  /** The Glance create body for `meta` (properties.ts buildCreateBody with the profile's key map). */
+  /**
+   * The Glance create body for `meta`: always main/openstack/properties.ts buildCreateBody with the profile's key map
+   * (the ONE console-field <-> Glance mapping; see transfers/cloud.ts).
+   */
   buildBody(meta: ImageMeta): Record<string, unknown>
 }
 
 /** Opens the cloud for a job's profile and region. */
 export type Connect = (ctx: { profileId: string; region: string }) => Promise<TransferCloud>
-
-/** A minimal body without the profile key map (used when the OpenStack core's builder is unavailable). */
-export function basicCreateBody(meta: ImageMeta): Record<string, unknown> {
-  const f = meta.fields
-  const body: Record<string, unknown> = {
-    name: meta.name,
-    disk_format: meta.diskFormat,
-    container_format: meta.containerFormat ?? 'bare',
-    min_disk: f.minDiskGiB,
-    min_ram: Math.round(f.minRamGiB * 1024),
-    visibility: f.public ? 'public' : 'private',
-    protected: f.protected,
-  }
-  if (meta.tags?.length) body.tags = meta.tags
-  if (f.osType) {
-    body.os_distro = f.osType
-    body.os_type = f.osType === 'windows' ? 'windows' : 'linux'
-  }
-  if (f.architecture) body.architecture = f.architecture === 'arm' ? 'aarch64' : 'x86_64'
-  if (f.virtualization) body.hypervisor_type = f.virtualization === 'baremetal' ? 'ironic' : 'qemu'
-  if (f.agent !== undefined) body.hw_qemu_guest_agent = f.agent ? 'yes' : 'no'
-  if (f.multiqueue !== undefined) body.hw_vif_multiqueue_enabled = String(f.multiqueue)
-  if (f.bootMode) body.hw_firmware_type = f.bootMode
-  if (f.description) body.description = f.description
-  Object.assign(body, meta.properties ?? {}, meta.extra ?? {})
-  return body
-}
 
 /** Status of an AppError-like failure from the port (404 / 409 checks). */
 export function statusOf(e: unknown): number | undefined {
