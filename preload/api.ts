@@ -446,6 +446,18 @@ export interface ImageUpdateInput {
   confirmed?: boolean
 }
 
+/** C1: a tag edit: one JSON patch of /tags. */
+export interface TagEdit {
+  add: string[]
+  remove: string[]
+}
+
+/** C1: the Keystone projects the caller may see; `complete` is false when it may list only its own. */
+export interface ProjectList {
+  projects: { id: string; name?: string; domainId?: string }[]
+  complete: boolean
+}
+
 export interface MemberDTO {
   imageId: string
   memberId: string

@@ -23,6 +23,8 @@ export function imageHandlers(s: ImageHandlerDeps) {
     delete: (ctx, id, confirmed) => s.images.delete(ctx, id, confirmed),
     addTag: (ctx, id, tag) => s.images.addTag(ctx, id, tag),
     removeTag: (ctx, id, tag) => s.images.removeTag(ctx, id, tag),
+    editTags: (ctx, id, change) => s.images.editTags(ctx, id, change),
+    projects: (ctx) => s.images.projects(ctx),
     deactivate: (ctx, id, confirmed) => s.images.deactivate(ctx, id, confirmed),
     reactivate: (ctx, id) => s.images.reactivate(ctx, id),
     members: (ctx, id) => s.images.members(ctx, id),

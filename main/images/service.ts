@@ -16,6 +16,7 @@ import {
   type ImageQuery,
   type ImageUpdateInput,
   type MemberDTO,
+  type ProjectList,
   type VolumeCreateInput,
   type VolumeDTO,
 } from '../../preload/api'
@@ -215,6 +216,11 @@ export class ImageService {
 
   async reactivate(ctx: CloudContext, id: string): Promise<void> {
     await (await this.client(ctx)).glance.reactivate(id)
+  }
+
+  /** The Keystone projects the caller may see (projects.ts). */
+  async projects(ctx: CloudContext): Promise<ProjectList> {
+    return new ProjectDirectory((await this.client(ctx)).session).visible()
   }
 
   /** The image's members, with the project names the caller may see (Keystone). */

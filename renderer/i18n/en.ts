@@ -1,3 +1,5 @@
+import { INSPECTION_WORDS, inspectionMessages } from '../../preload/rules/inspection' // A
+
 /** English UI messages. zh-CN.ts must have exactly the same keys (checked by the compiler and a test). */
 const en = {
   app: {
@@ -77,6 +79,9 @@ const en = {
   // C2: main-process errors with a reason (preload/rules/messages.ts): errorReason.<CODE>.<reason>, {params}.
   // Other helpers: add your codes/reasons inside this section, in a block marked with your letter.
   errorReason: {
+    // A: inspection refusals/warnings and the upload's file binding: one table, en + zh-CN (preload/rules/inspection.ts)
+    UNSAFE_FILE: inspectionMessages('en'),
+    FILE: { fileChanged: INSPECTION_WORDS.fileChanged[0] },
     AUTH_FAILED: {
       tokenRejected: 'Keystone does not accept the given token (OS_TOKEN): it expired or was revoked. Issue a new one (openstack token issue).',
       tokenExpired: 'The given token (OS_TOKEN) has expired. Issue a new one (openstack token issue).',
@@ -93,12 +98,23 @@ const en = {
       volumeNotActive: 'Only active images can become volumes (this one is {status}).',
       volumeFormat: 'Volumes can be created only from QEMU images in qcow2 or raw format (this one is {format}).',
       volumeTooSmall: 'The volume must be at least {min} GiB for this image.',
+      // C1: tags, URL imports, sharing
+      tagFourByte: 'Glance cannot store the tag “{tag}”: it refuses characters such as most emoji (4-byte UTF-8).',
+      urlStatus: '{url} answered HTTP {status}: there is no image to import there.',
+      urlWebPage: '{url} is a web page ({contentType}), not a disk image. Use the address of the image file itself.',
+      urlText: '{url} is text, not a disk image. Use the address of the image file itself.',
+      projectEmpty: 'Enter a project name or ID.',
+      projectAmbiguous: 'Several projects are called “{project}” (in different domains): enter the project ID.',
+      projectNameNeedsId: 'You may not look up projects by name: enter the ID of project “{project}” (32 hexadecimal digits; its owner can tell you).',
+      shareOwnProject: 'The image already belongs to your project {project}: share it with another project.',
     },
     BAD_RESPONSE: {
       noToken: 'Keystone answered without a token.',
       noSubjectToken: 'Keystone answered without an X-Subject-Token header.',
       notJson: '{host} answered something that is not JSON.',
       tooLarge: 'The answer of {host} is too large.',
+      // C1
+      tagsNotSaved: 'Glance did not store the tags as sent (missing: {missing}; not removed: {notRemoved}). Nothing was reported as saved.',
     },
     NO_ENDPOINT: {
       noEndpoint: 'The service catalog has no {interface} {service} endpoint in region {region}.',
@@ -126,6 +142,17 @@ const en = {
     // B1: the stored secret belongs to another identity than the draft's (auth URL origin, user, application credential)
     NO_SECRET: {
       identityChanged: 'The stored secret was saved for another server or user. Enter the password or secret to test this one.',
+    },
+    // C1 (other helpers: add your NOT_FOUND / FORMAT_MISMATCH reasons here too)
+    NOT_FOUND: {
+      tagNotFound: 'The image has no tag “{tag}” (any more).',
+      projectNotFound: 'Keystone has no project “{project}” (neither a name nor an ID).',
+    },
+    FORMAT_MISMATCH: {
+      formatMismatch: INSPECTION_WORDS.formatMismatch[0], // A
+      urlFormat: 'The file at {url} is {detected}, not {declared}: Glance would import it without checking. Choose disk format {detected}, or check the URL.',
+      importNotDiskImage: 'What Glance fetched from {url} is not a {declared} image (Glance found no virtual size). The image was not kept.',
+      importFormatChanged: 'Glance reports the image as {reported}, not {declared}.',
     },
     CANCELLED: {
       cancelled: 'Cancelled.',
@@ -279,6 +306,9 @@ const en = {
     filterOwner: 'Owner (project id)',
     filterDiskFormat: 'Disk format',
     filterOsType: 'OS type',
+    // C1
+    gone: 'This image no longer exists (it was deleted): {id}',
+    sharedWithMe: 'Shared with me',
     sortBy: 'Sort',
     all: 'All',
   },
@@ -349,6 +379,11 @@ const en = {
     description: 'Description',
     diskFormat: 'Disk format',
     diskFormatAuto: 'Detect from file',
+    // C1
+    diskFormatChoose: 'Choose a format',
+    urlFormatHint: 'Before creating, the app reads the start of the file to check that it is a {format} disk image.',
+    visibility: 'Visibility',
+    visibilityHint: 'Private: your project only. Shared: also the projects you share it with (Share).',
     tags: 'Tags',
     properties: 'Other properties',
     checksum: 'Checksum (MD5)',
@@ -407,6 +442,10 @@ const en = {
     baremetalFormat: 'Bare-metal images are usually raw or qcow2 whole-disk images (this one is {format}).',
     windowsAgent: 'Windows images need the built-in agent installed in the image for password reset.',
     tooManyTags: 'At most 128 tags.',
+    // C1
+    tagFourByte: 'Tags cannot contain characters such as most emoji (Glance refuses 4-byte UTF-8).',
+    chooseFormat: 'Choose the disk format: without a local file it cannot be detected.',
+    formatMismatch: 'The file is {detected}, not {declared}: choose {detected} (or “Detect from file”).',
     badTag: 'Tags cannot be empty, contain “/” or be longer than 255 characters.',
     notUnique: 'Another profile is already named “{name}”.',
     badColor: 'Use a colour like #3b82f6.',
@@ -474,6 +513,19 @@ const en = {
     status: 'Status',
     none: 'Not shared with any project.',
     memberStatus: { pending: 'Pending', accepted: 'Accepted', rejected: 'Rejected' },
+    // C1: names through Keystone; the consumer side
+    projectOrId: 'Project name or ID',
+    hintList: 'Names are looked up in Keystone.',
+    hintNoList: 'You may not list projects: enter a project ID, or one of your own projects by name.',
+    noName: 'name not visible to you',
+    inboxTitle: 'Images shared with my project',
+    inboxAnswer: 'My answer',
+    owner: 'Shared by (project)',
+    accept: 'Accept',
+    reject: 'Reject',
+    accepted: 'Accepted “{name}”: it now shows in your image list.',
+    rejected: 'Rejected “{name}”.',
+    inboxNone: 'No image shared with your project is {status}.',
   },
   action: {
     detail: 'Details',
@@ -514,6 +566,10 @@ const en = {
     withUnit: '{label} ({unit})',
     bytes: 'bytes',
     hashAlgo: 'Hash algorithm',
+    // C1
+    extMismatch: 'The file name ends in .{ext} but the content will be {format}: programs that open .{ext} files will not read it.',
+    useExt: 'Write {extFormat} instead',
+    keepFormat: 'Keep {format}',
   },
   transfers: {
     draftReady: 'Draft: runs when you choose Run now',
@@ -557,6 +613,13 @@ const en = {
       finished: 'Finished',
     },
     verified: 'verified',
+    // C1
+    notVerified: 'imported, format not verified',
+    stoppedAt: 'Stopped while: {phase}',
+    cancelTitle: 'Cancel this upload?',
+    cancelBig: 'Cancel the upload of “{name}”? {done} of {total} have been sent; starting again later sends the whole file again.',
+    cancelYes: 'Cancel upload',
+    cancelNo: 'Keep uploading',
   },
   profiles: {
     title: 'Connection profiles',

@@ -1,5 +1,6 @@
 /** 简体中文界面文案。键必须与 en.ts 完全一致（由编译器和测试检查）。 */
 import type { Messages } from './en'
+import { INSPECTION_WORDS, inspectionMessages } from '../../preload/rules/inspection' // A
 
 const zhCN: Messages = {
   app: {
@@ -79,6 +80,9 @@ const zhCN: Messages = {
   // C2: 带原因代码的主进程错误（preload/rules/messages.ts）：errorReason.<CODE>.<reason>，{参数}。
   // 其他助手：请在此节内按字母标注的块添加代码/原因。
   errorReason: {
+    // A: inspection refusals/warnings and the upload's file binding: one table, en + zh-CN (preload/rules/inspection.ts)
+    UNSAFE_FILE: inspectionMessages('zh-CN'),
+    FILE: { fileChanged: INSPECTION_WORDS.fileChanged[1] },
     AUTH_FAILED: {
       tokenRejected: 'Keystone 不接受给定的令牌（OS_TOKEN）：已过期或已被吊销。请重新签发（openstack token issue）。',
       tokenExpired: '给定的令牌（OS_TOKEN）已过期。请重新签发（openstack token issue）。',
@@ -95,12 +99,23 @@ const zhCN: Messages = {
       volumeNotActive: '仅“可用”状态的镜像可以创建云硬盘（当前为 {status}）。',
       volumeFormat: '仅“虚拟化类型”为 QEMU 且格式为 QCOW2 或 RAW 的镜像才支持创建云硬盘（当前为 {format}）。',
       volumeTooSmall: '此镜像的云硬盘容量至少为 {min} GiB。',
+      // C1：标签、URL 导入、共享
+      tagFourByte: 'Glance 无法保存标签“{tag}”：它不接受大多数表情符号这类字符（4 字节 UTF-8）。',
+      urlStatus: '{url} 返回 HTTP {status}：该地址没有可导入的镜像。',
+      urlWebPage: '{url} 是一个网页（{contentType}），不是磁盘镜像。请填写镜像文件本身的地址。',
+      urlText: '{url} 是文本，不是磁盘镜像。请填写镜像文件本身的地址。',
+      projectEmpty: '请输入项目名称或 ID。',
+      projectAmbiguous: '有多个名为“{project}”的项目（位于不同的域）：请输入项目 ID。',
+      projectNameNeedsId: '您无权按名称查找项目：请输入项目“{project}”的 ID（32 位十六进制数字，可向其所有者索取）。',
+      shareOwnProject: '该镜像已属于您的项目 {project}：请共享给其他项目。',
     },
     BAD_RESPONSE: {
       noToken: 'Keystone 的响应中没有令牌。',
       noSubjectToken: 'Keystone 的响应中没有 X-Subject-Token 头。',
       notJson: '{host} 返回的内容不是 JSON。',
       tooLarge: '{host} 的响应过大。',
+      // C1
+      tagsNotSaved: 'Glance 没有按提交的内容保存标签（缺少：{missing}；未删除：{notRemoved}），因此未提示保存成功。',
     },
     NO_ENDPOINT: {
       noEndpoint: '服务目录中区域 {region} 没有 {interface} 类型的 {service} 端点。',
@@ -128,6 +143,17 @@ const zhCN: Messages = {
     // B1: 保存的密钥属于另一个身份（认证地址的源、用户、应用凭据）
     NO_SECRET: {
       identityChanged: '保存的密钥是为另一台服务器或另一个用户保存的。请输入密码或密钥以测试此配置。',
+    },
+    // C1（其他助手：NOT_FOUND / FORMAT_MISMATCH 的原因也加在这里）
+    NOT_FOUND: {
+      tagNotFound: '该镜像没有（或已不再有）标签“{tag}”。',
+      projectNotFound: 'Keystone 中没有项目“{project}”（既不是名称也不是 ID）。',
+    },
+    FORMAT_MISMATCH: {
+      formatMismatch: INSPECTION_WORDS.formatMismatch[1], // A
+      urlFormat: '{url} 上的文件是 {detected}，不是 {declared}：Glance 导入时不会检查。请选择磁盘格式 {detected}，或检查 URL。',
+      importNotDiskImage: 'Glance 从 {url} 取得的内容不是 {declared} 镜像（Glance 读不出虚拟大小），该镜像未保留。',
+      importFormatChanged: 'Glance 报告该镜像为 {reported}，而不是 {declared}。',
     },
     CANCELLED: {
       cancelled: '已取消。',
@@ -281,6 +307,9 @@ const zhCN: Messages = {
     filterOwner: '所有者（项目 ID）',
     filterDiskFormat: '磁盘格式',
     filterOsType: '操作系统类别',
+    // C1
+    gone: '该镜像已不存在（已被删除）：{id}',
+    sharedWithMe: '共享给我的',
     sortBy: '排序',
     all: '全部',
   },
@@ -351,6 +380,11 @@ const zhCN: Messages = {
     description: '描述',
     diskFormat: '磁盘格式',
     diskFormatAuto: '根据文件识别',
+    // C1
+    diskFormatChoose: '请选择格式',
+    urlFormatHint: '创建前，应用会读取文件开头，检查它是否为 {format} 磁盘镜像。',
+    visibility: '可见性',
+    visibilityHint: '私有：仅本项目可用。共享：您共享给的项目也可用（通过“共享”）。',
     tags: '标签',
     properties: '其他属性',
     checksum: '校验值 (MD5)',
@@ -409,6 +443,10 @@ const zhCN: Messages = {
     baremetalFormat: '裸金属镜像通常为 raw 或 qcow2 整盘镜像（当前为 {format}）。',
     windowsAgent: 'Windows 镜像需在镜像内安装内置 Agent 才能重置密码。',
     tooManyTags: '最多 128 个标签。',
+    // C1
+    tagFourByte: '标签不能包含大多数表情符号这类字符（Glance 不接受 4 字节 UTF-8）。',
+    chooseFormat: '请选择磁盘格式：没有本地文件时无法自动识别。',
+    formatMismatch: '该文件是 {detected}，不是 {declared}：请选择 {detected}（或“根据文件识别”）。',
     badTag: '标签不能为空、不能包含“/”且不超过 255 个字符。',
     notUnique: '已有名为“{name}”的连接配置。',
     badColor: '请使用 #3b82f6 这样的颜色。',
@@ -476,6 +514,19 @@ const zhCN: Messages = {
     status: '状态',
     none: '尚未共享给任何项目。',
     memberStatus: { pending: '待接受', accepted: '已接受', rejected: '已拒绝' },
+    // C1：通过 Keystone 解析名称；接收方
+    projectOrId: '项目名称或 ID',
+    hintList: '名称会在 Keystone 中查找。',
+    hintNoList: '您无权列出项目：请输入项目 ID，或按名称输入您自己的项目。',
+    noName: '您无权查看名称',
+    inboxTitle: '共享给我的项目的镜像',
+    inboxAnswer: '我的答复',
+    owner: '共享方（项目）',
+    accept: '接受',
+    reject: '拒绝',
+    accepted: '已接受“{name}”：它现在会显示在您的镜像列表中。',
+    rejected: '已拒绝“{name}”。',
+    inboxNone: '没有状态为“{status}”的共享镜像。',
   },
   action: {
     detail: '详情',
@@ -516,6 +567,10 @@ const zhCN: Messages = {
     withUnit: '{label}（{unit}）',
     bytes: '字节',
     hashAlgo: '哈希算法',
+    // C1
+    extMismatch: '文件名以 .{ext} 结尾，但内容将是 {format}：打开 .{ext} 文件的程序无法读取它。',
+    useExt: '改为写入 {extFormat}',
+    keepFormat: '保持 {format}',
   },
   transfers: {
     draftReady: '草稿：点击“立即运行”后开始',
@@ -559,6 +614,13 @@ const zhCN: Messages = {
       finished: '已结束',
     },
     verified: '已校验',
+    // C1
+    notVerified: '已导入，格式未校验',
+    stoppedAt: '停止于：{phase}',
+    cancelTitle: '取消此次上传？',
+    cancelBig: '取消“{name}”的上传？已发送 {done}（共 {total}）；之后重新开始需要再次发送整个文件。',
+    cancelYes: '取消上传',
+    cancelNo: '继续上传',
   },
   profiles: {
     title: '连接配置',

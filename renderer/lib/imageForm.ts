@@ -19,6 +19,20 @@ export interface CreateForm {
   diskFormat: DiskFormat | 'auto'
   fields: ConsoleFields
   tags: string[]
+  /** When not public: private (the default) or shared. */
+  visibility: 'private' | 'shared'
+}
+
+export type Visibility3 = 'private' | 'shared' | 'public'
+
+/** The form's visibility, public included. */
+export function visibilityOf(form: Pick<CreateForm, 'fields' | 'visibility'>): Visibility3 {
+  return form.fields.public ? 'public' : form.visibility
+}
+
+/** The form with visibility `v` (public sets the console field, private/shared the extra attribute). */
+export function withVisibility<T extends Pick<CreateForm, 'fields' | 'visibility'>>(form: T, v: Visibility3): T {
+  return { ...form, fields: { ...form.fields, public: v === 'public' }, visibility: v === 'shared' ? 'shared' : 'private' }
 }
 
 export type InspectionState =
@@ -40,7 +54,7 @@ export const MAX_GIB = 1024 * 1024 // 1 PiB: Glance's min_disk is an int in GB; 
 export const MAX_TAGS = 128
 
 export function emptyCreateForm(): CreateForm {
-  return { name: '', sourceKind: 'file', file: null, url: '', diskFormat: 'auto', fields: defaultFields(), tags: [] }
+  return { name: '', sourceKind: 'file', file: null, url: '', diskFormat: 'auto', fields: defaultFields(), tags: [], visibility: 'private' }
 }
 
 export function isHttpUrl(s: string): boolean {
@@ -62,7 +76,30 @@ function checkGiB(errors: Record<string, Issue[]>, field: 'minDiskGiB' | 'minRam
 }
 
 export function validTag(tag: string): boolean {
-  return tag.trim().length > 0 && tag.length <= 255 && !tag.includes('/')
+  return tagIssue(tag) === null
+}
+
+/** What is wrong with a tag (an i18n key), or null. Glance refuses 4-byte UTF-8 ("Param values can't contain 4 byte unicode"). */
+export function tagIssue(tag: string): 'valid.badTag' | 'valid.tagFourByte' | null {
+  if (!tag.trim().length || tag.length > 255 || tag.includes('/')) return 'valid.badTag'
+  for (const ch of tag) if (ch.codePointAt(0)! > 0xffff) return 'valid.tagFourByte'
+  return null
+}
+
+/**
+ * Whether a declared disk format contradicts what inspection found (the same rule as main/transfers/inspect.ts):
+ *   | found             | declared                          | verdict  |
+ *   | = declared        |                                   | ok       |
+ *   | iso               | raw                               | ok       |
+ *   | anything          | ami, ari, aki, ploop (no magic)   | ok       |
+ *   | raw / unknown     | raw                               | ok       |
+ *   | otherwise         |                                   | mismatch |
+ */
+export function formatContradicts(found: InspectionReport['format'], declared: DiskFormat): boolean {
+  const f = found === 'unknown' ? 'raw' : found
+  if (f === declared) return false
+  if (f === 'iso' && declared === 'raw') return false
+  return !['ami', 'ari', 'aki', 'ploop'].includes(declared)
 }
 
 /** Checks shared by create and modify: name, numbers, description. */
@@ -101,8 +138,14 @@ export function validateCreate(form: CreateForm, inspection: InspectionState): F
     if (!form.url.trim()) add(errors, 'source', { key: 'valid.required', params: { field: '@field.url' } })
     else if (!isHttpUrl(form.url)) add(errors, 'source', { key: 'valid.badUrl' })
   }
+  if (form.sourceKind !== 'file' && form.diskFormat === 'auto') add(errors, 'diskFormat', { key: 'valid.chooseFormat' })
+  if (form.sourceKind === 'file' && form.diskFormat !== 'auto' && inspection.state === 'done' && formatContradicts(inspection.report.format, form.diskFormat)) {
+    const detected = inspection.report.format === 'unknown' ? 'raw' : inspection.report.format
+    add(errors, 'diskFormat', { key: 'valid.formatMismatch', params: { detected, declared: form.diskFormat } })
+  }
+  const badTag = form.tags.map(tagIssue).find((k) => k !== null)
   if (form.tags.length > MAX_TAGS) add(errors, 'tags', { key: 'valid.tooManyTags' })
-  else if (form.tags.some((t) => !validTag(t))) add(errors, 'tags', { key: 'valid.badTag' })
+  else if (badTag) add(errors, 'tags', { key: badTag })
   const virtualSize = form.sourceKind === 'file' && inspection.state === 'done' ? inspection.report.virtualSize : null
   const fmt =
     form.diskFormat === 'auto' && inspection.state === 'done' ? inspection.report.proposedDiskFormat : form.diskFormat
@@ -136,13 +179,14 @@ export function toCreateInput(form: CreateForm, draft = false): ImageCreateInput
       : form.sourceKind === 'url'
         ? { kind: 'url', url: form.url.trim() }
         : { kind: 'none' }
-  const diskFormat: DiskFormat | 'auto' = form.sourceKind !== 'file' && form.diskFormat === 'auto' ? 'qcow2' : form.diskFormat
+  // no hidden default: without a file, "auto" stays "auto" (validateCreate refuses it; the main process too)
   const input: ImageCreateInput = {
     name: form.name.trim(),
     fields: cleanFields(form.fields),
-    diskFormat,
+    diskFormat: form.diskFormat,
     source,
   }
+  if (!form.fields.public && form.visibility === 'shared') input.visibility = 'shared'
   if (form.tags.length) input.tags = [...form.tags]
   if (draft) input.draft = true
   return input

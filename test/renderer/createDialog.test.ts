@@ -12,6 +12,9 @@ const report = (over: Partial<InspectionReport> = {}): InspectionReport => ({
   format: 'qcow2', proposedDiskFormat: 'qcow2', size: GiB, virtualSize: 8 * GiB, proposedMinDiskGiB: 8, details: {}, unsafe: [], warnings: [], ...over,
 })
 
+// a loaded 2-core machine renders these dialogs slowly: the default 5 s is not enough
+vi.setConfig({ testTimeout: 30_000 })
+
 let api: MockApi
 enableAutoUnmount(afterEach)
 beforeEach(() => {
@@ -113,6 +116,7 @@ describe('ImageCreateDialog', () => {
     await click('create-source-kind-url')
     await vi.waitFor(() => expect(byTestId('create-source-url')).not.toBeNull(), { timeout: 5000 })
     await type('create-source-url', 'https://example.com/a.raw')
+    await click('create-format-raw')
     await click('create-arch-arm')
     await click('create-virt-baremetal')
     await click('create-boot-bios')
@@ -127,6 +131,47 @@ describe('ImageCreateDialog', () => {
       source: { kind: 'url', url: 'https://example.com/a.raw' },
       fields: { architecture: 'arm', virtualization: 'baremetal', bootMode: 'bios' },
     })
+  })
+
+  it('a URL needs a chosen format: no "Detect from file", no hidden qcow2, the reason on the field (issue 14.3)', async () => {
+    api.images.create.mockImplementation(() => ok({ jobId: 'j' }))
+    await open()
+    await type('create-name', 'from-url')
+    await click('create-source-kind-url')
+    await vi.waitFor(() => expect(byTestId('create-source-url')).not.toBeNull(), { timeout: 5000 })
+    await type('create-source-url', 'https://example.com/a.img')
+    expect(text()).not.toContain('Detect from file')
+    await click('create-submit')
+    expect(api.images.create).not.toHaveBeenCalled()
+    expect(byTestId('create-format-error')!.textContent).toContain('Choose the disk format')
+    await click('create-format-vmdk')
+    expect(byTestId('create-format-error')).toBeNull()
+    await click('create-submit')
+    expect(api.images.create).toHaveBeenCalledTimes(1)
+    expect(api.images.create.mock.calls[0]![1]).toMatchObject({ diskFormat: 'vmdk', source: { kind: 'url', url: 'https://example.com/a.img' } })
+  })
+
+  it('a format that contradicts the inspected file is flagged on the field at once, before Create (issue 14.8)', async () => {
+    api.files.pickOpen.mockImplementation(() => ok({ handle: 'h', name: 'disk.qcow2', path: '/x/disk.qcow2', size: GiB }))
+    api.files.inspect.mockImplementation(() => ok(report()))
+    await open()
+    await click('create-source-file')
+    await vi.waitFor(() => expect(byTestId('create-inspection')).not.toBeNull(), { timeout: 5000 })
+    expect(byTestId('create-format-error')).toBeNull()
+    await click('create-format-raw')
+    expect(byTestId('create-format-error')!.textContent).toContain('The file is qcow2, not raw')
+    expect(api.images.create).not.toHaveBeenCalled()
+  })
+
+  it('visibility shared is offered and sent (issue 14.4)', async () => {
+    api.images.create.mockImplementation(() => ok({ imageId: 'i1' }))
+    await open()
+    await type('create-name', 'shared-one')
+    await click('create-source-kind-none')
+    await click('create-format-raw')
+    await click('create-visibility-shared')
+    await click('create-submit')
+    expect(api.images.create.mock.calls[0]![1]).toMatchObject({ visibility: 'shared', fields: { public: false } })
   })
 
   it('public is disabled with the reason when the user may not publicize', async () => {

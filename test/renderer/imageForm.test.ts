@@ -120,9 +120,10 @@ describe('inspection and mapping to the contract', () => {
     const bm = toCreateInput(form({ fields: { ...defaultFields(), virtualization: 'baremetal', bootMode: 'uefi' } }), true)
     expect(bm.fields.bootMode).toBe('uefi')
     expect(bm.draft).toBe(true)
-    const url = toCreateInput(form({ sourceKind: 'url', url: ' https://x/y.img ' }))
+    // the format the user chose, never a hidden qcow2 (issue 14.3)
+    const url = toCreateInput(form({ sourceKind: 'url', url: ' https://x/y.img ', diskFormat: 'vmdk' }))
     expect(url.source).toEqual({ kind: 'url', url: 'https://x/y.img' })
-    expect(url.diskFormat).toBe('qcow2')
+    expect(url.diskFormat).toBe('vmdk')
   })
 
   it('diffFields sends only what changed', () => {

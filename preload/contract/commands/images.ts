@@ -14,6 +14,8 @@ import {
   type ImageQuery,
   type ImageUpdateInput,
   type MemberDTO,
+  type ProjectList,
+  type TagEdit,
 } from '../../api'
 import { command } from './define'
 import { FORBIDDEN_KEYS, noControl, zCloudContext, zConsoleFields, zHandle, zId } from './schemas'
@@ -50,6 +52,7 @@ export const zImageQuery = z.strictObject({
   updatedAfter: zIso.optional(),
   updatedBefore: zIso.optional(),
   changesSince: zIso.optional(),
+  memberStatus: z.enum(['pending', 'accepted', 'rejected', 'all']).optional(), // C1
   sort: z
     .array(z.strictObject({ key: z.string().min(1).max(64).regex(/^[\w.-]+$/), dir: z.enum(['asc', 'desc']) }))
     .max(10)
@@ -93,12 +96,14 @@ export const zImageCreateInput = z.strictObject({
   properties: z.record(zPropKey, zPropValue).optional(),
   source: zSource,
   draft: z.boolean().optional(),
+  visibility: z.enum(['private', 'shared']).optional(), // C1
 }) satisfies z.ZodType<ImageCreateInput>
 
 export const zImageUpdateInput = z.strictObject({
   name: zName.optional(),
   fields: zConsoleFields.partial().optional(),
   properties: z.record(zPropKey, zPropValue.nullable()).optional(),
+  visibility: z.enum(['private', 'shared']).optional(), // C1
   confirmed: z.boolean().optional(),
 }) satisfies z.ZodType<ImageUpdateInput>
 
@@ -113,6 +118,10 @@ export const zExportRequest = z.strictObject({
   fileHandle: zHandle,
 }) satisfies z.ZodType<ExportRequest>
 
+// C1: a project to share with, by id or by name (resolved through Keystone by the image service)
+const zProjectRef = z.string().trim().min(1).max(255).refine(noControl, 'must not contain control characters')
+const zTagEdit = z.strictObject({ add: z.array(zTag).max(128), remove: z.array(zTag).max(128) }) satisfies z.ZodType<TagEdit>
+
 type Ctx = CloudContext
 type MemberStatus = 'accepted' | 'rejected' | 'pending'
 
@@ -124,10 +133,14 @@ export const imageCommands = {
   delete: command<[ctx: Ctx, id: string, confirmed?: boolean], void>(zCloudContext, zImageId, z.boolean().optional()),
   addTag: command<[ctx: Ctx, id: string, tag: string], void>(zCloudContext, zImageId, zTag),
   removeTag: command<[ctx: Ctx, id: string, tag: string], void>(zCloudContext, zImageId, zTag),
+  /** C1: add and remove tags in one JSON patch of /tags (UTF-8 safe); the image as stored. */
+  editTags: command<[ctx: Ctx, id: string, change: TagEdit], ImageDTO>(zCloudContext, zImageId, zTagEdit),
+  /** C1: the projects the caller may see (all for an admin, else its own): names for the share dialog. */
+  projects: command<[ctx: Ctx], ProjectList>(zCloudContext),
   deactivate: command<[ctx: Ctx, id: string, confirmed?: boolean], void>(zCloudContext, zImageId, z.boolean().optional()),
   reactivate: command<[ctx: Ctx, id: string], void>(zCloudContext, zImageId),
   members: command<[ctx: Ctx, id: string], MemberDTO[]>(zCloudContext, zImageId),
-  share: command<[ctx: Ctx, id: string, projectId: string], MemberDTO>(zCloudContext, zImageId, zProjectId),
+  share: command<[ctx: Ctx, id: string, project: string], MemberDTO>(zCloudContext, zImageId, zProjectRef),
   unshare: command<[ctx: Ctx, id: string, projectId: string], void>(zCloudContext, zImageId, zProjectId),
   setMemberStatus: command<[ctx: Ctx, id: string, status: MemberStatus], MemberDTO>(
     zCloudContext,

@@ -78,6 +78,8 @@ const TEMPLATES: Record<CommandChannel, () => unknown[]> = {
   'images:delete': () => [{ ...CTX }, 'img-1', true],
   'images:addTag': () => [{ ...CTX }, 'img-1', 't'],
   'images:removeTag': () => [{ ...CTX }, 'img-1', 't'],
+  'images:editTags': () => [{ ...CTX }, 'img-1', { add: ['生产'], remove: ['t'] }],
+  'images:projects': () => [{ ...CTX }],
   'images:deactivate': () => [{ ...CTX }, 'img-1', true],
   'images:reactivate': () => [{ ...CTX }, 'img-1'],
   'images:members': () => [{ ...CTX }, 'img-1'],
