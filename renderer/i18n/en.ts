@@ -1,5 +1,3 @@
-import { INSPECTION_WORDS, inspectionMessages } from '../../preload/rules/inspection' // A
-
 /** English UI messages. zh-CN.ts must have exactly the same keys (checked by the compiler and a test). */
 const en = {
   app: {
@@ -79,9 +77,6 @@ const en = {
   // C2: main-process errors with a reason (preload/rules/messages.ts): errorReason.<CODE>.<reason>, {params}.
   // Other helpers: add your codes/reasons inside this section, in a block marked with your letter.
   errorReason: {
-    // A: inspection refusals/warnings and the upload's file binding: one table, en + zh-CN (preload/rules/inspection.ts)
-    UNSAFE_FILE: inspectionMessages('en'),
-    FILE: { fileChanged: INSPECTION_WORDS.fileChanged[0] },
     AUTH_FAILED: {
       tokenRejected: 'Keystone does not accept the given token (OS_TOKEN): it expired or was revoked. Issue a new one (openstack token issue).',
       tokenExpired: 'The given token (OS_TOKEN) has expired. Issue a new one (openstack token issue).',
