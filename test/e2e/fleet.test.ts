@@ -55,7 +55,7 @@ describeBrowser('e2e: fleet view and copy dialog', (admin) => {
     shotOnFailure(() => page, 'fleet-copy')
     await page.locator(tid('btn-fleet')).click()
     await page.locator(tid('fleet-view')).waitFor()
-    await page.locator(`${tid('fleet-filter-name')} input`).fill(name)
+    await page.locator(tid('fleet-filter-name')).fill(name)
     await expect.poll(() => cell('RegionOne').getAttribute('data-state'), { timeout: 60_000 }).toBe('present')
     await expect.poll(() => cell('RegionTwo').getAttribute('data-state'), { timeout: 60_000 }).toBe('missing')
     await screenshot(page, 'fleet-en')
