@@ -2,7 +2,7 @@
  * Cinder v3: create a volume from an image, volume types, availability zones, polling until available.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { AppError } from '../../preload/api'
+import { reasonError } from '../../preload/rules/messages'
 import type { Session, SessionRequest } from './session'
 
 export const GiB = 1024 ** 3
@@ -106,18 +106,20 @@ export class CinderClient {
       const v = await this.getVolume(id, o.signal)
       if (v.status === 'available') return v
       if (v.status.startsWith('error')) {
-        throw new AppError({ code: 'SERVER', message: `Volume ${id} failed: status ${v.status}.`, details: { volumeId: id, status: v.status } })
+        throw reasonError('SERVER', 'volumeFailed', { volumeId: id, status: v.status }, `Volume ${id} failed: status ${v.status}.`, { details: { volumeId: id, status: v.status } })
       }
       if (Date.now() >= deadline) {
-        throw new AppError({
-          code: 'TIMEOUT',
-          message: `Volume ${id} is still ${v.status} after ${Math.round(timeoutMs / 1000)} s; it may still become available.`,
-          retryable: true,
-          details: { volumeId: id, status: v.status },
-        })
+        const seconds = Math.round(timeoutMs / 1000)
+        throw reasonError(
+          'TIMEOUT',
+          'volumeTimeout',
+          { volumeId: id, status: v.status, seconds },
+          `Volume ${id} is still ${v.status} after ${seconds} s; it may still become available.`,
+          { retryable: true, details: { volumeId: id, status: v.status } },
+        )
       }
       await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), undefined, o.signal ? { signal: o.signal } : {}).catch((e: unknown) => {
-        throw new AppError({ code: 'CANCELLED', message: 'Cancelled.' }, { cause: e })
+        throw reasonError('CANCELLED', 'cancelled', {}, 'Cancelled.', {}, { cause: e })
       })
       interval = Math.min(interval * 1.5, 10_000)
     }

@@ -4,6 +4,7 @@
  */
 import type { Readable } from 'node:stream'
 import { AppError } from '../../preload/api'
+import { reasonError } from '../../preload/rules/messages'
 import { HttpClient, type HttpRequest, type HttpResponse } from './http'
 import type { CatalogEntry, SessionOptions } from './types'
 
@@ -37,7 +38,7 @@ export function identityV3Url(authUrl: string): string {
   const u = authUrl.trim().replace(/\/+$/, '')
   if (/\/v3$/.test(u)) return u
   if (/\/v2\.0$/.test(u)) {
-    throw new AppError({ code: 'VALIDATION', message: 'Keystone v2.0 is not supported; use the v3 auth URL.' })
+    throw reasonError('VALIDATION', 'keystoneV2', {}, 'Keystone v2.0 is not supported; use the v3 auth URL.')
   }
   return `${u}/v3`
 }
@@ -53,7 +54,7 @@ export function authBody(auth: SessionOptions['auth']): Record<string, unknown> 
     if (auth.userId) user = { id: auth.userId, password: auth.password }
     else if (auth.username) {
       user = { name: auth.username, password: auth.password, domain: domainRef(auth.userDomainId, auth.userDomainName) }
-    } else throw new AppError({ code: 'VALIDATION', message: 'Password auth needs a user id or a user name.' })
+    } else throw reasonError('VALIDATION', 'needUser', {}, 'Password auth needs a user id or a user name.')
     const identity = { methods: ['password'], password: { user } }
     let scope: Record<string, unknown> | undefined
     if (auth.projectId) scope = { project: { id: auth.projectId } }
@@ -68,9 +69,9 @@ export function authBody(auth: SessionOptions['auth']): Record<string, unknown> 
     let user: Record<string, unknown>
     if (auth.userId) user = { id: auth.userId }
     else if (auth.username) user = { name: auth.username, domain: domainRef(undefined, auth.userDomainName) }
-    else throw new AppError({ code: 'VALIDATION', message: 'An application credential by name needs its user (id or name).' })
+    else throw reasonError('VALIDATION', 'appCredNeedsUser', {}, 'An application credential by name needs its user (id or name).')
     cred = { name: auth.name, secret: auth.secret, user }
-  } else throw new AppError({ code: 'VALIDATION', message: 'Application credential auth needs an id or a name.' })
+  } else throw reasonError('VALIDATION', 'appCredNeedsIdOrName', {}, 'Application credential auth needs an id or a name.')
   return { auth: { identity: { methods: ['application_credential'], application_credential: cred } } }
 }
 
@@ -83,7 +84,7 @@ function domainRef(id?: string, name?: string): Record<string, string> {
 export function parseToken(body: unknown): TokenInfo {
   const t = (body as { token?: Record<string, unknown> } | undefined)?.token
   if (!t || typeof t.expires_at !== 'string') {
-    throw new AppError({ code: 'BAD_RESPONSE', message: 'Keystone returned no token.' })
+    throw reasonError('BAD_RESPONSE', 'noToken', {}, 'Keystone returned no token.')
   }
   const user = (t.user ?? {}) as { id?: string; name?: string; domain?: { id?: string } }
   const project = (t.project ?? {}) as { id?: string; name?: string; domain?: { id?: string } }
@@ -131,13 +132,13 @@ export function pickEndpoint(
     }
   }
   const regions = catalogRegions(catalog.filter((e) => types.includes(e.type)))
-  throw new AppError({
-    code: 'NO_ENDPOINT',
-    message:
-      `The service catalog has no ${iface} ${types[0]} endpoint in region ${region}` +
-      (regions.length ? ` (it has: ${regions.join(', ')}).` : '.'),
-    details: { serviceType: types[0], region, interface: iface },
-  })
+  throw reasonError(
+    'NO_ENDPOINT',
+    regions.length ? 'noEndpointElsewhere' : 'noEndpoint',
+    { service: types[0] ?? serviceType, region, interface: iface, regions: regions.join(', ') },
+    `The service catalog has no ${iface} ${types[0]} endpoint in region ${region}` + (regions.length ? ` (it has: ${regions.join(', ')}).` : '.'),
+    { details: { serviceType: types[0], region, interface: iface } },
+  )
 }
 
 /**
@@ -200,7 +201,7 @@ export class Session {
         const res = await this.send(req)
         const tok = res.headers['x-subject-token']
         if (typeof tok !== 'string' || !tok) {
-          throw new AppError({ code: 'BAD_RESPONSE', message: 'Keystone returned no X-Subject-Token.', url: req.url })
+          throw reasonError('BAD_RESPONSE', 'noSubjectToken', {}, 'Keystone returned no X-Subject-Token.', { url: req.url })
         }
         this.options.onToken?.(tok)
         this.info = parseToken(res.body)
@@ -229,8 +230,12 @@ export class Session {
       res = await this.send(req)
     } catch (e) {
       if (e instanceof AppError && (e.status === 401 || e.status === 404)) {
-        throw new AppError(
-          { code: 'AUTH_FAILED', message: 'Keystone does not accept the given token (OS_TOKEN): it expired or was revoked. Issue a new one (openstack token issue).', status: e.status, url: req.url },
+        throw reasonError(
+          'AUTH_FAILED',
+          'tokenRejected',
+          {},
+          'Keystone does not accept the given token (OS_TOKEN): it expired or was revoked. Issue a new one (openstack token issue).',
+          { status: e.status, url: req.url },
           { cause: e },
         )
       }
@@ -238,7 +243,7 @@ export class Session {
     }
     const info = parseToken(res.body)
     if (info.expiresAt.getTime() <= this.now()) {
-      throw new AppError({ code: 'AUTH_FAILED', message: 'The given token (OS_TOKEN) has expired. Issue a new one (openstack token issue).' })
+      throw reasonError('AUTH_FAILED', 'tokenExpired', {}, 'The given token (OS_TOKEN) has expired. Issue a new one (openstack token issue).')
     }
     this.info = info
     this.token = token
