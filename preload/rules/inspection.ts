@@ -183,3 +183,9 @@ export function inspectionText(
   const words = INSPECTION_WORDS[issue.reason][locale === 'zh-CN' ? 1 : 0]
   return words.replace(/\{(\w+)\}/g, (_, k: string) => (params[k] === undefined || params[k] === null ? '' : String(params[k])))
 }
+
+/** The catalogue for one language, as vue-i18n messages (errorReason.UNSAFE_FILE.* in renderer/i18n; same {params}). */
+export function inspectionMessages(locale: InspectionLocale): Record<InspectionReason, string> {
+  const i = locale === 'zh-CN' ? 1 : 0
+  return Object.fromEntries(Object.entries(INSPECTION_WORDS).map(([k, v]) => [k, v[i]])) as Record<InspectionReason, string>
+}

@@ -1,3 +1,5 @@
+import { INSPECTION_WORDS, inspectionMessages } from '../../preload/rules/inspection' // A
+
 /** English UI messages. zh-CN.ts must have exactly the same keys (checked by the compiler and a test). */
 const en = {
   app: {
@@ -77,6 +79,9 @@ const en = {
   // C2: main-process errors with a reason (preload/rules/messages.ts): errorReason.<CODE>.<reason>, {params}.
   // Other helpers: add your codes/reasons inside this section, in a block marked with your letter.
   errorReason: {
+    // A: inspection refusals/warnings and the upload's file binding: one table, en + zh-CN (preload/rules/inspection.ts)
+    UNSAFE_FILE: inspectionMessages('en'),
+    FILE: { fileChanged: INSPECTION_WORDS.fileChanged[0] as string },
     AUTH_FAILED: {
       tokenRejected: 'Keystone does not accept the given token (OS_TOKEN): it expired or was revoked. Issue a new one (openstack token issue).',
       tokenExpired: 'The given token (OS_TOKEN) has expired. Issue a new one (openstack token issue).',
@@ -144,7 +149,7 @@ const en = {
       projectNotFound: 'Keystone has no project “{project}” (neither a name nor an ID).',
     },
     FORMAT_MISMATCH: {
-      formatMismatch: INSPECTION_WORDS.formatMismatch[0], // A
+      formatMismatch: INSPECTION_WORDS.formatMismatch[0] as string, // A
       urlFormat: 'The file at {url} is {detected}, not {declared}: Glance would import it without checking. Choose disk format {detected}, or check the URL.',
       importNotDiskImage: 'What Glance fetched from {url} is not a {declared} image (Glance found no virtual size). The image was not kept.',
       importFormatChanged: 'Glance reports the image as {reported}, not {declared}.',

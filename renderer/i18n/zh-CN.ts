@@ -1,5 +1,6 @@
 /** 简体中文界面文案。键必须与 en.ts 完全一致（由编译器和测试检查）。 */
 import type { Messages } from './en'
+import { INSPECTION_WORDS, inspectionMessages } from '../../preload/rules/inspection' // A
 
 const zhCN: Messages = {
   app: {
@@ -79,6 +80,9 @@ const zhCN: Messages = {
   // C2: 带原因代码的主进程错误（preload/rules/messages.ts）：errorReason.<CODE>.<reason>，{参数}。
   // 其他助手：请在此节内按字母标注的块添加代码/原因。
   errorReason: {
+    // A: inspection refusals/warnings and the upload's file binding: one table, en + zh-CN (preload/rules/inspection.ts)
+    UNSAFE_FILE: inspectionMessages('zh-CN'),
+    FILE: { fileChanged: INSPECTION_WORDS.fileChanged[1] },
     AUTH_FAILED: {
       tokenRejected: 'Keystone 不接受给定的令牌（OS_TOKEN）：已过期或已被吊销。请重新签发（openstack token issue）。',
       tokenExpired: '给定的令牌（OS_TOKEN）已过期。请重新签发（openstack token issue）。',
