@@ -4,28 +4,71 @@
  */
 import { parse, stringify } from 'yaml'
 import { z } from 'zod'
-import { AppError, DISK_FORMATS } from '../../preload/api'
+import { AppError } from '../../preload/api'
 import type { JobRecord } from './store'
-import { zConsoleFields } from '../ipc/validate'
+import type { ConfirmRequest } from '../platform'
+import { zCloudContext, zConsoleFields, zId } from '../ipc/validate'
+import { zImageCreateInput } from '../../preload/contract/commands/images'
+import { checkLocalPath } from '../files/paths'
 
-
-const zEntry = z.object({
-  name: z.string().min(1).max(255),
-  profileId: z.string().min(1).max(255),
-  region: z.string().min(1).max(255),
+// A manifest is as untrusted as an IPC argument: the same schemas (strict objects, names, tags, property keys).
+const ipc = zImageCreateInput.shape
+const zEntry = z.strictObject({
+  name: ipc.name,
+  profileId: zId,
+  region: zCloudContext.shape.region.unwrap(),
   file: z.string().min(1).max(4096),
   size: z.number().int().nonnegative().optional(),
-  diskFormat: z.enum([...DISK_FORMATS, 'auto']),
-  containerFormat: z.string().max(32).optional(),
+  diskFormat: ipc.diskFormat,
+  containerFormat: ipc.containerFormat,
   fields: zConsoleFields,
-  tags: z.array(z.string().max(255)).max(128).optional(),
-  properties: z.record(z.string(), z.string()).optional(),
+  tags: ipc.tags,
+  properties: ipc.properties,
   md5: z.string().regex(/^[0-9a-f]{32}$/).optional(),
   sha512: z.string().regex(/^[0-9a-f]{128}$/).optional(),
 })
 export type DraftEntry = z.infer<typeof zEntry>
 
-const zManifest = z.object({ kind: z.literal('glance-desktop/drafts'), version: z.literal(1), drafts: z.array(zEntry).max(1000) })
+const zManifest = z.strictObject({ kind: z.literal('glance-desktop/drafts'), version: z.literal(1), drafts: z.array(zEntry).max(1000) })
+
+export interface ManifestCheckDeps {
+  dataDir: string
+  /** The main process's confirmation (Platform.dialogs.confirm); absent: declined. */
+  confirm?: (req: ConfirmRequest) => Promise<boolean>
+}
+
+/**
+ * What a manifest names before anything is queued: every `file` passes the dropped-file checks (absolute, real
+ * path, not the app's own files; see files/paths.ts) and is replaced by its real path; an entry that would make an
+ * image public is confirmed in the main process, one question per image (declined: CANCELLED/notConfirmed).
+ */
+export async function checkManifestEntries(entries: DraftEntry[], deps: ManifestCheckDeps): Promise<DraftEntry[]> {
+  const out: DraftEntry[] = []
+  for (const [i, e] of entries.entries()) {
+    let file: string
+    try {
+      file = await checkLocalPath(e.file, deps.dataDir)
+    } catch (err) {
+      const a = err as AppError
+      throw new AppError(
+        { code: a.code ?? 'VALIDATION', message: `Draft ${i + 1} (${e.name}): ${a.message}`, details: { ...(a.details ?? {}), params: { ...((a.details?.params as object) ?? {}), draft: e.name } } },
+        { cause: err },
+      )
+    }
+    if (e.fields.public) {
+      const yes = deps.confirm ? await deps.confirm({ purpose: 'publicImage', name: e.name, subjects: [e.name] }) : false
+      if (!yes) {
+        throw new AppError({
+          code: 'CANCELLED',
+          message: `Not confirmed (publicImage) for "${e.name}": no draft was imported.`,
+          details: { reason: 'notConfirmed', params: { confirm: 'publicImage', name: e.name } },
+        })
+      }
+    }
+    out.push({ ...e, file })
+  }
+  return out
+}
 
 export function renderManifest(jobs: JobRecord[]): string {
   const drafts: DraftEntry[] = []

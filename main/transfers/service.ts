@@ -30,7 +30,7 @@ import { importFromUrl } from './importer'
 import { hashFile } from './hashing'
 import type { Connect, ImageMeta, TransferCloud } from './port'
 import { connectorConnect } from './cloud'
-import { parseManifest, renderManifest } from './drafts'
+import { checkManifestEntries, parseManifest, renderManifest } from './drafts'
 import { ACTIVE, metaOf, newJob, requeueInterrupted, stopOf, stopReason, toDTO, type StopReason } from './job-state'
 import { runnable } from './scheduler'
 import { CONCURRENCY, MAX_ATTEMPTS, PERSIST_MS, PROGRESS_INTERVAL_MS, RETRY_BASE_MS } from './tuning'
@@ -332,7 +332,12 @@ export class TransferService {
 
   /** Creates drafts from a manifest; files are inspected again (and must still match their hashes when run). */
   async importDrafts(yamlText: string): Promise<JobDTO[]> {
-    const entries = parseManifest(yamlText)
+    // B1: the manifest's files pass the dropped-file checks; making an image public is confirmed in main.
+    const dialogs = this.deps.platform.dialogs
+    const entries = await checkManifestEntries(parseManifest(yamlText), {
+      dataDir: this.deps.platform.dataDir,
+      ...(dialogs.confirm ? { confirm: (req) => dialogs.confirm!(req) } : {}),
+    })
     const out: JobDTO[] = []
     for (const e of entries) {
       const dto = await this.enqueueUpload(

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises'
-import { isAbsolute, relative, resolve } from 'node:path'
+import { isAbsolute } from 'node:path'
 import { AppError } from '../../../preload/api'
 import type { OpenPurpose } from '../../../preload/contract/commands/files'
 import type { Platform } from '../../platform'
@@ -7,6 +7,7 @@ import type { FileRegistry } from '../../files/registry'
 import { bindDomain } from '../bind'
 import { inspectFile } from '../../transfers/inspect'
 import { safeFileName } from '../../files/safe-name'
+import { checkLocalPath } from '../../files/paths'
 
 const OPEN_FILTERS: Record<OpenPurpose, { name: string; extensions: string[] }[]> = {
   image: [
@@ -66,13 +67,11 @@ export function fileHandlers(s: FileHandlerDeps) {
     dropped: async (path) => {
       // The schema refused control characters; absoluteness is the platform's rule (node:path).
       if (!isAbsolute(path)) throw new AppError({ code: 'VALIDATION', message: 'files:dropped: argument 1: must be an absolute path' })
-      // The app's own files (settings, encrypted secrets, queue, logs) are never handed back as a handle.
-      const inData = relative(resolve(s.platform.dataDir), resolve(path))
-      if (inData === '' || (!inData.startsWith('..') && !isAbsolute(inData))) {
-        throw new AppError({ code: 'VALIDATION', message: 'Files of the app itself cannot be used.' })
-      }
-      const size = await regularFile(path)
-      return s.files.register(path, 'read', size)
+      // The app's own files (settings, encrypted secrets, queue, logs) are never handed back as a handle: compared
+      // as real paths (symlinks, and case on macOS/Windows), see main/files/paths.ts. The real path is registered.
+      const real = await checkLocalPath(path, s.platform.dataDir)
+      const size = await regularFile(real)
+      return s.files.register(real, 'read', size)
     },
     inspect: async (handle, declared) => inspectFile(s.files.resolve(handle, 'read'), declared ?? 'auto'),
   })
