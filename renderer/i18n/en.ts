@@ -234,6 +234,8 @@ const en = {
     diffNone: 'Nothing differs.',
     diffContent: 'Content (hash)',
     absent: '(absent)',
+    regionsFound: 'The catalog has an image service in regions this profile does not list: {regions}.',
+    addRegions: 'Add them to the list',
   },
   copyDialog: {
     title: 'Copy {n} image(s) to…',

@@ -235,6 +235,8 @@ const zhCN: Messages = {
     diffNone: '没有差异。',
     diffContent: '内容（哈希）',
     absent: '（无）',
+    regionsFound: '服务目录中有镜像服务、但此连接配置未列出的区域：{regions}。',
+    addRegions: '添加到列表',
   },
   copyDialog: {
     title: '将 {n} 个镜像复制到…',
