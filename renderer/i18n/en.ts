@@ -81,12 +81,22 @@ const en = {
   errorReason: {
     // A: inspection refusals/warnings and the upload's file binding: one table, en + zh-CN (preload/rules/inspection.ts)
     UNSAFE_FILE: inspectionMessages('en'),
-    FILE: { fileChanged: INSPECTION_WORDS.fileChanged[0] as string },
+    FILE: {
+      fileChanged: INSPECTION_WORDS.fileChanged[0] as string,
+      // B1: CA bundles (main/profiles/cafile.ts) and paths named outside a dialog (main/files/paths.ts)
+      caNotRegular: 'The CA file {path} is not a regular file (a pipe, a device or a folder cannot be used).',
+      caTooLarge: 'The CA file {path} is larger than 1 MiB; choose the CA certificate bundle itself.',
+      caUnreadable: 'The CA file {path} cannot be read.',
+      missing: 'The file {path} cannot be opened ({os}).',
+    },
     AUTH_FAILED: {
       tokenRejected: 'Keystone does not accept the given token (OS_TOKEN): it expired or was revoked. Issue a new one (openstack token issue).',
       tokenExpired: 'The given token (OS_TOKEN) has expired. Issue a new one (openstack token issue).',
     },
     VALIDATION: {
+      // B1: paths named outside a dialog (a draft manifest, a dropped file)
+      notAbsolute: '{path} is not an absolute path.',
+      appFile: 'Files of the app itself (settings, secrets, queue, logs) cannot be used: {path}',
       // B1
       externalNotAllowed: 'Only links to the documentation can be opened.',
       keystoneV2: 'Keystone v2.0 is not supported; use the v3 auth URL (…/v3).',
@@ -134,6 +144,8 @@ const en = {
       transport: 'Cannot reach {host}: check the address and your network.',
     },
     TLS: {
+      // B1
+      caNoPem: 'The CA file {path} holds no PEM certificate (-----BEGIN CERTIFICATE-----).',
       untrusted: 'The certificate of {host} is not trusted. Choose a CA file in the profile, or allow insecure connections.',
     },
     IMPORT_FAILED: {
@@ -234,8 +246,6 @@ const en = {
     diffNone: 'Nothing differs.',
     diffContent: 'Content (hash)',
     absent: '(absent)',
-    regionsFound: 'The catalog has an image service in regions this profile does not list: {regions}.',
-    addRegions: 'Add them to the list',
   },
   copyDialog: {
     title: 'Copy {n} image(s) to…',

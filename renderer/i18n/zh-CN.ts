@@ -82,12 +82,22 @@ const zhCN: Messages = {
   errorReason: {
     // A: inspection refusals/warnings and the upload's file binding: one table, en + zh-CN (preload/rules/inspection.ts)
     UNSAFE_FILE: inspectionMessages('zh-CN'),
-    FILE: { fileChanged: INSPECTION_WORDS.fileChanged[1] },
+    FILE: {
+      fileChanged: INSPECTION_WORDS.fileChanged[1],
+      // B1: CA 证书文件与非对话框选择的路径
+      caNotRegular: 'CA 文件 {path} 不是普通文件（不能使用管道、设备或文件夹）。',
+      caTooLarge: 'CA 文件 {path} 超过 1 MiB；请选择 CA 证书包本身。',
+      caUnreadable: '无法读取 CA 文件 {path}。',
+      missing: '无法打开文件 {path}（{os}）。',
+    },
     AUTH_FAILED: {
       tokenRejected: 'Keystone 不接受给定的令牌（OS_TOKEN）：已过期或已被吊销。请重新签发（openstack token issue）。',
       tokenExpired: '给定的令牌（OS_TOKEN）已过期。请重新签发（openstack token issue）。',
     },
     VALIDATION: {
+      // B1: 非对话框选择的路径（草稿清单、拖入的文件）
+      notAbsolute: '{path} 不是绝对路径。',
+      appFile: '不能使用应用自身的文件（设置、密钥、队列、日志）：{path}',
       // B1
       externalNotAllowed: '只能打开文档链接。',
       keystoneV2: '不支持 Keystone v2.0，请使用 v3 认证地址（…/v3）。',
@@ -135,6 +145,8 @@ const zhCN: Messages = {
       transport: '无法连接 {host}：请检查地址和网络。',
     },
     TLS: {
+      // B1
+      caNoPem: 'CA 文件 {path} 中没有 PEM 证书（-----BEGIN CERTIFICATE-----）。',
       untrusted: '{host} 的证书不受信任。请在连接配置中选择 CA 文件，或允许不安全连接。',
     },
     IMPORT_FAILED: {
@@ -235,8 +247,6 @@ const zhCN: Messages = {
     diffNone: '没有差异。',
     diffContent: '内容（哈希）',
     absent: '（无）',
-    regionsFound: '服务目录中有镜像服务、但此连接配置未列出的区域：{regions}。',
-    addRegions: '添加到列表',
   },
   copyDialog: {
     title: '将 {n} 个镜像复制到…',
