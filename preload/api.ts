@@ -674,7 +674,10 @@ export interface AppInfo {
 
 export interface Notice {
   level: 'info' | 'warning' | 'error'
+  /** English (logs); the UI words `reason` (notice.<reason>, with `params`) when it knows it. C2 */
   message: string
+  reason?: string
+  params?: Record<string, string | number | boolean | null>
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -7,13 +7,22 @@ import type { EventBus } from '../events'
 import type { Logger } from '../log'
 import type { JobRecord } from './store'
 import { NOTIFY_AFTER_SECONDS } from './tuning'
+import { translator, uiLocale, type UiLocale } from '../i18n'
+import { errorLine } from '../../preload/rules/messages'
 
-export function notifyEnded(shell: Platform['shell'], j: JobRecord): void {
+/**
+ * The OS notification of an ended job, worded in the UI's language (main/i18n.ts: the renderer's catalogues; the
+ * error through the same describeError as the window).
+ */
+export function notifyEnded(shell: Platform['shell'], j: JobRecord, locale: UiLocale = uiLocale()): void {
   // Only jobs long enough for the user to have turned away; failures always.
   if (j.state === 'done' && (j.result?.seconds ?? 0) < NOTIFY_AFTER_SECONDS) return
   try {
-    const verb = j.kind === 'upload' ? 'Upload' : j.kind === 'download' ? 'Download' : j.kind === 'copy' ? 'Copy' : 'Import'
-    shell.notify(`${verb} ${j.state === 'done' ? 'finished' : 'failed'}`, j.state === 'done' ? j.imageName : `${j.imageName}: ${j.error?.message ?? ''}`)
+    const t = translator(locale)
+    const kindKey = `transfers.kind.${j.kind}`
+    const kind = t(kindKey) === kindKey ? j.kind : t(kindKey)
+    const title = t(j.state === 'done' ? 'notify.done' : 'notify.failed', { kind })
+    shell.notify(title, j.state === 'done' || !j.error ? j.imageName : `${j.imageName}: ${errorLine(j.error, t)}`)
   } catch {
     // notifications are best effort
   }
@@ -51,11 +60,13 @@ export function saveReports(deps: { events: EventBus; log: Logger }, file: () =>
       deps.events.emit('app:notice', {
         level: 'error',
         message: `The transfer queue cannot be saved to ${file()} (${e.message}). Transfers go on, but a restart now would lose their latest state; free space or fix the folder.`,
+        reason: 'queueSaveFailed',
+        params: { file: file(), server: e.message },
       })
     },
     onRecovered: () => {
       deps.log.info('saving the transfer queue works again', { file: file() })
-      deps.events.emit('app:notice', { level: 'info', message: 'The transfer queue is saved again.' })
+      deps.events.emit('app:notice', { level: 'info', message: 'The transfer queue is saved again.', reason: 'queueSaved', params: {} })
     },
   }
 }

@@ -137,3 +137,11 @@ export function asErrorData(e: unknown): AppErrorData {
   }
   return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) }
 }
+
+/** A main-process notice in the UI's language: notice.<reason> with its params, else its English message. */
+export function describeNotice(n: { message: string; reason?: string; params?: ReasonParams }, t: Translate): string {
+  if (!n.reason) return n.message
+  const key = `notice.${n.reason}`
+  const text = t(key, wordParams(n.params, t))
+  return text === key ? n.message : text
+}

@@ -172,6 +172,15 @@ const en = {
       notConfirmed: 'Not confirmed, so nothing was changed or sent for “{name}”.',
     },
   },
+  // C2: what the main process words itself (main/i18n.ts): native notifications, notices (Notice.reason)
+  notify: {
+    done: '{kind} finished',
+    failed: '{kind} failed',
+  },
+  notice: {
+    queueSaveFailed: 'The transfer queue cannot be saved to {file}. Transfers go on, but a restart now would lose their latest state; free space or fix the folder.',
+    queueSaved: 'The transfer queue is saved again.',
+  },
   perm: {
     cap: {
       readOnlyRole: 'Your role in this project is read-only (reader); the cloud may refuse changes.',

@@ -173,6 +173,15 @@ const zhCN: Messages = {
       notConfirmed: '未确认，因此没有为“{name}”做任何更改或发送任何内容。',
     },
   },
+  // C2: 主进程自行生成的文案（main/i18n.ts）：系统通知、提示（Notice.reason）
+  notify: {
+    done: '{kind}已完成',
+    failed: '{kind}失败',
+  },
+  notice: {
+    queueSaveFailed: '传输队列无法保存到 {file}。传输仍在继续，但此时重启将丢失最新状态；请释放空间或修复该文件夹。',
+    queueSaved: '传输队列已恢复保存。',
+  },
   perm: {
     cap: {
       readOnlyRole: '您在此项目中的角色为只读（reader），云平台可能会拒绝修改。',

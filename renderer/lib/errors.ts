@@ -6,6 +6,7 @@
 export {
   asErrorData,
   describeError,
+  describeNotice,
   describeReason,
   errorLine,
   wordParams,

@@ -6,6 +6,7 @@ import type { TransferService } from '../../transfers/service'
 import { bindDomain } from '../bind'
 import { isAllowedExternalUrl } from '../../external'
 import type { Logger } from '../../log'
+import { setUiLocale } from '../../i18n'
 
 /** What the app:* commands use. */
 export interface AppHandlerDeps {
@@ -47,6 +48,9 @@ export function appHandlers(s: AppHandlerDeps) {
       const { exportDiagnostics } = await import('../../diagnostics')
       await exportDiagnostics(s, target)
       return { path: target }
+    },
+    setLocale: async (locale) => {
+      setUiLocale(locale)
     },
   })
 }

@@ -9,4 +9,6 @@ export const appCommands = {
   openExternal: command<[url: string], void>(z.string().max(4096)),
   notices: command<[], Notice[]>(),
   exportDiagnostics: command<[fileHandle: string], { path: string }>(zHandle),
+  /** C2: the UI's language, for what the main process words itself (native notifications). */
+  setLocale: command<[locale: 'zh-CN' | 'en'], void>(z.enum(['zh-CN', 'en'])),
 }

@@ -52,6 +52,7 @@ const TEMPLATES: Record<CommandChannel, () => unknown[]> = {
   'app:openExternal': () => ['https://docs.openstack.org/glance/latest/'],
   'app:notices': () => [],
   'app:exportDiagnostics': () => [FAKE_HANDLE],
+  'app:setLocale': () => ['zh-CN'],
   'profiles:state': () => [],
   'profiles:create': () => [{ ...PROFILE }],
   'profiles:update': () => ['p-none', { ...PROFILE }],
