@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { AppError, type ImageQuery, type QuotaInfo, type StoreInfo } from '../../preload/api'
 import type { Session, SessionRequest } from './session'
+import { MAX_LIST_BODY } from './http'
 import { CORE_ATTRIBUTES, READ_ONLY_ATTRIBUTES } from './properties'
 
 export type RawImage = Record<string, unknown> & { id: string; status: string }
@@ -259,7 +260,8 @@ export class GlanceClient {
   /** One page: from the query, or from a cursor (Glance's `next` link) returned by a previous page. */
   async listPage(query: ImageQuery, cursor?: string, o?: CallOptions): Promise<ImagePageRaw> {
     const path = cursor ? checkCursor(cursor) : `/v2/images?${buildListQuery(query).toString()}`
-    const r = await this.call<{ images?: RawImage[]; next?: string }>('GET', path, this.opt(o))
+    // B2: a list page may be large (many images with their properties); other JSON keeps the 1 MiB default
+    const r = await this.call<{ images?: RawImage[]; next?: string }>('GET', path, { ...this.opt(o), maxBodyBytes: MAX_LIST_BODY })
     const images = r.body?.images ?? []
     const out: ImagePageRaw = { images }
     // A page that came back empty ends the list even when Glance still offers a `next`.

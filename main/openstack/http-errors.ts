@@ -6,16 +6,57 @@ import { AppError, type ErrorCode } from '../../preload/api'
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" }
 
-/** Plain text from an HTML (or HTML-sprinkled) message: no tags, entities decoded, whitespace collapsed. */
+/** Elements whose content is not text (dropped with their tags). */
+const SKIPPED = new Set(['head', 'script', 'style', 'title'])
+
+/**
+ * Plain text from an HTML (or HTML-sprinkled) message: no tags, entities decoded, whitespace collapsed. One pass over
+ * the text (hand-written: a regex over an unclosed `<script` repeated is quadratic, and a service's error page is
+ * hostile input): each `<` is matched with the next `>` once, and the scan continues after it.
+ *   | input                               | output                                          |
+ *   |-------------------------------------|-------------------------------------------------|
+ *   | `<p>a</p><br/>b`                    | `a b`                                           |
+ *   | `<script>x</script>y`               | `y` (head, script, style, title: content gone)  |
+ *   | `<script>x` (never closed)          | `` (the rest is inside the element)             |
+ *   | `a < b` (no `>` after)              | `a < b`                                         |
+ *   | `&amp; &#39; &#x41; &nbsp;`         | `& ' A`                                         |
+ */
 export function stripHtml(s: string): string {
-  return s
-    .replace(/<(head|script|style|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<br\s*\/?>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d*);/gi, (m, e: string) => {
+  const parts: string[] = []
+  let skip: string | null = null
+  let i = 0
+  while (i < s.length) {
+    const lt = s.indexOf('<', i)
+    if (lt < 0) {
+      if (!skip) parts.push(s.slice(i))
+      break
+    }
+    if (!skip && lt > i) parts.push(s.slice(i, lt))
+    const gt = s.indexOf('>', lt + 1)
+    if (gt < 0) {
+      if (!skip) parts.push(s.slice(lt))
+      break
+    }
+    const m = /^(\/?)([a-zA-Z][a-zA-Z0-9]*)/.exec(s.slice(lt + 1, Math.min(gt, lt + 16)))
+    const name = m?.[2]?.toLowerCase()
+    if (skip) {
+      if (m?.[1] === '/' && name === skip) skip = null
+    } else {
+      if (m && m[1] === '' && name && SKIPPED.has(name) && s[gt - 1] !== '/') skip = name
+      parts.push(' ')
+    }
+    i = gt + 1
+  }
+  return parts
+    .join('')
+    .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{1,10}\d?);/gi, (m, e: string) => {
       const k = e.toLowerCase()
-      if (k.startsWith('#x')) return String.fromCodePoint(parseInt(k.slice(2), 16))
-      if (k.startsWith('#') && k !== '#39') return String.fromCodePoint(parseInt(k.slice(1), 10))
+      try {
+        if (k.startsWith('#x')) return String.fromCodePoint(parseInt(k.slice(2), 16))
+        if (k.startsWith('#') && k !== '#39') return String.fromCodePoint(parseInt(k.slice(1), 10))
+      } catch {
+        return m
+      }
       return ENTITIES[k] ?? m
     })
     .replace(/\s+/g, ' ')

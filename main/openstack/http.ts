@@ -21,8 +21,14 @@ export { proxyFor } from './proxy'
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000
-/** The largest JSON/text body we buffer; anything larger is a BAD_RESPONSE. */
-const MAX_BUFFERED_BODY = 64 * 1024 * 1024
+/** The largest JSON/text body buffered by default (BAD_RESPONSE tooLarge past it, counted while it arrives). */
+export const MAX_JSON_BODY = 1024 * 1024
+/** List pages (`maxBodyBytes: MAX_LIST_BODY`): many images with their properties. */
+export const MAX_LIST_BODY = 16 * 1024 * 1024
+/** The part of an error response read for its message; the rest is not read (the connection is dropped). */
+export const MAX_ERROR_BODY = 64 * 1024
+/** The total deadline of a call that moves no stream (transfers have none: they may take hours). */
+export const DEFAULT_DEADLINE_MS = 90_000
 
 export interface HttpClientOptions {
   /** PEM CA bundle added to the system trust store (tls.rootCertificates). */
@@ -56,6 +62,13 @@ export interface HttpRequest {
   signal?: AbortSignal
   connectTimeoutMs?: number
   idleTimeoutMs?: number
+  /** The largest successful JSON/text body accepted (default MAX_JSON_BODY). */
+  maxBodyBytes?: number
+  /**
+   * The whole exchange must end within this (default DEFAULT_DEADLINE_MS when neither the body nor the response is a
+   * stream; none for transfers): then a retryable TIMEOUT.
+   */
+  deadlineMs?: number
 }
 
 /**
@@ -191,6 +204,9 @@ export class HttpClient {
     const connectMs = req.connectTimeoutMs ?? this.connectTimeoutMs
     const idleMs = req.idleTimeoutMs ?? this.idleTimeoutMs
     const responseType = req.responseType ?? 'json'
+    const maxBody = req.maxBodyBytes ?? MAX_JSON_BODY
+    const moves = payload instanceof Readable || responseType === 'stream'
+    const deadlineMs = req.deadlineMs ?? (moves ? undefined : DEFAULT_DEADLINE_MS)
     const mod = u.protocol === 'https:' && !viaPlainProxy ? https : http
 
     return new Promise<HttpResponse<T>>((resolve, reject) => {
@@ -199,9 +215,12 @@ export class HttpClient {
       let connectTimer: NodeJS.Timeout | undefined
       const signal = req.signal
 
+      let deadlineTimer: NodeJS.Timeout | undefined
       const cleanup = () => {
         if (connectTimer) clearTimeout(connectTimer)
         connectTimer = undefined
+        if (deadlineTimer) clearTimeout(deadlineTimer)
+        deadlineTimer = undefined
         signal?.removeEventListener('abort', onAbort)
       }
       const fail = (e: unknown) => {
@@ -232,6 +251,22 @@ export class HttpClient {
         return
       }
       signal?.addEventListener('abort', onAbort, { once: true })
+      if (deadlineMs !== undefined) {
+        deadlineTimer = setTimeout(() => {
+          const host = hostOf(req.url)
+          const seconds = Math.round(deadlineMs / 1000)
+          abortWith(
+            new AppError({
+              code: 'TIMEOUT',
+              message: `${host} did not answer within ${seconds} s.`,
+              method,
+              url: redactUrl(req.url),
+              retryable: true,
+              details: { reason: 'deadline', params: { host, seconds } },
+            }),
+          )
+        }, deadlineMs)
+      }
 
       creq.on('socket', (socket: net.Socket) => {
         if ((socket as net.Socket & { connecting?: boolean }).connecting) {
@@ -281,16 +316,8 @@ export class HttpClient {
         }
         const chunks: Buffer[] = []
         let total = 0
-        r.on('data', (c: Buffer) => {
-          total += c.length
-          if (total > MAX_BUFFERED_BODY) {
-            r.destroy(new AppError({ code: 'BAD_RESPONSE', message: 'The response body is too large.', status, method, url: redactUrl(req.url) }))
-            return
-          }
-          chunks.push(c)
-        })
-        r.once('error', fail)
-        r.once('end', () => {
+        const limit = ok ? maxBody : MAX_ERROR_BODY
+        const done = () => {
           if (settled) return
           settled = true
           cleanup()
@@ -315,7 +342,7 @@ export class HttpClient {
               } catch {
                 const e = new AppError({
                   code: 'BAD_RESPONSE',
-                  message: `Expected JSON from ${hostOf(req.url)}, got: ${stripHtml(text).slice(0, 200)}`,
+                  message: `Expected JSON from ${hostOf(req.url)}, got: ${stripHtml(text.slice(0, 4096)).slice(0, 200)}`,
                   status,
                   method,
                   url: redactUrl(req.url),
@@ -328,7 +355,36 @@ export class HttpClient {
           const out: HttpResponse<T> = { status, headers: r.headers, body: body as T }
           if (rid) out.requestId = rid
           resolve(out)
+        }
+        r.on('data', (c: Buffer) => {
+          if (settled) return
+          total += c.length
+          if (total > limit) {
+            if (!ok) {
+              // enough of an error page for its message: the rest is never read
+              chunks.push(c.subarray(0, c.length - (total - limit)))
+              done()
+              r.destroy()
+              creq.destroy()
+              return
+            }
+            const host = hostOf(req.url)
+            r.destroy(
+              new AppError({
+                code: 'BAD_RESPONSE',
+                message: `The answer of ${host} is larger than ${limit} bytes.`,
+                status,
+                method,
+                url: redactUrl(req.url),
+                details: { reason: 'tooLarge', params: { host, limit } },
+              }),
+            )
+            return
+          }
+          chunks.push(c)
         })
+        r.once('error', fail)
+        r.once('end', done)
       })
 
       if (payload instanceof Readable) {
