@@ -21,6 +21,7 @@ import { profileFromEnvironment } from '../main/profiles/env'
 import { readSavedProfile, defaultDataDir } from './profile'
 import type { CloudClient } from '../main/openstack/types'
 import { openQueue, runQueue } from './queue'
+import { cmdCopy, cmdSync, type CopyCliOptions } from './copy'
 
 const USAGE = `Usage: glance-desktop [auth options] COMMAND [options]
 
@@ -31,6 +32,12 @@ Commands:
                [--property KEY=VALUE]... [--tag TAG]... [--visibility private|public|shared|community]
                [--min-disk GiB] [--min-ram MiB] [--keep-on-failure]
   image download ID --file PATH
+  image copy IMAGE... --to-region R [--to-cloud NAME] [--method auto|server|stream]
+             [--allow-visibility-downgrade private|shared|community] [--concurrency N]
+                                            copy images (ids or names) to another region / cloud, verified;
+                                            an image already there (same hash) is skipped
+  image sync --to-region B [--from-region A] [--to-cloud NAME] [--filter all|public|tag:T|name:GLOB]
+             [--apply] [copy options]       make B hold what A holds: the plan, run only with --apply
   queue upload FILE --name NAME [image upload options]    add an upload to the persisted queue (--data-dir)
   queue download ID --file PATH                           add a download to the queue
   queue run                                               run the queue until empty (recovers interrupted jobs)
@@ -67,6 +74,15 @@ const options = {
   'keep-on-failure': { type: 'boolean' },
   file: { type: 'string' },
   limit: { type: 'string' },
+  // D1: image copy / image sync (cli/copy.ts)
+  'to-region': { type: 'string' },
+  'to-cloud': { type: 'string' },
+  'from-region': { type: 'string' },
+  method: { type: 'string' },
+  'allow-visibility-downgrade': { type: 'string' },
+  filter: { type: 'string' },
+  apply: { type: 'boolean' },
+  concurrency: { type: 'string' },
 } as const
 
 type Opts = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values']
@@ -87,8 +103,7 @@ function fmtBytes(n: number | null | undefined): string {
   return `${v.toFixed(i ? 1 : 0)} ${u[i]}`
 }
 
-async function connect(o: Opts): Promise<CloudClient> {
-  const env = process.env
+async function connect(o: Opts, env: NodeJS.ProcessEnv = process.env): Promise<CloudClient> {
   const region = o['os-region-name'] ?? undefined
   if (o.profile) {
     const profile = await readSavedProfile(o['data-dir'] ?? defaultDataDir(env), o.profile)
@@ -361,6 +376,43 @@ async function cmdDownload(id: string, o: Opts): Promise<void> {
   )
 }
 
+/** D1: the environment for a --to-cloud entry: no OS_* variable but where clouds.yaml / secure.yaml are. */
+function cloudOnlyEnv(env: NodeJS.ProcessEnv, cloud: string): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(env)) if (!k.startsWith('OS_') || k === 'OS_CLIENT_CONFIG_FILE' || k === 'OS_CLIENT_SECURE_FILE') out[k] = v
+  out.OS_CLOUD = cloud
+  return out
+}
+
+/** D1: what cli/copy.ts needs from here (connect per region or clouds.yaml entry, output, usage errors). */
+function copyOptions(o: Opts): CopyCliOptions {
+  const ac = abortOnSignals()
+  const concurrency = intOpt(o.concurrency, '--concurrency')
+  const c: CopyCliOptions = {
+    json: !!o.json,
+    signal: ac.signal,
+    open: (region, cloud) =>
+      cloud
+        ? // another cloud: only its clouds.yaml entry counts (the source's OS_* login must not leak into it)
+          connect({ ...o, 'os-region-name': region, 'os-cloud': cloud, profile: undefined }, cloudOnlyEnv(process.env, cloud))
+        : connect({ ...o, 'os-region-name': region || o['os-region-name'] }),
+    out,
+    usage: (m) => new UsageError(m),
+    progress: (line) => {
+      if (!o['no-progress'] && process.stderr.isTTY) process.stderr.write(`${line}\n`)
+    },
+    ...(o.apply ? { apply: true } : {}),
+  }
+  if (o['from-region']) c.fromRegion = o['from-region']
+  if (o['to-region']) c.toRegion = o['to-region']
+  if (o['to-cloud']) c.toCloud = o['to-cloud']
+  if (o.method) c.method = o.method
+  if (o['allow-visibility-downgrade']) c.allowVisibility = o['allow-visibility-downgrade']
+  if (o.filter) c.filter = o.filter
+  if (concurrency !== undefined) c.concurrency = concurrency
+  return c
+}
+
 async function cmdQueue(sub: string | undefined, arg: string | undefined, o: Opts): Promise<void> {
   const dataDir = o['data-dir'] ?? defaultDataDir(process.env)
   const q = await openQueue(dataDir, () => connect(o))
@@ -416,6 +468,8 @@ export async function main(argv: string[]): Promise<number> {
     else if (cmd === 'image' && sub === 'list') await cmdList(o)
     else if (cmd === 'image' && sub === 'upload' && arg) await cmdUpload(arg, o)
     else if (cmd === 'image' && sub === 'download' && arg) await cmdDownload(arg, o)
+    else if (cmd === 'image' && sub === 'copy') process.exitCode = await cmdCopy(parsed.positionals.slice(2), copyOptions(o))
+    else if (cmd === 'image' && sub === 'sync') process.exitCode = await cmdSync(copyOptions(o))
     else if (cmd === 'queue') await cmdQueue(sub, arg, o)
     else throw new UsageError(`unknown command: ${parsed.positionals.join(' ')}`)
     return Number(process.exitCode ?? 0)

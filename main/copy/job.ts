@@ -3,6 +3,7 @@
  * region are the TARGET; the spec names the source. The job's imageId is the client-chosen target id (kept across
  * attempts and restarts, changed only when a half-made image had to be replaced).
  */
+import { z } from 'zod'
 import type { Visibility } from '../../preload/api'
 import type { CopyEndpoint, CopyJobInfo, CopyMethod } from '../../preload/contract/copy'
 import type { CloudConnector } from '../profiles/connector'
@@ -19,6 +20,16 @@ export interface CopySpec {
   /** glance-download: the target accepted the import call (a restart only polls). */
   started?: boolean
 }
+
+const zVisibility = z.enum(['public', 'private', 'shared', 'community'])
+/** The schema of a CopySpec in the queue file (main/transfers/store.ts SPEC_SCHEMAS.copy). */
+export const COPY_SPEC_SCHEMA = z.looseObject({
+  kind: z.literal('copy'),
+  source: z.object({ profileId: z.string().min(1).max(256), region: z.string().min(1).max(256), imageId: z.string().min(1).max(64) }),
+  method: z.enum(['glance-download', 'stream']),
+  visibility: z.object({ from: zVisibility, to: zVisibility }).optional(),
+  started: z.boolean().optional(),
+})
 
 /** What a copy job records (the fields of JobRecord it writes). */
 export interface CopyJobFields {

@@ -58,25 +58,8 @@ export class CopyService {
   }
 
   /** Applies the drift items' fixes (JSON patch + tags). */
-  async fixDrift(req: { source: CopyEndpoint; target: CopyEndpoint; downgradeVisibilityTo?: string }, items: CopyPlanItem[]): Promise<Pick<SyncApplyResult, 'patched' | 'failed'>> {
-    const patched: SyncApplyResult['patched'] = []
-    const failed: SyncApplyResult['failed'] = []
-    const drift = items.filter((i) => i.action === 'drift' && i.targetImageId)
-    if (!drift.length) return { patched, failed }
-    const [src, dst] = await Promise.all([this.deps.connect(req.source), this.deps.connect(req.target)])
-    for (const i of drift) {
-      try {
-        const [a, b] = await Promise.all([src.glance.get(i.sourceImageId), dst.glance.get(i.targetImageId!)])
-        const fix = driftFix(a, b, { keys: { from: src.keys, to: dst.keys }, ...(req.downgradeVisibilityTo ? { ignore: ['visibility'] } : {}) })
-        if (fix.ops.length) await dst.glance.patch(b.id, fix.ops)
-        for (const t of fix.addTags) await dst.glance.addTag(b.id, t)
-        for (const t of fix.removeTags) await dst.glance.removeTag(b.id, t)
-        patched.push({ sourceImageId: i.sourceImageId, targetImageId: b.id, ops: fix.ops.length + fix.addTags.length + fix.removeTags.length })
-      } catch (e) {
-        failed.push({ sourceImageId: i.sourceImageId, targetImageId: i.targetImageId!, error: toAppError(e).toJSON() })
-      }
-    }
-    return { patched, failed }
+  fixDrift(req: DriftRequest, items: CopyPlanItem[]): Promise<Pick<SyncApplyResult, 'patched' | 'failed'>> {
+    return fixDrift(this.deps.connect, req, items)
   }
 
   private async enqueue(source: CopyEndpoint, items: CopyPlanItem[]): Promise<JobDTO[]> {
@@ -103,4 +86,32 @@ function checkSync(req: SyncRequest): void {
   if ((f.kind === 'tag' && !f.tag) || (f.kind === 'name' && !f.pattern)) {
     throw new AppError({ code: 'VALIDATION', message: 'The sync filter is empty.', details: { reason: 'emptyFilter' } })
   }
+}
+
+export interface DriftRequest {
+  source: CopyEndpoint
+  target: CopyEndpoint
+  downgradeVisibilityTo?: string
+}
+
+/** Fixes the drift items of a plan: a JSON patch and tag calls per image, no bytes moved. */
+export async function fixDrift(connect: CopyConnect, req: DriftRequest, items: CopyPlanItem[]): Promise<Pick<SyncApplyResult, 'patched' | 'failed'>> {
+  const patched: SyncApplyResult['patched'] = []
+  const failed: SyncApplyResult['failed'] = []
+  const drift = items.filter((i) => i.action === 'drift' && i.targetImageId)
+  if (!drift.length) return { patched, failed }
+  const [src, dst] = await Promise.all([connect(req.source), connect(req.target)])
+  for (const i of drift) {
+    try {
+      const [a, b] = await Promise.all([src.glance.get(i.sourceImageId), dst.glance.get(i.targetImageId!)])
+      const fix = driftFix(a, b, { keys: { from: src.keys, to: dst.keys }, ...(req.downgradeVisibilityTo ? { ignore: ['visibility'] } : {}) })
+      if (fix.ops.length) await dst.glance.patch(b.id, fix.ops)
+      for (const t of fix.addTags) await dst.glance.addTag(b.id, t)
+      for (const t of fix.removeTags) await dst.glance.removeTag(b.id, t)
+      patched.push({ sourceImageId: i.sourceImageId, targetImageId: b.id, ops: fix.ops.length + fix.addTags.length + fix.removeTags.length })
+    } catch (e) {
+      failed.push({ sourceImageId: i.sourceImageId, targetImageId: i.targetImageId!, error: toAppError(e).toJSON() })
+    }
+  }
+  return { patched, failed }
 }

@@ -74,8 +74,12 @@ export class HashedStreamBody extends Readable {
       this.src.on('data', (b: Buffer) => this.chunk(b))
       this.src.on('end', () => void this.end())
     }
+    this.wanted = true
     this.maybeResume()
   }
+
+  /** Stream mode: the consumer asked for more (`_read`) and no push was refused since. */
+  private wanted = false
 
   override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
     if (err) this.hasher.destroy(err)
@@ -106,7 +110,10 @@ export class HashedStreamBody extends Readable {
     } else {
       this.inflight -= b.length
       this.onBytes(b.length)
-      if (!this.push(b)) this.src.pause()
+      if (!this.push(b)) {
+        this.wanted = false
+        this.src.pause()
+      }
     }
     // 2. into the hashing slots
     this.hashPart(b)
@@ -174,7 +181,7 @@ export class HashedStreamBody extends Readable {
 
   private maybeResume(): void {
     if (this.destroyed || this.srcEnded || this.waitingSlot) return
-    if (this.inflight < COPY_INFLIGHT && this.src.isPaused() && (this.mode === 'direct' || this.readableLength === 0)) this.src.resume()
+    if (this.inflight < COPY_INFLIGHT && this.src.isPaused() && (this.mode === 'direct' || this.wanted)) this.src.resume()
   }
 
   private async end(): Promise<void> {
