@@ -522,6 +522,8 @@ const en = {
     created: 'Volume “{name}” is being created ({status}).',
     defaultType: 'Default',
     sizeHint: 'The image needs at least {min} GiB.',
+    // C2: Cinder volume statuses (the volume toast)
+    state: { creating: 'creating', downloading: 'downloading', available: 'available', error: 'error', 'in-use': 'in use' },
   },
   share: {
     title: 'Share {name}',

@@ -523,6 +523,8 @@ const zhCN: Messages = {
     created: '云硬盘“{name}”正在创建（{status}）。',
     defaultType: '默认',
     sizeHint: '该镜像至少需要 {min} GiB。',
+    // C2: Cinder 云硬盘状态（创建提示）
+    state: { creating: '创建中', downloading: '下载中', available: '可用', error: '错误', 'in-use': '使用中' },
   },
   share: {
     title: '共享 {name}',
