@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { AppError, DISK_FORMATS, defaultProfileInput, type ConsoleFields, type DiskFormat, type Interface } from '../preload/api'
 import { toAppError } from '../main/errors'
-import { inspectFile, assertUploadable } from '../main/transfers/inspect'
+import { inspectFile, inspectFileWithIdentity, assertUploadable } from '../main/transfers/inspect'
 import { inspectionText, isInspectionReason, type InspectionLocale } from '../preload/rules/inspection'
 import { uploadImage } from '../main/transfers/upload'
 import { downloadImage } from '../main/transfers/download'
@@ -266,7 +266,8 @@ async function cmdList(o: Opts): Promise<void> {
 async function cmdUpload(file: string, o: Opts): Promise<void> {
   if (!o.name) throw new UsageError('image upload: --name NAME is required')
   const path = resolve(file)
-  const report = await inspectFile(path, diskFormat(o['disk-format']))
+  // A: the upload sends only the file inspected here, unchanged (identity + streamed verdict, upload.ts)
+  const { report, identity } = await inspectFileWithIdentity(path, diskFormat(o['disk-format']))
   assertUploadable(path, report)
   const properties: Record<string, string> = {}
   for (const kv of o.property ?? []) {
@@ -306,6 +307,8 @@ async function cmdUpload(file: string, o: Opts): Promise<void> {
             filePath: path,
             size,
             meta: {
+            identity,
+            inspection: report,
               name: o.name!,
               fields,
               diskFormat: report.proposedDiskFormat,
