@@ -56,11 +56,18 @@ export function fieldValue<K extends keyof ConsoleFields>(key: K, value: Console
   }
 }
 
-/** Rows for a details view: every console field with its label and plain value. */
-export function consoleFieldRows(fields: ConsoleFields, t: Translate): { key: keyof ConsoleFields; label: string; value: string }[] {
-  return FIELD_ORDER.filter((k) => k !== 'bootMode' || fields.virtualization === 'baremetal' || fields.bootMode).map((k) => ({
+/** Labels where a details view shows the value with its unit ("10 GiB"): the form's labels say "(GiB)". */
+const VIEW_LABELS: Partial<Record<keyof ConsoleFields, string>> = { minDiskGiB: 'field.minDiskShort', minRamGiB: 'field.minRamShort' }
+
+/** Rows for a details view: every console field (but `omit`) with its label and plain value, the unit said once. */
+export function consoleFieldRows(
+  fields: ConsoleFields,
+  t: Translate,
+  opts: { omit?: (keyof ConsoleFields)[] } = {},
+): { key: keyof ConsoleFields; label: string; value: string }[] {
+  return FIELD_ORDER.filter((k) => !opts.omit?.includes(k) && (k !== 'bootMode' || fields.virtualization === 'baremetal' || fields.bootMode)).map((k) => ({
     key: k,
-    label: t(FIELD_LABELS[k]),
+    label: t(VIEW_LABELS[k] ?? FIELD_LABELS[k]),
     value: fieldValue(k, fields[k], t),
   }))
 }

@@ -39,6 +39,16 @@ describe('console field labels and values', () => {
     expect(bm.map((r) => r.key)).toContain('bootMode')
   })
 
+  it('detail rows: the unit once ("1 GiB" under "Min disk", not under "(GiB)"), public left to the visibility row (issue 14.8)', () => {
+    const rows = consoleFieldRows({ minDiskGiB: 10, minRamGiB: 2, public: false, protected: true, virtualization: 'qemu' }, en, { omit: ['public'] })
+    const disk = rows.find((r) => r.key === 'minDiskGiB')!
+    expect(disk.value).toBe('10 GiB')
+    expect(disk.label).not.toContain('GiB')
+    expect(rows.find((r) => r.key === 'minRamGiB')!.label).not.toContain('GiB')
+    expect(rows.map((r) => r.key)).not.toContain('public')
+    expect(rows.filter((r) => r.key === 'protected')).toHaveLength(1)
+  })
+
   it('status labels fall back to the raw status', () => {
     expect(statusLabel('active', zh)).toBe('可用')
     expect(statusLabel('weird', en)).toBe('weird')
