@@ -194,25 +194,32 @@ export function transportError(e: unknown, method: string, url: string): AppErro
   }
   if (isTlsErrorCode(code, err?.message)) {
     return new AppError(
-      { code: 'TLS', message: `TLS error talking to ${hostOf(url)}: ${err.message}`, ...base, retryable: false },
+      { code: 'TLS', message: `TLS error talking to ${hostOf(url)}: ${err.message}`, ...base, retryable: false, details: why('untrusted', url, err.message) },
       { cause: e },
     )
   }
   if (code === 'ETIMEDOUT') {
-    return new AppError({ code: 'TIMEOUT', message: `Timed out talking to ${hostOf(url)}.`, ...base, retryable: true }, { cause: e })
+    return new AppError({ code: 'TIMEOUT', message: `Timed out talking to ${hostOf(url)}.`, ...base, retryable: true, details: why('transport', url) }, { cause: e })
   }
   if ((code && NETWORK_CODES.has(code)) || /socket hang up|aborted/i.test(err?.message ?? '')) {
     return new AppError(
-      { code: 'NETWORK', message: `Network error talking to ${hostOf(url)}: ${err.message}`, ...base, retryable: true },
+      { code: 'NETWORK', message: `Network error talking to ${hostOf(url)}: ${err.message}`, ...base, retryable: true, details: why('transport', url, err.message) },
       { cause: e },
     )
   }
   return new AppError(
-    { code: 'NETWORK', message: `Request to ${hostOf(url)} failed: ${err?.message ?? String(e)}`, ...base, retryable: true },
+    { code: 'NETWORK', message: `Request to ${hostOf(url)} failed: ${err?.message ?? String(e)}`, ...base, retryable: true, details: why('transport', url, err?.message ?? String(e)) },
     { cause: e },
   )
 }
 
+
+/** C2: the reason + params of a transport failure (errorReason.<CODE>.<reason>; Node's own text as `server`, the detail). */
+function why(reason: string, url: string, server?: string): { reason: string; params: Record<string, string> } {
+  const params: Record<string, string> = { host: hostOf(url) }
+  if (server) params.server = server
+  return { reason, params }
+}
 
 export function hostOf(url: string): string {
   try {
@@ -238,12 +245,14 @@ export function redactUrl(url: string): string {
 
 export function timeoutError(kind: 'connect' | 'idle', ms: number, method: string, url: string): AppError {
   const what = kind === 'connect' ? 'Connecting' : 'No data moved'
+  const seconds = Math.round(ms / 1000)
   return new AppError({
     code: 'TIMEOUT',
-    message: `${what} to ${hostOf(url)} for ${Math.round(ms / 1000)} s (${kind} timeout).`,
+    message: `${what} to ${hostOf(url)} for ${seconds} s (${kind} timeout).`,
     method,
     url: redactUrl(url),
     retryable: true,
+    details: { reason: kind, params: { host: hostOf(url), seconds } },
   })
 }
 

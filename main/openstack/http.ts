@@ -151,10 +151,10 @@ export class HttpClient {
     try {
       u = new URL(req.url)
     } catch {
-      return Promise.reject(new AppError({ code: 'VALIDATION', message: `Not a URL: ${req.url}` }))
+      return Promise.reject(new AppError({ code: 'VALIDATION', message: `Not a URL: ${req.url}`, details: { reason: 'notUrl', params: { url: redactUrl(req.url) } } }))
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-      return Promise.reject(new AppError({ code: 'VALIDATION', message: `Unsupported URL scheme ${u.protocol}` }))
+      return Promise.reject(new AppError({ code: 'VALIDATION', message: `Unsupported URL scheme ${u.protocol}`, details: { reason: 'urlScheme', params: { scheme: u.protocol } } }))
     }
     if (req.signal?.aborted) return Promise.reject(transportError(abortErr(), method, req.url))
 
@@ -346,6 +346,7 @@ export class HttpClient {
                   status,
                   method,
                   url: redactUrl(req.url),
+                  details: { reason: 'notJson', params: { host: hostOf(req.url), server: stripHtml(text.slice(0, 4096)).slice(0, 200) } },
                 })
                 reject(rid ? new AppError({ ...e.toJSON(), requestId: rid }) : e)
                 return
