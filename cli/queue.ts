@@ -7,7 +7,6 @@ import { EventBus } from '../main/events'
 import { createNullLogger } from '../main/log'
 import { FileRegistry } from '../main/files/registry'
 import type { Platform } from '../main/platform'
-import type { CloudConnector } from '../main/profiles/connector'
 import { TransferService } from '../main/transfers/service'
 import { cloudFromClient } from '../main/transfers/cloud'
 import type { CloudClient } from '../main/openstack/types'
@@ -34,7 +33,6 @@ export async function openQueue(dataDir: string, client: () => Promise<CloudClie
     platform: cliPlatform(dataDir),
     events: new EventBus(),
     log: createNullLogger(),
-    clouds: {} as CloudConnector,
     files: new FileRegistry(),
     connect: async (ctx) => {
       cached ??= client()

@@ -10,6 +10,7 @@ import { FileRegistry } from './files/registry'
 import { ProfileService } from './profiles/service'
 import { CloudConnector } from './profiles/connector'
 import { ImageService } from './images/service'
+import { VolumeService } from './volumes/service'
 import { TransferService } from './transfers/service'
 import { FleetService } from './fleet/service'
 import { createHandlers } from './ipc/handlers'
@@ -23,6 +24,7 @@ export interface Services {
   profiles: ProfileService
   clouds: CloudConnector
   images: ImageService
+  volumes: VolumeService
   transfers: TransferService
   fleet: FleetService
   handlers: HandlerMap
@@ -44,8 +46,9 @@ export async function createServices(platform: Platform, opts: ServiceOptions = 
   const transfers = await TransferService.open({ platform, events, log, clouds, files })
   const images = new ImageService({ clouds, files, log, platform, transfers })
   const fleet = new FleetService({ clouds, profiles, images })
-  const partial = { platform, events, log, files, profiles, clouds, images, transfers, fleet }
-  const handlers = createHandlers({ ...partial, volumes: images })
+  const volumes = new VolumeService({ clouds })
+  const partial = { platform, events, log, files, profiles, clouds, images, volumes, transfers, fleet }
+  const handlers = createHandlers(partial)
   if (opts.startQueue !== false) transfers.start()
   return {
     ...partial,
@@ -56,4 +59,3 @@ export async function createServices(platform: Platform, opts: ServiceOptions = 
   }
 }
 
-export type ServiceDeps = Omit<Services, 'handlers' | 'close'>

@@ -4,8 +4,8 @@
  * against it and file:// needs no extra privileges.
  */
 import { protocol } from 'electron'
-import { CSP, securityHeaders } from './csp'
-import { loadStatic } from './static'
+import { CSP, securityHeaders } from '../serve/csp'
+import { loadStatic } from '../serve/static'
 import { APP_HOST, APP_SCHEME } from './scheme'
 
 export { APP_HOST, APP_SCHEME, APP_URL } from './scheme'

@@ -1,7 +1,7 @@
 /**
- * The image and volume commands over a connected cloud (deps.clouds.client(ctx)): list, get, create (direct, or
+ * The image commands over a connected cloud (deps.clouds.client(ctx)): list, get, create (direct, or
  * handed to the transfer engine for files and URLs), update through the minimal JSON-patch, delete, tags,
- * (de)activation, members, capabilities, export, and Cinder volumes from images. Read-only (production guard)
+ * (de)activation, members, capabilities, export (volumes from images: main/volumes/service.ts). Read-only (production guard)
  * profiles refuse destructive calls that were not confirmed.
  */
 import {
@@ -17,8 +17,6 @@ import {
   type ImageUpdateInput,
   type MemberDTO,
   type ProjectList,
-  type VolumeCreateInput,
-  type VolumeDTO,
 } from '../../preload/api'
 import type { Logger } from '../log'
 import type { Platform } from '../platform'
@@ -28,10 +26,9 @@ import type { TransferService } from '../transfers/service'
 import type { Member } from '../openstack/glance'
 import { computePatch } from '../openstack/glance'
 import { buildCreateBody, checkPropertyKeys, fieldsToAttributes, toImageDTO } from '../openstack/properties'
-import { computeCapabilities, sessionFacts, volumeEligibility } from '../openstack/capabilities'
+import { computeCapabilities, sessionFacts } from '../openstack/capabilities'
 import { reasonError } from '../../preload/rules/messages'
 import { ProjectDirectory } from '../openstack/projects'
-import { minVolumeSizeGiB } from '../openstack/cinder'
 import { sheetName, tabulate, toCsv, toXlsx, writeFileAtomic } from './export'
 import { probeImageUrl } from './url-probe'
 
@@ -304,48 +301,5 @@ export class ImageService {
     const rows = tabulate(images, req.columns, req.locale)
     await writeFileAtomic(path, req.format === 'csv' ? toCsv(rows) : toXlsx(rows, sheetName(req.locale)))
     return { path, rows: images.length }
-  }
-
-  // -- volumes -----------------------------------------------------------------------------------------------
-
-  private async cinder(ctx: CloudContext): Promise<{ c: CloudClient; cinder: NonNullable<CloudClient['cinder']> }> {
-    const c = await this.client(ctx)
-    if (!c.cinder) {
-      throw reasonError('NO_ENDPOINT', 'noVolumeService', { region: c.region }, `Region ${c.region} has no block-storage (Cinder) service.`, { details: { region: c.region } })
-    }
-    return { c, cinder: c.cinder }
-  }
-
-  async volumeTypes(ctx: CloudContext): Promise<{ id: string; name: string }[]> {
-    return (await this.cinder(ctx)).cinder.volumeTypes()
-  }
-
-  async zones(ctx: CloudContext): Promise<string[]> {
-    return (await this.cinder(ctx)).cinder.availabilityZones()
-  }
-
-  async createVolume(ctx: CloudContext, input: VolumeCreateInput, wait: { timeoutMs?: number } = {}): Promise<VolumeDTO> {
-    const { c, cinder } = await this.cinder(ctx)
-    const image = await c.glance.get(input.imageId)
-    // the one eligibility rule the UI shows too (preload/rules/permissions.ts), with the profile's key map
-    const eligible = volumeEligibility(toImageDTO(image, c.keys))
-    if (eligible.code === 'volumeFormat') {
-      const format = String(image.disk_format ?? '')
-      throw reasonError('VALIDATION', 'volumeFormat', { format }, `Only QEMU images in qcow2 or raw format can become volumes (this one is ${format}).`)
-    }
-    if (!eligible.allowed) {
-      throw reasonError('VALIDATION', 'volumeNotActive', { status: image.status }, `Image ${image.id} is ${image.status}; only active images can become volumes.`)
-    }
-    const min = minVolumeSizeGiB(image)
-    if (input.sizeGiB < min) {
-      throw reasonError('VALIDATION', 'volumeTooSmall', { min }, `The volume must be at least ${min} GiB for this image.`, { details: { minSizeGiB: min } })
-    }
-    const spec: Parameters<typeof cinder.createVolume>[0] = { imageId: input.imageId, name: input.name, sizeGiB: input.sizeGiB }
-    if (input.volumeType) spec.volumeType = input.volumeType
-    if (input.availabilityZone) spec.availabilityZone = input.availabilityZone
-    if (input.description) spec.description = input.description
-    const created = await cinder.createVolume(spec)
-    const v = await cinder.waitForVolume(created.id, { timeoutMs: wait.timeoutMs ?? 600_000 })
-    return { id: v.id, name: v.name ?? '', status: v.status, size: v.size }
   }
 }

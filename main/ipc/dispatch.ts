@@ -12,7 +12,7 @@ export function isCommandChannel(x: unknown): x is CommandChannel {
  * channels and non-array arguments are VALIDATION errors, unexpected exceptions become INTERNAL errors.
  */
 export async function dispatch(
-  handlers: HandlerMap,
+  handlers: HandlerMap | Partial<HandlerMap>,
   channel: unknown,
   args: unknown,
   onError?: (channel: string, error: AppError) => void,
@@ -24,7 +24,8 @@ export async function dispatch(
     return { ok: false, error: { code: 'VALIDATION', message: `Bad arguments for ${channel}` } }
   }
   try {
-    const handler = handlers[channel] as (...a: unknown[]) => Promise<unknown>
+    const handler = handlers[channel] as ((...a: unknown[]) => Promise<unknown>) | undefined
+    if (!handler) return { ok: false, error: { code: 'VALIDATION', message: `Unknown command ${channel}` } }
     const value = await handler(...args)
     return { ok: true, value: value === undefined ? null : value }
   } catch (e) {

@@ -40,14 +40,18 @@ import type { CopyConnect } from '../copy/port'
 
 export { toDTO } from './job-state'
 
-export interface TransferServiceDeps {
+/**
+ * What the queue needs (E, issue 11: no `{} as CloudConnector`): either the app's `clouds` (profiles' clouds) or,
+ * for the CLI and tests, its own `connect`.
+ */
+export type TransferServiceDeps = TransferServiceOptions &
+  ({ clouds: CloudConnector; connect?: Connect } | { clouds?: undefined; connect: Connect })
+
+export interface TransferServiceOptions {
   platform: Platform
   events: EventBus
   log: Logger
-  clouds: CloudConnector
   files: FileRegistry
-  /** How to reach a profile's cloud (default: through `clouds`). Tests and the CLI pass their own. */
-  connect?: Connect
   /** D1: how copy jobs reach their source and target (default: through `clouds`). */
   copyConnect?: CopyConnect
   /** Jobs running at once per profile (default 2). */
@@ -109,7 +113,7 @@ export class TransferService {
       },
       intervalMs: deps.progressMs ?? PROGRESS_INTERVAL_MS,
     })
-    this.connect = deps.connect ?? connectorConnect(deps.clouds)
+    this.connect = deps.clouds ? (deps.connect ?? connectorConnect(deps.clouds)) : deps.connect
     this.concurrency = deps.concurrency ?? CONCURRENCY
   }
 
@@ -538,7 +542,12 @@ export class TransferService {
   private async attempt(j: JobRecord, cloud: TransferCloud, hooks: EngineHooks): Promise<void> {
     const spec = j.spec
     if (spec.kind === 'copy') {
-      this.copyConnect ??= this.deps.copyConnect ?? copyConnectorConnect(this.deps.clouds)
+      if (!this.copyConnect) {
+        const clouds = this.deps.clouds
+        const route = this.deps.copyConnect ?? (clouds ? copyConnectorConnect(clouds) : undefined)
+        if (!route) throw new AppError({ code: 'INTERNAL', message: 'Copy jobs cannot run here (no cloud connector).' })
+        this.copyConnect = route
+      }
       await attemptCopy(j, spec, this.copyConnect, hooks, () => void this.store.save())
     } else if (spec.kind === 'upload') {
       const expected = j.result?.sha512 ? { sha512: j.result.sha512, ...(j.result.md5 ? { md5: j.result.md5 } : {}) } : undefined

@@ -1,16 +1,16 @@
 /** The volumes:* commands (declared in preload/contract/commands/volumes.ts): a Cinder volume from an image. */
-import type { ImageService } from '../images/service'
+import type { VolumeService } from './service'
 import { bindDomain } from '../ipc/bind'
 
 /** What the volumes:* commands use. */
 export interface VolumeHandlerDeps {
-  volumes: Pick<ImageService, 'volumeTypes' | 'zones' | 'createVolume'>
+  volumes: Pick<VolumeService, 'types' | 'zones' | 'create'>
 }
 
 export function volumeHandlers(s: VolumeHandlerDeps) {
   return bindDomain('volumes', {
-    types: (ctx) => s.volumes.volumeTypes(ctx),
+    types: (ctx) => s.volumes.types(ctx),
     zones: (ctx) => s.volumes.zones(ctx),
-    create: (ctx, input) => s.volumes.createVolume(ctx, input),
+    create: (ctx, input) => s.volumes.create(ctx, input),
   })
 }

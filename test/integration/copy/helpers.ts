@@ -6,7 +6,6 @@ import { createHash, randomBytes } from 'node:crypto'
 import { EventBus } from '../../../main/events'
 import { createNullLogger } from '../../../main/log'
 import { FileRegistry } from '../../../main/files/registry'
-import type { CloudConnector } from '../../../main/profiles/connector'
 import type { CloudClient } from '../../../main/openstack/types'
 import { TransferService } from '../../../main/transfers/service'
 import { cloudFromClient } from '../../../main/transfers/cloud'
@@ -63,7 +62,6 @@ export async function openCopy(
     platform: cliPlatform(dataDir),
     events: o.events ?? new EventBus(),
     log: createNullLogger(),
-    clouds: {} as CloudConnector,
     files: new FileRegistry(),
     backoffMs: o.backoffMs ?? 500,
     maxAttempts: o.maxAttempts ?? 10,

@@ -14,8 +14,6 @@ import { ProfileService } from '../../../main/profiles/service'
 import { profileHandlers } from '../../../main/profiles/handlers'
 import { FileRegistry } from '../../../main/files/registry'
 import { dispatch } from '../../../main/ipc/dispatch'
-import type { ServiceDeps } from '../../../main/services'
-import type { HandlerMap } from '../../../main/ipc/types'
 import { allFiles, harness } from '../../main/profiles/helpers'
 import { profileOf as sharedProfileOf, rejection } from './helpers'
 
@@ -180,8 +178,7 @@ describeCloud('profiles against the loopback cloud', (admin) => {
     const page = await two.glance.listPage({ limit: 1 })
     expect(page).toBeDefined()
 
-    const deps = { platform: h.platform, events: h.events, log: h.log, files: new FileRegistry(), profiles, clouds } as unknown as ServiceDeps
-    const handlers = profileHandlers(deps) as unknown as HandlerMap
+    const handlers = profileHandlers({ files: new FileRegistry(), profiles, clouds })
     const tested = await dispatch(handlers, 'profiles:test', [{ profileId: p!.id, region: 'RegionTwo' }])
     expect(tested).toMatchObject({ ok: true, value: { ok: true, project: { name: admin.projectName } } })
     const saved = await dispatch(handlers, 'profiles:save', [p!.id])

@@ -7,7 +7,6 @@ import { join } from 'node:path'
 import { EventBus } from '../../../main/events'
 import { createNullLogger } from '../../../main/log'
 import { FileRegistry } from '../../../main/files/registry'
-import type { CloudConnector } from '../../../main/profiles/connector'
 import { openCloudClient } from '../../../main/profiles/connector'
 import { profileFromEnvironment } from '../../../main/profiles/env'
 import type { CloudClient } from '../../../main/openstack/types'
@@ -75,7 +74,6 @@ export async function openService(
     platform: cliPlatform(dataDir),
     events: opts.events ?? new EventBus(),
     log: createNullLogger(),
-    clouds: {} as CloudConnector,
     files: new FileRegistry(),
     backoffMs: opts.backoffMs ?? 1000,
     maxAttempts: opts.maxAttempts ?? 10,

@@ -2,7 +2,6 @@ import { describe, expect, it, vi } from 'vitest'
 import { ImageService, type TransferQueue } from '../../../main/images/service'
 import { imageHandlers } from '../../../main/images/handlers'
 import { DEFAULT_PROPERTY_KEYS } from '../../../main/openstack/properties'
-import type { ServiceDeps } from '../../../main/services'
 
 const log = { debug() {}, info() {}, warn() {}, error() {}, addSecret() {} }
 const fields = { minDiskGiB: 1, minRamGiB: 1, public: false, protected: false }
@@ -72,7 +71,7 @@ describe('ImageService', () => {
 
 describe('image handlers validate their arguments', () => {
   const { svc } = setup()
-  const h = imageHandlers({ images: svc } as unknown as ServiceDeps)
+  const h = imageHandlers({ images: svc })
   it('refuses bad contexts, ids, queries and extra arguments', async () => {
     await expect(h['images:get']({ profileId: 'p', extra: 1 }, 'img1')).rejects.toMatchObject({ code: 'VALIDATION' })
     await expect(h['images:get']({ profileId: 'p' }, '../etc')).rejects.toMatchObject({ code: 'VALIDATION' })

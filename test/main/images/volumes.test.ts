@@ -1,10 +1,11 @@
 /**
- * The volume rules of the image service are the shared ones (preload/rules/permissions.ts, issue 11.2): the same
+ * The volume rules of the volume service (main/volumes/service.ts) are the shared ones (preload/rules/permissions.ts, issue 11.2): the same
  * eligibility the UI shows (QEMU qcow2/raw, active), refused with a reason code before Cinder is called; and the
  * profile's policy preset decides the capabilities (issue 14.6).
  */
 import { describe, expect, it, vi } from 'vitest'
 import { ImageService, type TransferQueue } from '../../../main/images/service'
+import { VolumeService } from '../../../main/volumes/service'
 import { DEFAULT_PROPERTY_KEYS } from '../../../main/openstack/properties'
 
 const log = { debug() {}, info() {}, warn() {}, error() {}, addSecret() {} }
@@ -30,7 +31,8 @@ function setup(raw: Record<string, unknown>, profile: Record<string, unknown> = 
   }
   const transfers = { enqueueUpload: vi.fn(), enqueueImport: vi.fn() } as unknown as TransferQueue
   const svc = new ImageService({ clouds: { client: async () => client as never }, files: { resolve: (h: string) => h }, log, transfers })
-  return { svc, cinder }
+  const vols = new VolumeService({ clouds: { client: async () => client as never } })
+  return { svc, vols, cinder }
 }
 
 const ctx = { profileId: 'p' }
@@ -38,24 +40,24 @@ const input = { imageId: 'img1', name: 'v', sizeGiB: 3 }
 
 describe('volumes from images: one eligibility rule', () => {
   it('a bare-metal raw image is refused (the UI refuses it too), before Cinder is called', async () => {
-    const { svc, cinder } = setup({ status: 'active', disk_format: 'raw', hypervisor_type: 'ironic' })
-    await expect(svc.createVolume(ctx, input)).rejects.toMatchObject({ code: 'VALIDATION', details: { reason: 'volumeFormat', params: { format: 'raw' } } })
+    const { vols, cinder } = setup({ status: 'active', disk_format: 'raw', hypervisor_type: 'ironic' })
+    await expect(vols.create(ctx, input)).rejects.toMatchObject({ code: 'VALIDATION', details: { reason: 'volumeFormat', params: { format: 'raw' } } })
     expect(cinder.createVolume).not.toHaveBeenCalled()
   })
   it('the profile’s virtualization key is honoured (a Skyline-style usage_type)', async () => {
     const keys = { ...DEFAULT_PROPERTY_KEYS, virtualization: 'usage_type' }
     const bm = setup({ status: 'active', disk_format: 'qcow2', usage_type: 'baremetal' }, { propertyKeys: keys })
-    await expect(bm.svc.createVolume(ctx, input)).rejects.toMatchObject({ details: { reason: 'volumeFormat' } })
+    await expect(bm.vols.create(ctx, input)).rejects.toMatchObject({ details: { reason: 'volumeFormat' } })
     const vm = setup({ status: 'active', disk_format: 'qcow2', usage_type: 'qemu', hypervisor_type: 'ironic' }, { propertyKeys: keys })
-    await expect(vm.svc.createVolume(ctx, input)).resolves.toMatchObject({ id: 'v1' })
+    await expect(vm.vols.create(ctx, input)).resolves.toMatchObject({ id: 'v1' })
     expect(vm.cinder.createVolume).toHaveBeenCalledTimes(1)
   })
   it('not active, too small: reason codes with their parameters', async () => {
     const q = setup({ status: 'queued', disk_format: 'qcow2' })
-    await expect(q.svc.createVolume(ctx, input)).rejects.toMatchObject({ code: 'VALIDATION', details: { reason: 'volumeNotActive', params: { status: 'queued' } } })
+    await expect(q.vols.create(ctx, input)).rejects.toMatchObject({ code: 'VALIDATION', details: { reason: 'volumeNotActive', params: { status: 'queued' } } })
     const s = setup({ status: 'active', disk_format: 'qcow2' })
-    await expect(s.svc.createVolume(ctx, { ...input, sizeGiB: 2 })).rejects.toMatchObject({ code: 'VALIDATION', details: { reason: 'volumeTooSmall', params: { min: 3 } } })
-    await expect(s.svc.createVolume(ctx, input)).resolves.toMatchObject({ id: 'v1', status: 'available' })
+    await expect(s.vols.create(ctx, { ...input, sizeGiB: 2 })).rejects.toMatchObject({ code: 'VALIDATION', details: { reason: 'volumeTooSmall', params: { min: 3 } } })
+    await expect(s.vols.create(ctx, input)).resolves.toMatchObject({ id: 'v1', status: 'available' })
   })
 })
 

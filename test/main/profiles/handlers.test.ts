@@ -7,8 +7,6 @@ import { ProfileService } from '../../../main/profiles/service'
 import { CloudConnector } from '../../../main/profiles/connector'
 import { FileRegistry } from '../../../main/files/registry'
 import { dispatch } from '../../../main/ipc/dispatch'
-import type { ServiceDeps } from '../../../main/services'
-import type { HandlerMap } from '../../../main/ipc/types'
 import { harness, sampleProfile, tempDir } from './helpers'
 
 async function setup() {
@@ -16,18 +14,18 @@ async function setup() {
   const profiles = await ProfileService.open({ platform: h.platform, events: h.events, log: h.log })
   const clouds = new CloudConnector({ profiles, log: h.log })
   const files = new FileRegistry()
-  const deps = { platform: h.platform, events: h.events, log: h.log, files, profiles, clouds } as unknown as ServiceDeps
-  const handlers = profileHandlers(deps) as unknown as HandlerMap
+  const deps = { files, profiles, clouds }
+  const handlers = profileHandlers(deps)
   const run = (ch: string, ...args: unknown[]) => dispatch(handlers, ch, args)
-  return { h, profiles, files, run }
+  return { h, profiles, files, run, deps }
 }
 
 describe('profiles handlers', () => {
   it('cover every profiles:* channel of the contract', async () => {
-    const { run } = await setup()
+    const { run, deps } = await setup()
     void run
     const channels = COMMAND_CHANNELS.filter((c) => c.startsWith('profiles:'))
-    const h = profileHandlers({} as ServiceDeps)
+    const h = profileHandlers(deps)
     expect(Object.keys(h).sort()).toEqual([...channels].sort())
   })
 

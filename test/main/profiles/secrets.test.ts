@@ -6,7 +6,7 @@ import { SecretStore } from '../../../main/profiles/secrets'
 import { ProfileService } from '../../../main/profiles/service'
 import { profileHandlers } from '../../../main/profiles/handlers'
 import { FileRegistry } from '../../../main/files/registry'
-import type { ServiceDeps } from '../../../main/services'
+import { CloudConnector } from '../../../main/profiles/connector'
 import { allFiles, fakeCipher, harness, sampleProfile, tempDir } from './helpers'
 import { createNullLogger } from '../../../main/log'
 
@@ -102,7 +102,7 @@ describe.each([
     const h = harness({ cipher: fakeCipher(available), env })
     const profiles = await ProfileService.open({ platform: h.platform, events: h.events, log: h.log })
     const files = new FileRegistry()
-    const deps = { platform: h.platform, events: h.events, log: h.log, files, profiles, clouds: {} } as unknown as ServiceDeps
+    const deps = { files, profiles, clouds: new CloudConnector({ profiles, log: h.log }) }
     const handlers = profileHandlers(deps)
     const results: unknown[] = []
     const call = async (ch: keyof typeof handlers, ...args: unknown[]) => {

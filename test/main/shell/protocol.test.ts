@@ -7,8 +7,8 @@ import { fake, fireReady, resetFake } from './fake-electron'
 vi.mock('electron', async () => (await import('./fake-electron')).fakeElectron())
 
 const { createAppProtocolHandler, registerAppScheme, handleAppProtocol, APP_URL } = await import('../../../main/electron/protocol')
-const { resolveStaticPath } = await import('../../../main/electron/static')
-const { CSP } = await import('../../../main/electron/csp')
+const { resolveStaticPath } = await import('../../../main/serve/static')
+const { CSP } = await import('../../../main/serve/csp')
 
 const parent = mkdtempSync(join(tmpdir(), 'glance-proto-'))
 const root = join(parent, 'renderer')

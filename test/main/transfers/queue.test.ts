@@ -12,7 +12,6 @@ import { EventBus } from '../../../main/events'
 import { createNullLogger } from '../../../main/log'
 import { FileRegistry } from '../../../main/files/registry'
 import type { Platform } from '../../../main/platform'
-import type { CloudConnector } from '../../../main/profiles/connector'
 import { TransferService } from '../../../main/transfers/service'
 import { ProgressHub } from '../../../main/transfers/progress'
 
@@ -44,7 +43,6 @@ async function open(opts: Partial<ConstructorParameters<typeof Object>[0]> = {})
     platform: platform(),
     events: bus,
     log: createNullLogger(),
-    clouds: {} as CloudConnector,
     files: new FileRegistry(),
     // no cloud here: a job that would reach Glance fails loudly (and the tests check none was attempted)
     connect: async () => {
