@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path'
 import { LineCounter, isMap, parseDocument, stringify, type Node as YamlNode } from 'yaml'
 import { AppError, type Interface, type ProfileInput } from '../../preload/api'
 import { defaultProfileInput, isHttpUrl, profileProblems, zProfileFields } from './model'
+import { unreachable } from '../../preload/rules/profile-auth'
 
 /** One profile found in a file (or the environment), before the user decides what to do with it. */
 export interface ParsedProfile {
@@ -239,11 +240,17 @@ export function profileFromCloudEntry(name: string, entry: CloudEntry, origin = 
   p.endpointOverrides = overrides
 
   if (secret === undefined) {
-    warnings.push(
-      p.authType === 'password'
-        ? 'No password in the file: enter it before connecting.'
-        : 'No application credential secret in the file: enter it before connecting.',
-    )
+    const type = p.authType
+    switch (type) {
+      case 'password':
+        warnings.push('No password in the file: enter it before connecting.')
+        break
+      case 'applicationCredential':
+        warnings.push('No application credential secret in the file: enter it before connecting.')
+        break
+      default:
+        unreachable(type)
+    }
   }
 
   // Everything the schema would refuse, in words.
@@ -385,7 +392,8 @@ export function toCloudsYaml(profiles: ProfileInput[]): string {
   const clouds: Record<string, unknown> = {}
   for (const p of profiles) {
     const auth: Record<string, string> = { auth_url: p.authUrl }
-    if (p.authType === 'applicationCredential') {
+    const type = p.authType
+    if (type === 'applicationCredential') {
       if (p.appCredentialId) auth.application_credential_id = p.appCredentialId
       if (p.appCredentialName) auth.application_credential_name = p.appCredentialName
       if (!p.appCredentialId) {
@@ -396,7 +404,7 @@ export function toCloudsYaml(profiles: ProfileInput[]): string {
           else auth.user_domain_name = p.userDomainName
         }
       }
-    } else {
+    } else if (type === 'password') {
       if (p.userId) auth.user_id = p.userId
       if (p.username) auth.username = p.username
       if (p.userDomainId) auth.user_domain_id = p.userDomainId
@@ -405,9 +413,9 @@ export function toCloudsYaml(profiles: ProfileInput[]): string {
       if (p.projectName) auth.project_name = p.projectName
       if (p.projectDomainId) auth.project_domain_id = p.projectDomainId
       else if (p.projectDomainName) auth.project_domain_name = p.projectDomainName
-    }
+    } else unreachable(type)
     const entry: Record<string, unknown> = { auth }
-    entry.auth_type = p.authType === 'applicationCredential' ? 'v3applicationcredential' : 'password'
+    entry.auth_type = type === 'applicationCredential' ? 'v3applicationcredential' : 'password'
     if (p.defaultRegion) entry.region_name = p.defaultRegion
     if (p.regions.length) entry.regions = [...p.regions]
     entry.interface = p.interface

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto'
 import { AppError, type Capabilities, type CloudContext, type ConnectionReport, type ProfileDTO, type ProfileInput, type QuotaInfo, type StoreInfo } from '../../preload/api'
 import type { Logger } from '../log'
+import { unreachable } from '../../preload/rules/profile-auth'
 import { Session, authBody, catalogRegions, identityV3Url } from '../openstack/session'
 import { GlanceClient } from '../openstack/glance'
 import { CinderClient } from '../openstack/cinder'
@@ -30,17 +31,31 @@ export function loggedSession(log: Logger): Pick<SessionOptions, 'onRequest' | '
   return { onRequest: requestLogger(log), onToken: (t) => log.addSecret(t) }
 }
 
+/** What the secret of a profile is called (logs, CLI). */
+function secretWord(p: ProfileInput): string {
+  const type = p.authType
+  switch (type) {
+    case 'password':
+      return 'password'
+    case 'applicationCredential':
+      return 'application credential secret'
+    default:
+      return unreachable(type)
+  }
+}
+
 /** SessionOptions for a profile and its secret (pure). */
 export function sessionOptions(p: ProfileInput, secret: string, extra: Partial<SessionOptions> = {}): SessionOptions {
   let auth: SessionOptions['auth']
-  if (p.authType === 'applicationCredential') {
+  const type = p.authType
+  if (type === 'applicationCredential') {
     auth = { type: 'applicationCredential', secret }
     if (p.appCredentialId) auth.id = p.appCredentialId
     if (p.appCredentialName) auth.name = p.appCredentialName
     if (p.userId) auth.userId = p.userId
     if (p.username) auth.username = p.username
     if (p.userDomainName) auth.userDomainName = p.userDomainName
-  } else {
+  } else if (type === 'password') {
     auth = { type: 'password', password: secret }
     if (p.userId) auth.userId = p.userId
     if (p.username) auth.username = p.username
@@ -52,7 +67,7 @@ export function sessionOptions(p: ProfileInput, secret: string, extra: Partial<S
       if (p.projectDomainId) auth.projectDomainId = p.projectDomainId
       else if (p.projectDomainName) auth.projectDomainName = p.projectDomainName
     }
-  }
+  } else return unreachable(type)
   const o: SessionOptions = { authUrl: p.authUrl, auth, interface: p.interface, userAgent: USER_AGENT, ...extra }
   if (p.caFile) o.caFile = p.caFile
   if (p.insecure) o.insecure = true
@@ -327,7 +342,7 @@ export class CloudConnector {
     if (secret === undefined || secret === '') {
       throw new AppError({
         code: 'NO_SECRET',
-        message: `No ${profile.authType === 'password' ? 'password' : 'application credential secret'} for "${profile.name}": enter it to connect.`,
+        message: `No ${secretWord(profile)} for "${profile.name}": enter it to connect.`,
         details: { profileId: profile.id },
       })
     }

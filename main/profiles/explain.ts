@@ -5,6 +5,7 @@
 import tls from 'node:tls'
 import { AppError } from '../../preload/api'
 import type { ProfileInput } from '../../preload/api'
+import { unreachable } from '../../preload/rules/profile-auth'
 
 export interface PeerCertificateInfo {
   subject: string
@@ -117,11 +118,21 @@ export async function explainConnectionError(e: unknown, ctx: ExplainContext): P
     }
     case 'AUTH_FAILED': {
       if (ctx.phase !== 'auth') return e
-      const who =
-        p.authType === 'applicationCredential'
-          ? `application credential ${p.appCredentialId || p.appCredentialName}`
-          : `user ${p.username || p.userId}${p.username ? ` (domain ${p.userDomainId || p.userDomainName || 'Default'})` : ''}`
-      const what = p.authType === 'applicationCredential' ? 'The application credential id or secret is wrong, or it expired or was deleted' : 'The user name or password is wrong'
+      let who: string
+      let what: string
+      const type = p.authType
+      switch (type) {
+        case 'applicationCredential':
+          who = `application credential ${p.appCredentialId || p.appCredentialName}`
+          what = 'The application credential id or secret is wrong, or it expired or was deleted'
+          break
+        case 'password':
+          who = `user ${p.username || p.userId}${p.username ? ` (domain ${p.userDomainId || p.userDomainName || 'Default'})` : ''}`
+          what = 'The user name or password is wrong'
+          break
+        default:
+          return unreachable(type)
+      }
       return new AppError(
         { code: 'AUTH_FAILED', message: `${what}: Keystone refused ${who}.`, ...base, details: { reason: 'credentials' } },
         { cause: e },

@@ -3,6 +3,7 @@
  * helpers shared by the store, the importers and the connector. Pure: no I/O.
  */
 import { DEFAULT_PROFILE_COLOR, DEFAULT_PROPERTY_KEYS, defaultProfileInput, type ProfileInput } from '../../preload/api'
+import { unreachable } from '../../preload/rules/profile-auth'
 
 export { DEFAULT_PROPERTY_KEYS, defaultProfileInput }
 export const DEFAULT_COLOR = DEFAULT_PROFILE_COLOR
@@ -31,11 +32,21 @@ export function identityKey(p: ProfileInput): string {
   } catch {
     /* keep as is */
   }
-  const who =
-    p.authType === 'applicationCredential'
-      ? `ac:${p.appCredentialId || `${p.appCredentialName}/${p.userId || p.username}`}`
-      : `u:${p.userId || `${p.username}@${p.userDomainId || p.userDomainName}`}`
-  const project = p.authType === 'applicationCredential' ? '' : p.projectId || `${p.projectName}@${p.projectDomainId || p.projectDomainName}`
+  let who: string
+  let project: string
+  const type = p.authType
+  switch (type) {
+    case 'applicationCredential':
+      who = `ac:${p.appCredentialId || `${p.appCredentialName}/${p.userId || p.username}`}`
+      project = ''
+      break
+    case 'password':
+      who = `u:${p.userId || `${p.username}@${p.userDomainId || p.userDomainName}`}`
+      project = p.projectId || `${p.projectName}@${p.projectDomainId || p.projectDomainName}`
+      break
+    default:
+      return unreachable(type)
+  }
   return `${host}|${who}|${project}`.toLowerCase()
 }
 

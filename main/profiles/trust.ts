@@ -18,6 +18,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { ProfileInput } from '../../preload/api'
+import { profileAuth, unreachable, userKey } from '../../preload/rules/profile-auth'
 
 function originOf(url: string): string {
   try {
@@ -29,9 +30,18 @@ function originOf(url: string): string {
 
 /** The identity a secret is saved for: auth URL origin, auth type, user, application credential. */
 export function secretIdentity(p: ProfileInput): string {
-  const user = p.userId ? `id:${p.userId}` : `name:${p.username}@${p.userDomainId ? `id:${p.userDomainId}` : `name:${p.userDomainName || 'Default'}`}`
-  const cred = p.authType === 'applicationCredential' ? (p.appCredentialId ? `id:${p.appCredentialId}` : `name:${p.appCredentialName}`) : ''
-  return JSON.stringify([originOf(p.authUrl), p.authType, user, cred])
+  const type = p.authType
+  const a = profileAuth(p)
+  switch (type) {
+    case 'password':
+      return JSON.stringify([originOf(p.authUrl), type, a.type === 'password' ? userKey(a.user) : ''])
+    case 'applicationCredential': {
+      const c = a.type === 'applicationCredential' ? a.credential : { id: '' }
+      return JSON.stringify([originOf(p.authUrl), type, 'id' in c ? `id:${c.id}` : `name:${c.name}/${userKey(c.user)}`])
+    }
+    default:
+      return unreachable(type)
+  }
 }
 
 /** A short non-reversible tag of the identity, kept next to the encrypted secret. */

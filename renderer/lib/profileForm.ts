@@ -1,6 +1,7 @@
 /** The profile form: defaults, validation, and what to send. Pure. */
 import { DEFAULT_PROPERTY_KEYS, defaultProfileInput, type ProfileDTO, type ProfileInput } from '@contract/api'
 import { isHttpUrl, type Issue } from './imageForm'
+import { unreachable } from '@contract/rules/profile-auth'
 
 export const PROFILE_COLORS = ['#3b82f6', '#10b981', '#f59e0b', '#ef4444', '#8b5cf6', '#ec4899', '#14b8a6', '#64748b']
 
@@ -8,6 +9,32 @@ export { DEFAULT_PROPERTY_KEYS }
 
 export function emptyProfile(): ProfileInput {
   return defaultProfileInput({ color: PROFILE_COLORS[0]! })
+}
+
+/** The one-line "who" of a profile in the list: user @ project, or the application credential. */
+export function profileWho(p: ProfileInput): string {
+  const type = p.authType
+  switch (type) {
+    case 'password':
+      return `${p.username || p.userId} @ ${p.projectName || p.projectId}`
+    case 'applicationCredential':
+      return p.appCredentialName || p.appCredentialId
+    default:
+      return unreachable(type)
+  }
+}
+
+/** What the secret field is called for this kind of credential (an i18n key). */
+export function secretLabelKey(p: ProfileInput): 'profile.password' | 'profile.appCredSecret' {
+  const type = p.authType
+  switch (type) {
+    case 'password':
+      return 'profile.password'
+    case 'applicationCredential':
+      return 'profile.appCredSecret'
+    default:
+      return unreachable(type)
+  }
 }
 
 /** A ProfileInput from a DTO (drops id, source, secretState, order). */
@@ -47,11 +74,19 @@ export function validateProfile(p: ProfileInput, otherNames: readonly string[]):
   if (p.color && !/^#[0-9a-fA-F]{6}$/.test(p.color)) add(errors, 'color', { key: 'valid.badColor' })
   if (!p.authUrl.trim()) add(errors, 'authUrl', { key: 'valid.required', params: { field: '@profile.authUrl' } })
   else if (!isHttpUrl(p.authUrl)) add(errors, 'authUrl', { key: 'valid.badUrl' })
-  if (p.authType === 'password') {
-    if (!p.username.trim() && !p.userId.trim()) add(errors, 'username', { key: 'valid.needUser' })
-    if (!p.projectName.trim() && !p.projectId.trim()) add(errors, 'projectName', { key: 'valid.needProject' })
-  } else if (!p.appCredentialId.trim() && !(p.appCredentialName.trim() && (p.username.trim() || p.userId.trim()))) {
-    add(errors, 'appCredentialId', { key: 'valid.needAppCred' })
+  const type = p.authType
+  switch (type) {
+    case 'password':
+      if (!p.username.trim() && !p.userId.trim()) add(errors, 'username', { key: 'valid.needUser' })
+      if (!p.projectName.trim() && !p.projectId.trim()) add(errors, 'projectName', { key: 'valid.needProject' })
+      break
+    case 'applicationCredential':
+      if (!p.appCredentialId.trim() && !(p.appCredentialName.trim() && (p.username.trim() || p.userId.trim()))) {
+        add(errors, 'appCredentialId', { key: 'valid.needAppCred' })
+      }
+      break
+    default:
+      unreachable(type)
   }
   if (p.regions.length && p.defaultRegion && !p.regions.includes(p.defaultRegion))
     add(errors, 'defaultRegion', { key: 'valid.defaultRegion' })

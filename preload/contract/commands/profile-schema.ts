@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { POLICY_PRESETS, type ProfileInput } from '../../api'
+import { unreachable } from '../../rules/profile-auth'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Schema
@@ -79,11 +80,19 @@ export const zProfileFields = z.strictObject({
 /** Cross-field rules: what a profile needs before it can authenticate. Returns human messages. */
 export function profileProblems(p: ProfileInput): string[] {
   const out: string[] = []
-  if (p.authType === 'password') {
-    if (!p.username && !p.userId) out.push('A user name or user id is required for password authentication.')
-    if (!p.projectName && !p.projectId) out.push('A project name or project id is required for password authentication.')
-  } else if (!p.appCredentialId && !(p.appCredentialName && (p.username || p.userId))) {
-    out.push('An application credential id (or its name and the user) is required.')
+  const type = p.authType
+  switch (type) {
+    case 'password':
+      if (!p.username && !p.userId) out.push('A user name or user id is required for password authentication.')
+      if (!p.projectName && !p.projectId) out.push('A project name or project id is required for password authentication.')
+      break
+    case 'applicationCredential':
+      if (!p.appCredentialId && !(p.appCredentialName && (p.username || p.userId))) {
+        out.push('An application credential id (or its name and the user) is required.')
+      }
+      break
+    default:
+      unreachable(type)
   }
   if (p.regions.length > 0 && p.defaultRegion && !p.regions.includes(p.defaultRegion)) {
     out.push(`The default region ${p.defaultRegion} is not one of the profile's regions.`)
