@@ -13,6 +13,8 @@ import { ImageService } from './images/service'
 import { VolumeService } from './volumes/service'
 import { TransferService } from './transfers/service'
 import { FleetService } from './fleet/service'
+import { CopyService } from './copy/service'
+import { copyConnectorConnect } from './copy/job'
 import { createHandlers } from './ipc/handlers'
 import type { HandlerMap } from './ipc/types'
 
@@ -27,6 +29,7 @@ export interface Services {
   volumes: VolumeService
   transfers: TransferService
   fleet: FleetService
+  copy: CopyService
   handlers: HandlerMap
   close(): Promise<void>
 }
@@ -45,9 +48,10 @@ export async function createServices(platform: Platform, opts: ServiceOptions = 
   const clouds = new CloudConnector({ profiles, log })
   const transfers = await TransferService.open({ platform, events, log, clouds, files })
   const images = new ImageService({ clouds, files, log, platform, transfers })
-  const fleet = new FleetService({ clouds, profiles, images })
   const volumes = new VolumeService({ clouds })
-  const partial = { platform, events, log, files, profiles, clouds, images, volumes, transfers, fleet }
+  const fleet = new FleetService({ clouds, profiles, images })
+  const copy = new CopyService({ connect: copyConnectorConnect(clouds), transfers }) // D1
+  const partial = { platform, events, log, files, profiles, clouds, images, volumes, transfers, fleet, copy }
   const handlers = createHandlers(partial)
   if (opts.startQueue !== false) transfers.start()
   return {

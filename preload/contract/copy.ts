@@ -3,8 +3,8 @@
  * (main/copy/*) and the renderer (the copy dialog, the fleet view) share. Pure types, no runtime code but the
  * constant lists.
  *
- * A copy is planned first (`copy:plan`, `sync:plan`: nothing changes anywhere), then run (`copy:start`,
- * `sync:apply`): every `copy` item of the plan becomes one transfer job of kind `copy` (persisted, retried,
+ * A copy is planned first (`api.copy.plan`, `api.sync.plan`: nothing changes anywhere), then run (`api.copy.start`,
+ * `api.sync.apply`): every `copy` item of the plan becomes one transfer job of kind `copy` (persisted, retried,
  * recovered after a restart, cancellable, progress per job = per image x target through the `transfers:*` events);
  * `present` items are skipped, `drift` items are fixed by a JSON patch (no bytes move), `refused` items say why.
  *
@@ -109,7 +109,7 @@ export interface CopyPlan {
   counts: Record<CopyAction, number>
 }
 
-/** What `copy:start` returns: the plan it ran and the copy jobs it queued (one per `copy` item). */
+/** What `api.copy.start` returns: the plan it ran and the copy jobs it queued (one per `copy` item). */
 export interface CopyStartResult {
   plan: CopyPlan
   jobs: JobDTO[]
@@ -169,7 +169,7 @@ export interface SyncPatched {
   ops: number
 }
 
-/** What `sync:apply` returns: the plan it ran, the copy jobs it queued, the drift it patched, what failed. */
+/** What `api.sync.apply` returns: the plan it ran, the copy jobs it queued, the drift it patched, what failed. */
 export interface SyncApplyResult {
   plan: SyncPlan
   jobs: JobDTO[]
@@ -177,16 +177,5 @@ export interface SyncApplyResult {
   failed: { sourceImageId: string; targetImageId?: string; error: AppErrorData }[]
 }
 
-// -------------------------------------------------------------------------------------------------- commands ---
-
-/** The commands (to be merged into the command table, issue 11): arguments tuple and result. */
-export interface CopyCommands {
-  /** Nothing changes: the plan for these images x targets. */
-  'copy:plan': [[req: CopyRequest], CopyPlan]
-  /** Plans again (the target may have changed since) and queues one copy job per `copy` item. */
-  'copy:start': [[req: CopyRequest], CopyStartResult]
-  /** Nothing changes: what a sync would copy, skip and patch. */
-  'sync:plan': [[req: SyncRequest], SyncPlan]
-  /** Plans again, queues the copies, patches the drift. Only after the user confirmed the plan. */
-  'sync:apply': [[req: SyncRequest], SyncApplyResult]
-}
+// The commands (api.copy.plan / api.copy.start / api.sync.plan / api.sync.apply) are declared in
+// preload/contract/commands/copy.ts.

@@ -6,6 +6,7 @@ import { imageHandlers, type ImageHandlerDeps } from '../../images/handlers'
 import { volumeHandlers, type VolumeHandlerDeps } from '../../volumes/handlers'
 import { transferHandlers, type TransferHandlerDeps } from '../../transfers/handlers'
 import { fleetHandlers, type FleetHandlerDeps } from '../../fleet/handlers'
+import { copyHandlers, type CopyHandlerDeps } from '../../copy/handlers'
 
 /** Everything the handlers use, as the composition root (main/services.ts) passes it; each domain takes its part. */
 export type HandlerDeps = AppHandlerDeps &
@@ -14,7 +15,8 @@ export type HandlerDeps = AppHandlerDeps &
   ImageHandlerDeps &
   VolumeHandlerDeps &
   TransferHandlerDeps &
-  FleetHandlerDeps
+  FleetHandlerDeps &
+  CopyHandlerDeps
 
 /** The one handler map. Each domain owns its handlers; this only merges them (a missing domain fails the typecheck). */
 export function createHandlers(s: HandlerDeps): HandlerMap {
@@ -26,5 +28,6 @@ export function createHandlers(s: HandlerDeps): HandlerMap {
     ...volumeHandlers(s),
     ...transferHandlers(s),
     ...fleetHandlers(s),
+    ...copyHandlers(s),
   }
 }

@@ -13,6 +13,7 @@ import { profileCommands } from './profiles'
 import { transferCommands } from './transfers'
 import { volumeCommands } from './volumes'
 import { fleetCommands } from './fleet'
+import { copyCommands, syncCommands } from './copy'
 import type { Command, ParamsOf, ResultOf } from './define'
 import type { Result } from '../../api'
 
@@ -24,6 +25,8 @@ export const COMMANDS = {
   files: fileCommands,
   transfers: transferCommands,
   fleet: fleetCommands,
+  copy: copyCommands, // D1
+  sync: syncCommands, // D1
 } as const
 
 export type Commands = typeof COMMANDS

@@ -111,6 +111,11 @@ const TEMPLATES: Record<CommandChannel, () => unknown[]> = {
   'transfers:importDrafts': () => [FAKE_HANDLE],
   'fleet:regions': () => ['p-none'],
   'fleet:page': () => [{ profileId: 'p-none', region: 'RegionOne' }, '/v2/images?marker=x'],
+  // D1
+  'copy:plan': () => [{ source: { profileId: 'p-none', region: 'RegionOne' }, imageIds: ['img-1'], targets: [{ profileId: 'p-none', region: 'RegionTwo' }] }],
+  'copy:start': () => [{ source: { profileId: 'p-none', region: 'RegionOne' }, imageIds: ['img-1'], targets: [{ profileId: 'p-none', region: 'RegionTwo' }] }],
+  'sync:plan': () => [{ source: { profileId: 'p-none', region: 'RegionOne' }, target: { profileId: 'p-none', region: 'RegionTwo' }, filter: { kind: 'tag', tag: 't' } }],
+  'sync:apply': () => [{ source: { profileId: 'p-none', region: 'RegionOne' }, target: { profileId: 'p-none', region: 'RegionTwo' }, filter: { kind: 'all' } }],
 }
 
 function deep(depth: number): unknown {
