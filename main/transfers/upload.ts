@@ -102,7 +102,8 @@ async function uploadFrom(fh: FileHandle, cloud: TransferCloud, task: UploadTask
   }
   const size = now.size
   const { report, regions } = await inspectHandle(fh, size, task.meta.diskFormat, task.filePath)
-  if (task.inspection && verdictOf(report) !== verdictOf(task.inspection)) {
+  // (a report saved before reports carried coded issues cannot be compared: the streamed check below still runs)
+  if (task.inspection?.issues && verdictOf(report) !== verdictOf(task.inspection)) {
     throw verdictChanged('inspectionChanged', task.filePath, verdictName(report), verdictName(task.inspection))
   }
   assertUploadable(task.filePath, report)
