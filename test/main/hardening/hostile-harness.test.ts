@@ -62,3 +62,22 @@ describe('harness: malformed cookies', () => {
     expect(await rawStatus({ Host: `127.0.0.1:${h.port}`, Cookie: `glance_harness_${h.port}=%E0%A4%A` }, false)).toBe(401)
   })
 })
+
+describe('harness: scripted confirmations (POST /__harness/dialog)', () => {
+  const post = async (body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+    const r = await fetch(`${h.origin}/__harness/dialog`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Harness-Token': h.token }, body: JSON.stringify(body) })
+    return { status: r.status, json: (await r.json()) as Record<string, unknown> }
+  }
+
+  it('queues yes/no answers for the main process; an empty queue answers no; bad answers are refused', async () => {
+    expect((await post({ confirms: [true, false] })).json).toMatchObject({ confirmsPending: 2 })
+    const ask = { purpose: 'insecureTls' as const, name: 'p', subjects: ['https://k/v3'] }
+    expect(await h.platform.dialogs.confirm(ask)).toBe(true)
+    expect(await h.platform.dialogs.confirm(ask)).toBe(false)
+    expect(await h.platform.dialogs.confirm(ask)).toBe(false)
+    expect((await post({ confirm: 'yes' })).status).toBe(400)
+    expect((await post([true])).status).toBe(400)
+    const state = (await (await fetch(`${h.origin}/__harness/state`, { headers: { 'X-Harness-Token': h.token } })).json()) as { dialogsAsked: { kind: string; answer?: boolean }[] }
+    expect(state.dialogsAsked.filter((d) => d.kind === 'confirm').map((d) => d.answer)).toEqual([true, false, false])
+  })
+})
