@@ -2,14 +2,22 @@
 import { describe, expect, it } from 'vitest'
 import { appHandlers } from '../../../main/ipc/handlers/app'
 import { isAllowedExternalUrl } from '../../../main/external'
-import type { ServiceDeps } from '../../../main/services'
+import { FileRegistry } from '../../../main/files/registry'
+import { createNullLogger } from '../../../main/log'
 import { makePlatform, tempDir } from '../profiles/helpers'
 
 describe('app:openExternal allowlist', () => {
   const platform = makePlatform(tempDir())
   const opened: string[] = []
   platform.shell.openExternal = async (u) => void opened.push(u)
-  const h = appHandlers({ platform } as unknown as ServiceDeps)
+  // app:openExternal uses only the platform; the other deps are there for the other app:* commands.
+  const h = appHandlers({
+    platform,
+    files: new FileRegistry(),
+    profiles: { state: () => ({ profiles: [], encryptionAvailable: false }) },
+    transfers: { recovered: undefined, list: () => [] },
+    log: createNullLogger(),
+  })
 
   it('opens documentation links', async () => {
     await h['app:openExternal']!('https://docs.openstack.org/glance/latest/')
