@@ -465,7 +465,7 @@ export class GlanceClient {
       if (failed.length) throw importFailed(img, failed)
       if (img.status === 'importing') sawImport = true
       if (img.status === 'killed' || img.status === 'deleted' || img.status === 'pending_delete') {
-        throw new AppError({ code: 'IMPORT_FAILED', message: `Image ${id} ended ${img.status}.`, details: { imageId: id, status: img.status } })
+        throw new AppError({ code: 'IMPORT_FAILED', message: `Image ${id} ended ${img.status}.`, details: { imageId: id, status: img.status, reason: 'imageEnded', params: { imageId: id, status: img.status } } })
       }
       if (img.status === 'queued' && !statuses.includes('queued') && (o.since || sawImport)) {
         // A failed import puts the image back to queued; its task says why.
@@ -474,7 +474,7 @@ export class GlanceClient {
           throw new AppError({
             code: 'IMPORT_FAILED',
             message: `The import of image ${id} failed: ${task.message || 'no reason given'}`,
-            details: { imageId: id, status: img.status, taskId: task.id },
+            details: { imageId: id, status: img.status, taskId: task.id, reason: 'taskFailed', params: { imageId: id, server: task.message || '' } },
           })
         }
       }
@@ -482,7 +482,7 @@ export class GlanceClient {
         throw new AppError({
           code: 'IMPORT_FAILED',
           message: `The import of image ${id} failed: the image went back to queued.`,
-          details: { imageId: id, status: img.status },
+          details: { imageId: id, status: img.status, reason: 'backToQueued', params: { imageId: id } },
         })
       }
       if (Date.now() >= deadline) {
@@ -573,6 +573,6 @@ function importFailed(img: RawImage, stores: string[]): AppError {
   return new AppError({
     code: 'IMPORT_FAILED',
     message: `The import of image ${img.id} failed for store(s) ${stores.join(', ')} (status ${img.status}).`,
-    details: { imageId: img.id, status: img.status, stores },
+    details: { imageId: img.id, status: img.status, stores, reason: 'storesFailed', params: { imageId: img.id, status: img.status, stores: stores.join(', ') } },
   })
 }

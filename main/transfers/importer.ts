@@ -108,7 +108,14 @@ export async function importFromUrl(
         code: 'IMPORT_FAILED',
         message: `Glance could not import ${task.url} into image ${id}${failed ? ` (${failed})` : ''}; it is ${img.status}. Check that the URL is reachable from the Glance server and allowed by its import filtering.`,
         retryable: false,
-        details: { imageId: id, status: img.status, failedStores: failed },
+        details: {
+          imageId: id,
+          status: img.status,
+          failedStores: failed,
+          // C2: worded by the UI (errorReason.IMPORT_FAILED.urlImportFailed); Glance's own words are the detail
+          reason: 'urlImportFailed',
+          params: { url: task.url, imageId: id, status: img.status, ...(failed ? { server: failed } : {}) },
+        },
       })
     }
     if (img.status === 'active') break

@@ -150,6 +150,10 @@ const en = {
     },
     IMPORT_FAILED: {
       taskFailed: 'The cloud failed to import image {imageId}.',
+      urlImportFailed: 'Glance could not import {url} into image {imageId}; it is {status}. Check that the URL is reachable from the Glance server and allowed by its import filtering.',
+      storesFailed: 'The import of image {imageId} failed for store(s) {stores} (status {status}).',
+      imageEnded: 'Image {imageId} ended {status}.',
+      backToQueued: 'The import of image {imageId} failed: the image went back to queued.',
     },
     // B1: the stored secret belongs to another identity than the draft's (auth URL origin, user, application credential)
     NO_SECRET: {

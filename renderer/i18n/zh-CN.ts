@@ -151,6 +151,10 @@ const zhCN: Messages = {
     },
     IMPORT_FAILED: {
       taskFailed: '云平台导入镜像 {imageId} 失败。',
+      urlImportFailed: 'Glance 无法将 {url} 导入镜像 {imageId}，当前状态为 {status}。请确认 Glance 服务器可以访问该 URL，且其导入过滤规则允许该地址。',
+      storesFailed: '镜像 {imageId} 导入存储 {stores} 失败（状态 {status}）。',
+      imageEnded: '镜像 {imageId} 最终状态为 {status}。',
+      backToQueued: '镜像 {imageId} 导入失败：镜像回到了排队状态。',
     },
     // B1: 保存的密钥属于另一个身份（认证地址的源、用户、应用凭据）
     NO_SECRET: {
