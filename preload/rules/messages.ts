@@ -100,12 +100,20 @@ export function describeReason(code: string, r: ReasonData, t: Translate): strin
   return text === key ? undefined : text
 }
 
+/** What became of a failed job's unfinished image (details.imageId + details.deleted, set by the transfer queue). */
+function aftermath(d: Record<string, unknown> | undefined, t: Translate): string {
+  if (!d || typeof d.imageId !== 'string' || typeof d.deleted !== 'boolean') return ''
+  return t(d.deleted ? 'error.unfinishedDeleted' : 'error.unfinishedLeft', { imageId: d.imageId })
+}
+
 export function describeError(e: unknown, t: Translate): PlainError {
   const data = asErrorData(e)
   const r = reasonOf(data)
   if (r) {
-    const text = describeReason(data.code, r, t)
-    if (text !== undefined) {
+    const worded = describeReason(data.code, r, t)
+    if (worded !== undefined) {
+      const after = aftermath(data.details, t)
+      const text = after ? `${worded}${/[。！？]$/.test(worded) ? '' : ' '}${after}` : worded
       const out: PlainError = { text, code: data.code }
       const server = r.params?.server
       if (typeof server === 'string' && server && !text.includes(server)) out.detail = server

@@ -46,6 +46,9 @@ const en = {
   },
   error: {
     requestId: 'Request id: {id}',
+    // C2: what became of a failed job's unfinished image
+    unfinishedDeleted: 'The unfinished image {imageId} was deleted.',
+    unfinishedLeft: 'The unfinished image {imageId} may be left over; delete it.',
     title: 'Something went wrong',
     VALIDATION: 'The input was refused: {msg}',
     AUTH_FAILED: 'Authentication failed: check the password or application credential of this profile.',

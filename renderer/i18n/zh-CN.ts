@@ -47,6 +47,9 @@ const zhCN: Messages = {
   },
   error: {
     requestId: '请求 ID：{id}',
+    // C2: 失败任务遗留的未完成镜像
+    unfinishedDeleted: '未完成的镜像 {imageId} 已删除。',
+    unfinishedLeft: '未完成的镜像 {imageId} 可能仍残留，请将其删除。',
     title: '操作失败',
     VALIDATION: '输入被拒绝：{msg}',
     AUTH_FAILED: '认证失败：请检查此连接配置的密码或应用凭据。',

@@ -63,4 +63,10 @@ describe('describeError: code + reason + params in the UI language', () => {
       }
     }
   })
+
+  it('a failed job says what became of its unfinished image', () => {
+    const e = { code: 'NETWORK', message: 'Network error… The unfinished image i-7 was deleted.', details: { reason: 'transport', params: { host: 'g:9292' }, imageId: 'i-7', deleted: true } }
+    expect(describeError(e, zh).text).toBe('无法连接 g:9292：请检查地址和网络。未完成的镜像 i-7 已删除。')
+    expect(describeError({ ...e, details: { ...e.details, deleted: false } }, en).text).toMatch(/i-7 may be left over; delete it\.$/)
+  })
 })
