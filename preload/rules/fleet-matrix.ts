@@ -13,6 +13,8 @@
  * | loading             | neither, and the column is still being listed                                                  |
  * | reference           | the row's image in the first column (in source order) that holds it                          |
  * | compared metadata   | console fields, custom properties, tags (as a set), visibility, protected, min_disk, min_ram   |
+ * | not compared        | what Glance owns: ids, status, dates, owner, sizes, hashes, stores, and every `os_glance*` key  |
+ * |                     | (Glance's import sets os_glance_import_task, os_glance_importing_to_stores... on the copy only) |
  *
  * Costs: adding a page is O(page) (maps by key and by name per column); a cell state is O(1); filtering is
  * O(rows x columns). Memory is bounded by keeping, per image, only what is compared: the compared metadata is one
@@ -67,8 +69,13 @@ export function metaOf(im: ImageDTO): FleetMeta {
     minRam: im.minRam,
     tags: [...im.tags].sort(),
     fields: sortedObject(fields),
-    properties: sortedObject(im.properties),
+    properties: sortedObject(Object.fromEntries(Object.entries(im.properties).filter(([k]) => !isGlanceOwned(k)))),
   }
+}
+
+/** A property Glance sets itself (import bookkeeping): never drift. */
+export function isGlanceOwned(key: string): boolean {
+  return key.startsWith('os_glance')
 }
 
 /** An image reduced to a FleetRecord (pure): nothing else of the image is kept. */

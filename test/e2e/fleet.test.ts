@@ -80,7 +80,15 @@ describeBrowser('e2e: fleet view and copy dialog', (admin) => {
 
     // the table was listed again: present in both
     await page.locator(tid('fleet-filter-missing')).click()
-    await expect.poll(() => cell('RegionTwo').getAttribute('data-state'), { timeout: 60_000 }).toBe('present')
+    await expect.poll(() => cell('RegionTwo').getAttribute('data-state'), { timeout: 60_000 }).toMatch(/^(present|drift|other)$/)
+    const state = await cell('RegionTwo').getAttribute('data-state')
+    let diff = ''
+    if (state !== 'present') {
+      // say what differs (the diff view) rather than only that it does
+      await cell('RegionTwo').click()
+      diff = (await page.locator(tid('fleet-diff')).textContent()) ?? ''
+    }
+    expect(state, diff).toBe('present')
     expect(await cell('RegionOne').getAttribute('data-state')).toBe('present')
 
     // RegionTwo really holds it: same content, same metadata

@@ -133,6 +133,12 @@ describe('fleet matrix: cell states', () => {
     expect(cellState(m, row('x'), 1)).toBe('present')
   })
 
+  it("Glance's import bookkeeping (os_glance_* properties, set on the copy only) is not drift", () => {
+    const a = dto({ name: 'x' })
+    const { m, row } = matrixOf([[a], [copyOf(a, { properties: { a: '1', os_glance_import_task: 't-1', os_glance_importing_to_stores: '' } })]])
+    expect(cellState(m, row('x'), 1)).toBe('present')
+  })
+
   it('diffMeta lists both sides, absent values left out', () => {
     const a = fleetRecordOf(dto({ properties: { k: 'v' } })).meta
     const b = fleetRecordOf(dto({ properties: {} })).meta
