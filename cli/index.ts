@@ -12,7 +12,7 @@ import { toAppError } from '../main/errors'
 import { inspectFile, inspectFileWithIdentity, assertUploadable } from '../main/transfers/inspect'
 import { inspectionText, isInspectionReason, type InspectionLocale } from '../preload/rules/inspection'
 import { uploadImage } from '../main/transfers/upload'
-import { downloadImage } from '../main/transfers/download'
+import { downloadImage, removeOwnPart, type DownloadTask } from '../main/transfers/download'
 import { deleteQuietly, newImageId, withRetries, type EngineHooks } from '../main/transfers/engine'
 import { ProgressHub } from '../main/transfers/progress'
 import { cloudFromClient } from '../main/transfers/cloud'
@@ -20,7 +20,7 @@ import { openCloudClient, openCloudClientWithToken } from '../main/profiles/conn
 import { profileFromEnvironment } from '../main/profiles/env'
 import { readSavedProfile, defaultDataDir } from './profile'
 import type { CloudClient } from '../main/openstack/types'
-import { openQueue, runQueue } from './queue'
+import { cliLogin, openQueue, runQueue } from './queue'
 import { cmdCopy, cmdSync, type CopyCliOptions } from './copy'
 
 const USAGE = `Usage: glance-desktop [auth options] COMMAND [options]
@@ -31,7 +31,7 @@ Commands:
   image upload FILE --name NAME [--disk-format auto|qcow2|raw|iso|...] [--container-format bare]
                [--property KEY=VALUE]... [--tag TAG]... [--visibility private|public|shared|community]
                [--min-disk GiB] [--min-ram MiB] [--keep-on-failure]
-  image download ID --file PATH
+  image download ID --file PATH [--accept-unverified]   (unverifiable: an image Glance has no checksum for)
   image copy IMAGE... --to-region R [--to-cloud NAME] [--method auto|server|stream]
              [--allow-visibility-downgrade private|shared|community] [--concurrency N]
                                             copy images (ids or names) to another region / cloud, verified;
@@ -74,6 +74,7 @@ const options = {
   'keep-on-failure': { type: 'boolean' },
   file: { type: 'string' },
   limit: { type: 'string' },
+  'accept-unverified': { type: 'boolean' },
   // D1: image copy / image sync (cli/copy.ts)
   'to-region': { type: 'string' },
   'to-cloud': { type: 'string' },
@@ -207,6 +208,20 @@ function intOpt(v: string | undefined, name: string): number | undefined {
   return Number(v)
 }
 
+/** A: the language of the CLI's inspection words: zh-CN when LC_ALL / LC_MESSAGES / LANG say zh*, else English. */
+function cliLocale(env: NodeJS.ProcessEnv = process.env): InspectionLocale {
+  const l = env.LC_ALL || env.LC_MESSAGES || env.LANG || ''
+  return /^zh/i.test(l) ? 'zh-CN' : 'en'
+}
+
+/** A: an inspection refusal, a format mismatch or a changed file, in the CLI's language (else the English message). */
+function wordError(err: AppError): string {
+  const reason = err.details?.reason
+  if (typeof reason !== 'string' || !isInspectionReason(reason)) return err.message
+  const params = (err.details?.params ?? {}) as Record<string, string | number>
+  return `${inspectionText({ reason, params }, cliLocale())} [${reason}]`
+}
+
 async function cmdInspect(file: string, o: Opts): Promise<void> {
   const loc = cliLocale()
   let r
@@ -231,20 +246,6 @@ async function cmdInspect(file: string, o: Opts): Promise<void> {
   ]
   out(!!o.json, r, lines.join('\n'))
   if (r.unsafe.length) process.exitCode = 3
-}
-
-/** A: the language of the CLI's inspection words: zh-CN when LC_ALL / LC_MESSAGES / LANG say zh*, else English. */
-function cliLocale(env: NodeJS.ProcessEnv = process.env): InspectionLocale {
-  const l = env.LC_ALL || env.LC_MESSAGES || env.LANG || ''
-  return /^zh/i.test(l) ? 'zh-CN' : 'en'
-}
-
-/** A: an inspection refusal, a format mismatch or a changed file, in the CLI's language (else the English message). */
-function wordError(err: AppError): string {
-  const reason = err.details?.reason
-  if (typeof reason !== 'string' || !isInspectionReason(reason)) return err.message
-  const params = (err.details?.params ?? {}) as Record<string, string | number>
-  return `${inspectionText({ reason, params }, cliLocale())} [${reason}]`
 }
 
 async function cmdList(o: Opts): Promise<void> {
@@ -306,9 +307,9 @@ async function cmdUpload(file: string, o: Opts): Promise<void> {
             imageId,
             filePath: path,
             size,
-            meta: {
             identity,
             inspection: report,
+            meta: {
               name: o.name!,
               fields,
               diskFormat: report.proposedDiskFormat,
@@ -367,16 +368,23 @@ async function cmdDownload(id: string, o: Opts): Promise<void> {
   const ac = abortOnSignals()
   const progress = progressLine(!o['no-progress'] && !!process.stderr.isTTY, 'download')
   const t0 = performance.now()
-  const r = await withRetries(() => downloadImage(cloud, { imageId: id, path }, { ...progress.hooks, signal: ac.signal }), {
+  // one task across the attempts: it keeps the binding of the part file the first attempt made (download.ts)
+  const task: DownloadTask = { imageId: id, path, ...(o['accept-unverified'] ? { acceptUnverified: true } : {}) }
+  const r = await withRetries(() => downloadImage(cloud, task, { ...progress.hooks, signal: ac.signal }), {
     signal: ac.signal,
     onRetry: (e, n, delay) => process.stderr.write(`\nattempt ${n} failed (${toAppError(e).message}); retrying in ${(delay / 1000).toFixed(1)}s\n`),
   }).finally(() => progress.done())
   const seconds = (performance.now() - t0) / 1000
+  // B2: bytes nothing can verify never get the name unasked (the next run without the flag could not reuse them)
+  if (r.pending) await removeOwnPart(task)
   out(
     !!o.json,
-    { id, file: path, size: r.bytes, md5: r.md5, sha512: r.sha512, verified: r.verified, resumedFrom: r.resumedFrom, seconds, transferSeconds: r.transferSeconds, mibPerSecond: r.bytes / 1048576 / seconds },
-    `downloaded image ${id} to ${path} (${fmtBytes(r.bytes)}) in ${seconds.toFixed(1)}s, ${(r.bytes / 1048576 / seconds).toFixed(0)} MiB/s; ${r.verified ? 'hash verified' : 'NOT verified (Glance reported no hash)'}${r.resumedFrom ? `; resumed at ${r.resumedFrom}` : ''}`,
+    { id, file: path, size: r.bytes, md5: r.md5, sha512: r.sha512, verified: r.verified, resumedFrom: r.resumedFrom, seconds, transferSeconds: r.transferSeconds, mibPerSecond: r.bytes / 1048576 / seconds, ...(r.pending ? { pending: r.pending } : {}) },
+    r.pending
+      ? `image ${id} has no checksum and no hash in Glance: the ${fmtBytes(r.bytes)} received cannot be verified, and nothing was kept; run again with --accept-unverified to keep them as ${path}`
+      : `downloaded image ${id} to ${path} (${fmtBytes(r.bytes)}) in ${seconds.toFixed(1)}s, ${(r.bytes / 1048576 / seconds).toFixed(0)} MiB/s; ${r.verified ? 'hash verified' : 'NOT verified (Glance reported no hash)'}${r.resumedFrom ? `; resumed at ${r.resumedFrom}` : ''}`,
   )
+  if (r.pending) process.exitCode = 4
 }
 
 /** D1: the environment for a --to-cloud entry: no OS_* variable but where clouds.yaml / secure.yaml are. */
@@ -418,8 +426,26 @@ function copyOptions(o: Opts): CopyCliOptions {
 
 async function cmdQueue(sub: string | undefined, arg: string | undefined, o: Opts): Promise<void> {
   const dataDir = o['data-dir'] ?? defaultDataDir(process.env)
-  const q = await openQueue(dataDir, () => connect(o))
-  const ctx = { profileId: 'cli', region: o['os-region-name'] ?? process.env.OS_REGION_NAME ?? 'RegionOne' }
+  if (sub === 'list') {
+    // no login needed to look; nothing runs
+    const q = await openQueue(dataDir, () => connect(o))
+    if (q.lockedBy !== undefined) process.stderr.write(`glance-desktop: note: the queue is in use by pid ${q.lockedBy?.pid ?? '?'}; this list may be behind.\n`)
+    const jobs = q.list()
+    await q.stop()
+    out(!!o.json, jobs, jobs.map((j) => `${j.id} ${j.kind} ${j.state} ${j.phase} ${j.imageId ?? ''} ${j.bytes}/${j.total ?? '?'} ${j.error?.message ?? ''}`).join('\n') || '(empty)')
+    return
+  }
+  if (sub !== 'run' && !((sub === 'upload' || sub === 'download') && arg)) throw new UsageError(`unknown command: queue ${sub ?? ''}`)
+  // B2: the jobs are this login's: authenticate first, then lock the CLI's queue (refused when another process has it)
+  const client = await connect(o)
+  const ctx = await cliLogin(client)
+  const q = await openQueue(dataDir, async () => client, ctx)
+  try {
+    q.assertOwner()
+  } catch (e) {
+    await q.stop()
+    throw e
+  }
   if (sub === 'upload' && arg) {
     if (!o.name) throw new UsageError('queue upload: --name NAME is required')
     const vis = o.visibility
@@ -430,22 +456,21 @@ async function cmdQueue(sub: string | undefined, arg: string | undefined, o: Opt
       filePath: resolve(arg),
       ...(vis ? { extra: { visibility: vis } } : {}),
     })
-    await q.flush()
+    await q.stop()
     out(!!o.json, job, `queued ${job.id} (image ${job.imageId})`)
   } else if (sub === 'download' && arg) {
     if (!o.file) throw new UsageError('queue download: --file PATH is required')
     const job = await q.enqueueDownload(ctx, { imageId: arg, path: resolve(o.file) })
-    await q.flush()
+    await q.stop()
     out(!!o.json, job, `queued ${job.id}`)
-  } else if (sub === 'list') {
-    const jobs = q.list()
-    out(!!o.json, jobs, jobs.map((j) => `${j.id} ${j.kind} ${j.state} ${j.phase} ${j.imageId ?? ''} ${j.bytes}/${j.total ?? '?'} ${j.error?.message ?? ''}`).join('\n') || '(empty)')
   } else if (sub === 'run') {
     const tty = !o['no-progress'] && !!process.stderr.isTTY
     const jobs = await runQueue(q, (js) => {
       if (tty) process.stderr.write(`\r${js.filter((j) => j.state === 'running').map((j) => `${j.kind} ${j.imageName} ${j.total ? ((100 * j.bytes) / j.total).toFixed(0) : '?'}%`).join('  ').padEnd(78)}`)
     })
     if (tty) process.stderr.write('\n')
+    const others = jobs.filter((j) => j.profileId !== ctx.profileId || j.region !== ctx.region).length
+    if (others) process.stderr.write(`glance-desktop: ${others} job(s) of other logins or regions were left as they are (run them with that login).\n`)
     const failed = jobs.filter((j) => j.state === 'failed')
     out(!!o.json, jobs, jobs.map((j) => `${j.id} ${j.kind} ${j.state} ${j.imageId ?? ''} ${j.error?.message ?? ''}`).join('\n') || '(empty)')
     if (failed.length) process.exitCode = 1

@@ -1,8 +1,11 @@
 /**
- * `glance-desktop queue ...`: the app's persisted transfer queue (main/transfers/service.ts) driven from the
- * command line, for batch work: jobs are added to `<data-dir>/transfers/jobs.json` and `queue run` works through
- * them (recovering jobs a killed run left behind) until none is queued or running.
+ * `glance-desktop queue ...`: the persisted transfer queue (main/transfers/service.ts) driven from the command line,
+ * for batch work. The CLI keeps its own queue, `<data-dir>/transfers/cli-jobs.json` (the app's is jobs.json: the
+ * two never share a file), locked by one process at a time (queue-lock.ts). Each job belongs to the login that
+ * queued it (`cliLogin`: Keystone, user id, project id; and the region), and `queue run` runs only the jobs of the
+ * login it authenticated: the others stay queued and are never sent anywhere.
  */
+import { createHash } from 'node:crypto'
 import { EventBus } from '../main/events'
 import { createNullLogger } from '../main/log'
 import { FileRegistry } from '../main/files/registry'
@@ -26,10 +29,33 @@ export function cliPlatform(dataDir: string): Platform {
   }
 }
 
-/** A queue whose every job runs against the one cloud the CLI authenticated to (profile id `cli`). */
-export async function openQueue(dataDir: string, client: () => Promise<CloudClient>): Promise<TransferService> {
+/** The CLI's queue file in `<data-dir>/transfers`. */
+export const CLI_QUEUE_FILE = 'cli-jobs.json'
+
+/**
+ * The login a CLI job belongs to: `cli:` + a digest of the Keystone URL, the user id and the project id (all known
+ * once authenticated), and the region. Two logins differ when any of them differs.
+ */
+export async function cliLogin(client: CloudClient): Promise<{ profileId: string; region: string }> {
+  await client.session.getToken()
+  const s = client.session
+  const digest = createHash('sha256').update(`${s.identityUrl}\n${s.user.id}\n${s.project.id}`).digest('hex').slice(0, 24)
+  return { profileId: `cli:${digest}`, region: client.region }
+}
+
+/**
+ * The CLI's queue. With `login`, only that login's jobs run (against `client`); without it (queue list) nothing can
+ * run. Throws nothing when the queue is locked: `lockedBy` says by whom, and every change is refused.
+ */
+export async function openQueue(
+  dataDir: string,
+  client: () => Promise<CloudClient>,
+  login?: { profileId: string; region: string },
+): Promise<TransferService> {
   let cached: Promise<CloudClient> | null = null
   return TransferService.open({
+    queueFile: CLI_QUEUE_FILE,
+    only: login ?? { profileId: 'cli:none', region: '' },
     platform: cliPlatform(dataDir),
     events: new EventBus(),
     log: createNullLogger(),

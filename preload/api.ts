@@ -633,6 +633,8 @@ export interface JobDTO {
   createdAt: string
   updatedAt: string
   result?: { md5?: string; sha512?: string; verified: boolean; seconds?: number }
+  /** B2: the job waits (paused) for the user: 'acceptUnverified' = a download Glance has no checksum for (transfers:acceptUnverified). */
+  decision?: 'acceptUnverified'
   /** D1: kind `copy` only: the source and the method (profileId/region above are the target). */
   copy?: import('./contract/copy').CopyJobInfo
 }

@@ -1,13 +1,26 @@
 /**
  * Download: check free space, stream GET /file into `<target>.part` while hashing, verify against os_hash_value
- * (sha512) or checksum (md5), fsync, then rename atomically. A wrong file never gets the final name. An existing
- * `.part` (an interrupted earlier attempt) is re-hashed and continued with `Range` when the server answers 206;
- * otherwise the download starts over.
+ * (sha512) or checksum (md5), fsync, then rename atomically. A wrong file never gets the final name.
+ *
+ * The part file is the job's own: created with O_CREAT|O_EXCL|O_NOFOLLOW and bound (PartBinding: device, inode,
+ * image id, expected hash) in the job record. On a later attempt:
+ *   | at `<target>.part`                                          | what happens                                   |
+ *   |-------------------------------------------------------------|------------------------------------------------|
+ *   | nothing                                                     | a new part file (O_EXCL), a full GET            |
+ *   | the job's own file (same dev + inode, image and hash)       | re-hashed and continued with `Range`            |
+ *   | a file the job did not make, a symlink, another inode, or a | left alone (not appended to, not deleted): the  |
+ *   |   binding for another image or hash                         |   job fails CONFLICT partNotOwn                 |
+ * A 206 must say `Content-Range: bytes <have>-<total-1>/<total>`; otherwise the part is emptied and the attempt
+ * fails (retryable), so the next one starts over. An image Glance has no checksum and no hash for keeps its bytes in
+ * the part file (`pending: 'unverified'`) until the user accepts them (`acceptUnverified`).
  */
-import { open, rename, stat, statfs, truncate, unlink, type FileHandle } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { lstat, open, rename, statfs, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { Readable } from 'node:stream'
 import { AppError } from '../../preload/api'
+import { reasonError } from '../../preload/rules/messages'
+import type { DownloadSpec, PartBinding } from './store'
 import { TailHasher, type HashAlgo, type PartialDigests } from './hash-workers'
 import { expectedHash, throwIfAborted, type EngineHooks } from './engine'
 import { DOWNLOAD_QUEUE, DOWNLOAD_WRITE, TAIL_HASH_CHUNK } from './tuning'
@@ -16,6 +29,15 @@ import type { RawImage, TransferCloud } from './port'
 export interface DownloadTask {
   imageId: string
   path: string
+  /** The part file an earlier attempt of this job made (set by downloadImage when it makes one). */
+  part?: PartBinding
+  /** The user accepted that the image cannot be verified (Glance has no checksum and no hash for it). */
+  acceptUnverified?: boolean
+}
+
+export type DownloadHooks = EngineHooks & {
+  /** The job made its part file: keep the binding in the job record (before any byte is written). */
+  partBound?(b: PartBinding): void
 }
 
 export interface DownloadResult {
@@ -31,6 +53,8 @@ export interface DownloadResult {
   /** Seconds from the GET of the data to the verified file (without login and the image lookup). */
   transferSeconds: number
   image: RawImage
+  /** 'unverified': every byte is in the part file, but nothing to verify them against: the user decides. */
+  pending?: 'unverified'
 }
 
 /**
@@ -142,15 +166,110 @@ export function partPath(path: string): string {
   return `${path}.part`
 }
 
-async function sizeOf(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size
-  } catch {
-    return 0
-  }
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0
+
+function sameExpected(a: PartBinding['expected'], b: PartBinding['expected']): boolean {
+  return a === null || b === null ? a === b : a.algo === b.algo && a.value === b.value
 }
 
-export async function downloadImage(cloud: TransferCloud, task: DownloadTask, hooks: EngineHooks): Promise<DownloadResult> {
+function notOwn(part: string, why: 'symlink' | 'otherFile' | 'otherImage' | 'exists'): AppError {
+  return reasonError(
+    'CONFLICT',
+    'partNotOwn',
+    { path: part, why },
+    `${part} is not this download's own part file (${why}); it was left as it is. Move it away, or choose another target.`,
+    { retryable: false },
+  )
+}
+
+/** The job's own part file opened for appending, with its size; null when there is none (it may be made). */
+async function openOwnPart(task: DownloadTask, part: string, exp: PartBinding['expected']): Promise<{ fh: FileHandle; have: number } | null> {
+  const b = task.part
+  if (!b) return null
+  if (b.path !== part || b.imageId !== task.imageId || !sameExpected(b.expected, exp)) {
+    // the binding is for another target, image or hash: whatever is at the name is not ours to continue
+    const there = await lstat(part).catch(() => null)
+    if (there) throw notOwn(part, 'otherImage')
+    return null
+  }
+  let fh: FileHandle
+  try {
+    fh = await open(part, constants.O_RDWR | constants.O_APPEND | O_NOFOLLOW)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return null
+    if (code === 'ELOOP') throw notOwn(part, 'symlink')
+    throw e
+  }
+  const st = await fh.stat()
+  if (!st.isFile() || st.dev !== b.dev || st.ino !== b.ino) {
+    await fh.close()
+    throw notOwn(part, 'otherFile')
+  }
+  return { fh, have: st.size }
+}
+
+/** A new part file, made by this job only (O_EXCL: an existing name is never taken over; O_NOFOLLOW: nor a symlink). */
+async function createPart(task: DownloadTask, part: string, exp: PartBinding['expected'], hooks: DownloadHooks): Promise<FileHandle> {
+  let fh: FileHandle
+  try {
+    fh = await open(part, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_APPEND | O_NOFOLLOW, 0o600)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') throw notOwn(part, (await lstat(part).catch(() => null))?.isSymbolicLink() ? 'symlink' : 'exists')
+    if (code === 'ELOOP') throw notOwn(part, 'symlink')
+    throw e
+  }
+  const st = await fh.stat()
+  const b: PartBinding = { path: part, dev: st.dev, ino: st.ino, imageId: task.imageId, expected: exp }
+  task.part = b
+  hooks.partBound?.(b)
+  return fh
+}
+
+/** Whether `<target>.part` is the file this job made (same device and inode, not a symlink). */
+async function isOwnPart(spec: Pick<DownloadSpec, 'part'>): Promise<boolean> {
+  const b = spec.part
+  if (!b) return false
+  const st = await lstat(b.path).catch(() => null)
+  return !!st && st.isFile() && !st.isSymbolicLink() && st.dev === b.dev && st.ino === b.ino
+}
+
+/** Deletes the job's own part file (a removed or cancelled job); anything else at that name is left alone. */
+export async function removeOwnPart(spec: Pick<DownloadSpec, 'part'>): Promise<boolean> {
+  if (!(await isOwnPart(spec))) return false
+  await unlink(spec.part!.path).catch(() => {})
+  return true
+}
+
+/**
+ * The user accepted an unverifiable download: the job's own, complete part file gets the final name. Refused when
+ * the part file is not the job's own any more.
+ */
+export async function acceptUnverifiedPart(spec: DownloadSpec): Promise<void> {
+  if (!(await isOwnPart(spec))) throw notOwn(partPath(spec.path), 'otherFile')
+  await rename(spec.part!.path, spec.path)
+  await syncDirQuietly(dirname(spec.path))
+}
+
+async function syncDirQuietly(dir: string): Promise<void> {
+  const fh = await open(dir, 'r').catch(() => null)
+  if (!fh) return
+  await fh.sync().catch(() => {})
+  await fh.close().catch(() => {})
+}
+
+/** `Content-Range: bytes START-END/TOTAL` of a 206 continuing at `have` (END the last byte; TOTAL may be `*`). */
+export function rangeMatches(header: string | undefined, have: number, total: number | undefined): boolean {
+  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec((header ?? '').trim())
+  if (!m) return false
+  const [start, end] = [Number(m[1]), Number(m[2])]
+  if (start !== have || end < start) return false
+  if (total === undefined) return true
+  return end === total - 1 && (m[3] === '*' || Number(m[3]) === total)
+}
+
+export async function downloadImage(cloud: TransferCloud, task: DownloadTask, hooks: DownloadHooks): Promise<DownloadResult> {
   const t0 = performance.now()
   const glance = cloud.glance
   hooks.phase('waiting')
@@ -160,9 +279,12 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
   }
   const total = typeof img.size === 'number' ? img.size : undefined
   const part = partPath(task.path)
-  let have = await sizeOf(part)
-  if (total !== undefined && have > total) {
-    await truncate(part, 0)
+  // Only the hash that verifies is computed (sha512 when Glance has one, else md5): one worker, one core.
+  const exp = expectedHash(img)
+  const own = await openOwnPart(task, part, exp)
+  let have = own?.have ?? 0
+  if (own && total !== undefined && have > total) {
+    await own.fh.truncate(0)
     have = 0
   }
 
@@ -172,6 +294,7 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
     const free = Number(fs.bavail) * Number(fs.bsize)
     const need = total - have
     if (free < need) {
+      await own?.fh.close()
       throw new AppError({
         code: 'DISK_FULL',
         message: `Not enough free space in ${dirname(task.path)}: ${need} bytes needed, ${free} available.`,
@@ -180,33 +303,51 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
     }
   }
 
-  // Only the hash that verifies is computed (sha512 when Glance has one, else md5): one worker, one core.
-  const exp = expectedHash(img)
   const algos: HashAlgo[] = [exp?.algo ?? 'sha512']
   let resumedFrom = 0
   let fh: FileHandle
   let stream: Readable | null = null
+  if (hooks.signal.aborted) await own?.fh.close()
   throwIfAborted(hooks.signal)
   const tData = performance.now()
-  if (total !== undefined && have === total) {
+  if (own && total !== undefined && have === total) {
     // The .part already holds every byte (the connection broke after the last one, e.g. a Content-Length that
     // promised more): a Range from the end would be answered 416. Verify what we have instead.
-    fh = await open(part, 'r+')
+    fh = own.fh
     resumedFrom = have
   } else {
-    const res = await glance.downloadData(task.imageId, { ...(have > 0 ? { range: { start: have } } : {}), signal: hooks.signal })
-    stream = res.stream
-    let flags = 'w'
-    if (have > 0 && res.status === 206) {
-      flags = 'a'
-      resumedFrom = have
-    } else if (have > 0) {
-      hooks.log?.('server ignored Range: starting over', { imageId: task.imageId, status: res.status })
-    }
+    let res
     try {
-      fh = await open(part, flags, 0o600)
+      res = await glance.downloadData(task.imageId, { ...(have > 0 ? { range: { start: have } } : {}), signal: hooks.signal })
+    } catch (e) {
+      await own?.fh.close()
+      throw e
+    }
+    stream = res.stream
+    try {
+      fh = own?.fh ?? (await createPart(task, part, exp, hooks))
+      if (have > 0 && res.status === 206) {
+        const cr = res.headers.contentRange ?? res.headers['content-range']
+        if (!rangeMatches(typeof cr === 'string' ? cr : undefined, have, total)) {
+          // not the bytes we asked for: what we have is kept no longer (ours: emptied), the next attempt starts over
+          await fh.truncate(0)
+          await fh.close()
+          throw reasonError(
+            'BAD_RESPONSE',
+            'contentRange',
+            { got: String(cr ?? '').slice(0, 100), from: have },
+            `The image service answered a resumed download with the wrong range (${String(cr ?? 'none').slice(0, 100)}, asked from byte ${have}); starting over.`,
+            { retryable: true },
+          )
+        }
+        resumedFrom = have
+      } else if (have > 0) {
+        hooks.log?.('server ignored Range: starting over', { imageId: task.imageId, status: res.status })
+        await fh.truncate(0)
+      }
     } catch (e) {
       stream.destroy()
+      await own?.fh.close().catch(() => {})
       throw e
     }
   }
@@ -244,8 +385,11 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
         details: { imageId: task.imageId, ...(d.md5 ? { md5: d.md5 } : {}), ...(d.sha512 ? { sha512: d.sha512 } : {}) },
       })
     }
-    await rename(part, task.path)
+    const pending = !exp && !task.acceptUnverified
+    // nothing to verify against: the bytes stay in the part file until the user accepts them
+    if (!pending) await rename(part, task.path)
     return {
+      ...(pending ? { pending: 'unverified' as const } : {}),
       imageId: task.imageId,
       path: task.path,
       bytes: d.bytes,

@@ -137,3 +137,45 @@ export function expectedHash(img: RawImage): { algo: 'sha512' | 'md5'; value: st
   if (img.checksum) return { algo: 'md5', value: img.checksum }
   return null
 }
+
+/**
+ * A signal that aborts with `parent`, or after `ms` with `timeoutError()` as its reason; `clear()` stops the timer.
+ * `timedOut` tells the two apart.
+ */
+export function withDeadline(parent: AbortSignal, ms: number, timeoutError: () => Error): { signal: AbortSignal; clear: () => void; readonly timedOut: boolean } {
+  const ac = new AbortController()
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    ac.abort(timeoutError())
+  }, ms)
+  timer.unref?.()
+  const onParent = () => ac.abort(parent.reason)
+  if (parent.aborted) onParent()
+  else parent.addEventListener('abort', onParent, { once: true })
+  return {
+    signal: ac.signal,
+    clear: () => {
+      clearTimeout(timer)
+      parent.removeEventListener('abort', onParent)
+    },
+    get timedOut() {
+      return timedOut
+    },
+  }
+}
+
+/** A URL with its query string and fragment replaced by `…` (they may carry signatures or tokens). */
+export function redactQuery(url: string): string {
+  try {
+    const u = new URL(url)
+    const had = !!(u.search || u.hash)
+    u.search = ''
+    u.hash = ''
+    u.username = ''
+    u.password = ''
+    return had ? `${u.toString()}?…` : u.toString()
+  } catch {
+    return '(not a URL)'
+  }
+}

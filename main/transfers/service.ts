@@ -5,7 +5,7 @@
  * leaves through the EventBus, batched and rate-limited (progress.ts); every state change is a 'transfers:changed'
  * event; OS notifications, taskbar progress and save notices are in notifications.ts.
  */
-import { stat, unlink } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import {
   AppError,
   type CloudContext,
@@ -23,9 +23,9 @@ import { toAppError } from '../errors'
 import { assertUploadable, inspectFileWithIdentity } from './inspect'
 import { ProgressHub } from './progress'
 import { JobStore, type DownloadSpec, type ImportSpec, type JobRecord, type UploadSpec } from './store'
-import { deleteQuietly, newImageId, withRetries, type EngineHooks } from './engine'
+import { deleteQuietly, newImageId, redactQuery, withDeadline, withRetries, type EngineHooks } from './engine'
 import { uploadImage } from './upload'
-import { downloadImage, partPath } from './download'
+import { acceptUnverifiedPart, downloadImage, removeOwnPart } from './download'
 import { importFromUrl } from './importer'
 import { hashFile } from './hashing'
 import type { Connect, ImageMeta, TransferCloud } from './port'
@@ -33,7 +33,9 @@ import { connectorConnect } from './cloud'
 import { checkManifestEntries, parseManifest, renderManifest } from './drafts'
 import { ACTIVE, metaOf, newJob, requeueInterrupted, stopOf, stopReason, toDTO, type StopReason } from './job-state'
 import { runnable } from './scheduler'
-import { CONCURRENCY, MAX_ATTEMPTS, PERSIST_MS, PROGRESS_INTERVAL_MS, RETRY_BASE_MS } from './tuning'
+import { acquireQueueLock, type LockOwner, type LockResult } from './queue-lock'
+import { reasonError } from '../../preload/rules/messages'
+import { CONCURRENCY, IMPORT_DEADLINE_MS, MAX_ATTEMPTS, PERSIST_MS, PROGRESS_INTERVAL_MS, RETRY_BASE_MS } from './tuning'
 import { TaskbarProgress, notifyEnded, saveReports } from './notifications'
 import { attemptCopy, copyConnectorConnect, copyInfo, type CopySpec } from '../copy/job'
 import type { CopyConnect } from '../copy/port'
@@ -64,6 +66,15 @@ export interface TransferServiceOptions {
   progressMs?: number
   /** Persistence throttle for byte counters (default 2000 ms). */
   persistMs?: number
+  /** The queue file's name in `<dataDir>/transfers` (default jobs.json; the CLI keeps its own, cli-jobs.json). */
+  queueFile?: string
+  /**
+   * Run only the jobs of this profile and region (the CLI: the login it authenticated). Other jobs stay as they are
+   * and are never sent anywhere: `connect` is refused for them.
+   */
+  only?: { profileId: string; region: string }
+  /** How long one attempt of a URL import waits for Glance (default IMPORT_DEADLINE_MS); then a retryable TIMEOUT. */
+  importDeadlineMs?: number
 }
 
 /** An upload to queue: the image's metadata (disk format `auto` lets inspection decide) and the local file. */
@@ -89,6 +100,8 @@ export class TransferService {
   private draftHashing: Promise<void> = Promise.resolve()
   /** Stops draft hashing when the service stops (a draft left without hashes is hashed on the next start). */
   private readonly draftAbort = new AbortController()
+  /** The queue file's lock (queue-lock.ts): without it nothing runs and nothing is written. */
+  private lock: LockResult = { held: false, by: null, path: '' }
 
   private constructor(readonly deps: TransferServiceDeps) {
     this.store = new JobStore(
@@ -96,6 +109,7 @@ export class TransferService {
       () => [...this.jobs.values()],
       deps.persistMs ?? PERSIST_MS,
       saveReports(deps, () => this.store.file),
+      deps.queueFile,
     )
     this.taskbar = new TaskbarProgress(deps.platform.shell)
     this.progress = new ProgressHub({
@@ -113,14 +127,62 @@ export class TransferService {
       },
       intervalMs: deps.progressMs ?? PROGRESS_INTERVAL_MS,
     })
-    this.connect = deps.clouds ? (deps.connect ?? connectorConnect(deps.clouds)) : deps.connect
+    const connect = deps.clouds ? (deps.connect ?? connectorConnect(deps.clouds)) : deps.connect
+    const only = deps.only
+    // a job of another profile (or region) is never sent anywhere: refused before any connection is made
+    this.connect = only
+      ? (ctx) => {
+          if (ctx.profileId !== only.profileId || (ctx.region && ctx.region !== only.region)) {
+            return Promise.reject(
+              reasonError(
+                'CONFLICT',
+                'otherLogin',
+                { profileId: ctx.profileId, region: ctx.region },
+                `This transfer belongs to another login (${ctx.profileId}, ${ctx.region}); it is not run here.`,
+                { retryable: false },
+              ),
+            )
+          }
+          return connect(ctx)
+        }
+      : connect
     this.concurrency = deps.concurrency ?? CONCURRENCY
   }
 
   static async open(deps: TransferServiceDeps): Promise<TransferService> {
     const s = new TransferService(deps)
-    for (const j of await s.store.load()) s.jobs.set(j.id, j)
+    s.lock = await acquireQueueLock(s.store.file)
+    for (const j of await s.store.load({ readOnly: !s.lock.held })) s.jobs.set(j.id, j)
     return s
+  }
+
+  /** Who holds the queue when this process could not lock it (null: unknown owner); undefined when it is ours. */
+  get lockedBy(): LockOwner | null | undefined {
+    return this.lock.held ? undefined : this.lock.by
+  }
+
+  /** Throws CONFLICT queueLocked when another process owns the queue (the CLI checks before doing anything). */
+  assertOwner(): void {
+    this.owned()
+  }
+
+  /** Refuses any change while another process owns the queue. */
+  private owned(): void {
+    if (this.lock.held) return
+    const by = this.lock.by
+    throw reasonError(
+      'CONFLICT',
+      'queueLocked',
+      { pid: by?.pid ?? null, host: by?.host ?? null, file: this.store.file },
+      `The transfer queue ${this.store.file} is in use by another process${by ? ` (pid ${by.pid} on ${by.host}, since ${by.since})` : ''}; its jobs are not run here. Close it, or wait until it ends.`,
+      { retryable: false },
+    )
+  }
+
+  /** Whether this service runs the job (all jobs, or only those of `deps.only`). */
+  private mine(j: JobRecord): boolean {
+    const o = this.deps.only
+    return !o || (j.profileId === o.profileId && j.region === o.region)
   }
 
   /** Set when the queue file was corrupt and kept aside. */
@@ -131,7 +193,25 @@ export class TransferService {
   /** Recover jobs that were running when the process stopped, then run the queue. */
   start(): void {
     if (this.started) return
+    if (!this.lock.held) {
+      const by = this.lock.by
+      this.deps.log.error('transfer queue locked by another process', { file: this.store.file, ...(by ? { pid: by.pid, host: by.host } : {}) })
+      this.deps.events.emit('app:notice', {
+        level: 'error',
+        message: `The transfer queue is in use by another process${by ? ` (pid ${by.pid} on ${by.host})` : ''}: transfers do not run in this window. Close the other one and restart.`,
+      })
+      return
+    }
     this.started = true
+    const q = this.store.quarantined
+    if (q) {
+      this.deps.log.error('transfer queue jobs quarantined', { count: q.count, file: q.path, why: q.why })
+      this.deps.events.emit('app:notice', {
+        level: 'warning',
+        message: `${q.count} transfer(s) in the queue file were not valid and were set aside in ${q.path} (${q.why}). The other transfers are kept.`,
+      })
+      void this.store.save()
+    }
     if (this.store.recovered) {
       this.deps.log.error('transfer queue file corrupt', { backup: this.store.recovered.backupPath })
       this.deps.events.emit('app:notice', { level: 'error', message: this.store.recovered.message })
@@ -156,6 +236,7 @@ export class TransferService {
     await Promise.allSettled([...waits, this.draftHashing])
     this.progress.stop()
     await this.store.flush()
+    if (this.lock.held) await this.lock.release()
   }
 
   /** Waits for pending queue-file writes. */
@@ -208,6 +289,7 @@ export class TransferService {
       fields,
       diskFormat: report.proposedDiskFormat,
       inspection: report,
+      identity,
     }
     if (spec.containerFormat) up.containerFormat = spec.containerFormat
     if (spec.tags) up.tags = spec.tags
@@ -244,6 +326,7 @@ export class TransferService {
   }
 
   async enqueueDownload(ctx: Required<CloudContext>, input: { imageId: string; path: string }): Promise<JobDTO> {
+    this.assertTargetFree(input.path)
     const dl: DownloadSpec = { kind: 'download', path: input.path }
     const job = newJob('download', ctx, input.imageId, dl, 'queued')
     job.imageId = input.imageId
@@ -275,6 +358,7 @@ export class TransferService {
   async resume(jobId: string): Promise<JobDTO> {
     const j = this.job(jobId)
     if (j.state !== 'paused') throw new AppError({ code: 'CONFLICT', message: `A ${j.state} transfer cannot be resumed.` })
+    if (j.spec.kind === 'download') this.assertTargetFree(j.spec.path, j.id)
     await this.setState(j, 'queued', 'waiting')
     this.pump()
     return toDTO(j)
@@ -288,11 +372,11 @@ export class TransferService {
     await this.cleanupCancelled(j)
     return toDTO(j)
   }
-      identity,
 
   async retry(jobId: string): Promise<JobDTO> {
     const j = this.job(jobId)
     if (j.state !== 'failed' && j.state !== 'cancelled') throw new AppError({ code: 'CONFLICT', message: `A ${j.state} transfer cannot be retried.` })
+    if (j.spec.kind === 'download') this.assertTargetFree(j.spec.path, j.id)
     j.attempts = 0
     delete j.error
     j.bytes = 0
@@ -303,7 +387,10 @@ export class TransferService {
 
   async remove(jobId: string): Promise<void> {
     const j = this.job(jobId)
+    this.owned()
     if (j.state === 'running') throw new AppError({ code: 'CONFLICT', message: 'Pause or cancel the transfer before removing it.' })
+    // a download's part file goes with it (only the job's own: a file someone put at that name stays)
+    if (j.spec.kind === 'download') await removeOwnPart(j.spec)
     this.jobs.delete(jobId)
     await this.store.save()
     this.deps.events.emit('transfers:removed', { jobId })
@@ -369,6 +456,34 @@ export class TransferService {
 
   // ---------------------------------------------------------------------------------------------- internals ---
 
+  /** Two downloads that are not over may not write one file (nor one part file). */
+  private assertTargetFree(path: string, except?: string): void {
+    for (const o of this.jobs.values()) {
+      if (o.id === except || o.spec.kind !== 'download' || o.spec.path !== path) continue
+      if (o.state === 'done' || o.state === 'failed' || o.state === 'cancelled') continue
+      throw reasonError('CONFLICT', 'targetBusy', { path, jobId: o.id }, `Another transfer (${o.id}, ${o.state}) is already downloading to ${path}.`, { retryable: false })
+    }
+  }
+
+  /**
+   * The user keeps a download Glance has no checksum or hash for (the job waits paused, `decision: 'acceptUnverified'`):
+   * its own part file gets the final name, marked not verified.
+   */
+  async acceptUnverified(jobId: string): Promise<JobDTO> {
+    this.owned()
+    const j = this.job(jobId)
+    if (j.spec.kind !== 'download' || j.state !== 'paused' || !j.spec.unverified) {
+      throw reasonError('CONFLICT', 'noDecision', { jobId }, 'This transfer is not waiting for a decision.', { retryable: false })
+    }
+    await acceptUnverifiedPart(j.spec)
+    delete j.spec.unverified
+    delete j.decision
+    delete j.error
+    j.result = { ...(j.result ?? {}), verified: false }
+    await this.setState(j, 'done', 'finished')
+    return toDTO(j)
+  }
+
   private job(id: string): JobRecord {
     const j = this.jobs.get(id)
     if (!j) throw new AppError({ code: 'NOT_FOUND', message: `No transfer ${id}.` })
@@ -376,6 +491,7 @@ export class TransferService {
   }
 
   private async add(job: JobRecord): Promise<void> {
+    this.owned()
     this.jobs.set(job.id, job)
     await this.store.save()
     this.deps.events.emit('transfers:changed', toDTO(job))
@@ -383,6 +499,7 @@ export class TransferService {
   }
 
   private async setState(j: JobRecord, state: JobState, phase?: JobPhase): Promise<void> {
+    this.owned()
     j.state = state
     if (phase) j.phase = phase
     j.updatedAt = new Date().toISOString()
@@ -418,7 +535,7 @@ export class TransferService {
 
   private async cleanupCancelled(j: JobRecord): Promise<void> {
     try {
-      if (j.spec.kind === 'download') await unlink(partPath(j.spec.path)).catch(() => {})
+      if (j.spec.kind === 'download') await removeOwnPart(j.spec)
       else if (j.imageId && j.state === 'cancelled') {
         const cloud = await this.connect({ profileId: j.profileId, region: j.region })
         const img = await cloud.glance.get(j.imageId).catch(() => null)
@@ -432,7 +549,8 @@ export class TransferService {
   /** Start as many queued jobs as each profile's concurrency allows. */
   private pump(): void {
     if (!this.started) return
-    for (const j of runnable(this.jobs.values(), this.running.keys(), (id) => this.jobs.get(id), this.concurrency)) this.launch(j)
+    const mine = [...this.jobs.values()].filter((j) => this.mine(j))
+    for (const j of runnable(mine, this.running.keys(), (id) => this.jobs.get(id), this.concurrency)) this.launch(j)
   }
 
   private launch(j: JobRecord): void {
@@ -497,6 +615,19 @@ export class TransferService {
       delete j.error
       if (j.result) j.result.seconds = (performance.now() - t0) / 1000
       this.progress.end(j.id)
+      if (j.spec.kind === 'download' && j.spec.unverified) {
+        // every byte is in the job's part file, but Glance gave nothing to check them against: the user decides
+        j.decision = 'acceptUnverified'
+        j.error = reasonError(
+          'HASH_MISMATCH',
+          'unverifiable',
+          { imageId: j.imageId ?? '', path: j.spec.path },
+          `Glance has no checksum and no hash for image ${j.imageId}: the download cannot be verified. It is kept in ${j.spec.path}.part; accept it to give it its name, or remove the transfer.`,
+        ).toJSON()
+        await this.setState(j, 'paused', 'verifying')
+        this.notify(j)
+        return
+      }
       await this.setState(j, 'done', 'finished')
       this.notify(j)
     } catch (e) {
@@ -568,12 +699,34 @@ export class TransferService {
       j.bytes = r.bytes
       j.result = { md5: r.md5, sha512: r.sha512, verified: r.verified, seconds: r.seconds }
     } else if (spec.kind === 'download') {
-      const r = await downloadImage(cloud, { imageId: j.imageId!, path: spec.path }, hooks)
+      const r = await downloadImage(
+        cloud,
+        { imageId: j.imageId!, path: spec.path, ...(spec.part ? { part: spec.part } : {}) },
+        {
+          ...hooks,
+          partBound: (b) => {
+            spec.part = b
+            void this.store.save()
+          },
+        },
+      )
+      if (r.pending === 'unverified') spec.unverified = true
+      else delete spec.unverified
       if (typeof r.image.name === 'string' && r.image.name) j.imageName = r.image.name
       j.bytes = r.bytes
       j.total = r.bytes
       j.result = { md5: r.md5, sha512: r.sha512, verified: r.verified, seconds: r.seconds }
     } else {
+      const limit = this.deps.importDeadlineMs ?? IMPORT_DEADLINE_MS
+      const deadline = withDeadline(hooks.signal, limit, () =>
+        reasonError(
+          'TIMEOUT',
+          'importDeadline',
+          { minutes: Math.round(limit / 60_000), url: redactQuery(spec.url) },
+          `Glance did not finish importing ${redactQuery(spec.url)} within ${Math.round(limit / 60_000)} min; trying again.`,
+          { retryable: true },
+        ),
+      )
       const r = await importFromUrl(
         cloud,
         { imageId: j.imageId ?? newImageId(), meta: metaOf(spec), url: spec.url, ...(spec.started ? { started: true } : {}) },
@@ -584,8 +737,13 @@ export class TransferService {
             void this.store.save()
           },
           status: (status) => this.deps.log.info('import status', { jobId: j.id, status }),
+          signal: deadline.signal,
         },
-      )
+      ).catch((e: unknown) => {
+        // the deadline (not a pause or cancel) ended the wait: a retryable TIMEOUT; the next attempt polls the same import
+        if (deadline.timedOut && !hooks.signal.aborted) throw deadline.signal.reason
+        throw e
+      }).finally(() => deadline.clear())
       j.imageId = r.imageId
       const img = r.image
       j.result = {
@@ -626,6 +784,6 @@ export class TransferService {
 
   /** For tests: active (queued or running) job count. */
   activeCount(): number {
-    return [...this.jobs.values()].filter((j) => ACTIVE.includes(j.state)).length
+    return [...this.jobs.values()].filter((j) => ACTIVE.includes(j.state) && this.mine(j)).length
   }
 }
