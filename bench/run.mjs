@@ -1,8 +1,14 @@
 // npm run bench: transfer throughput of the glance-desktop CLI against curl and the openstack CLI on the same file,
 // alternating runs (the order rotates every round), medians; the CLI's real upload path against a discard sink
 // (bench/sink.mjs plays Keystone + Glance) against curl to the same sink; the CLI's peak RSS. See bench/RESULTS.md.
-//   BENCH_SIZE_MIB (1024)  BENCH_RUNS (3)  BENCH_RSS_MIB ("1024,4096"; empty to skip)  BENCH_TMP (work folder)
-//   BENCH_ONLY ("upload,download,sink,rss,ui": a subset; ui runs bench/ui.mjs when present, the renderer benchmark)  BENCH_BASELINE_CLI (another build of out/cli/index.js, e.g. an
+//   BENCH_SIZE_MIB (1024)  BENCH_RUNS (3)  BENCH_RSS_MIB ("1024,4096", or BENCH_SIZE_MIB when that is smaller; empty to
+//   skip)  BENCH_TMP (work folder)
+//   D1: "copy": the copy of the image between two regions (BENCH_COPY_FROM/TO, default the login's region ->
+//   RegionTwo) streamed by the CLI (image copy --method stream, md5+sha512 on the way) against `curl GET | curl -T -
+//   PUT` (the same bytes, unverified), and server-side (glance-download, when the target offers it); peak RSS of the
+//   copy at each BENCH_RSS_MIB size. The verifying peers of plain transfers: `curl | tee FILE | sha512sum` (download)
+//   and `sha512sum FILE & md5sum FILE &` beside `curl -T` (upload).
+//   BENCH_ONLY ("upload,download,sink,rss,copy,ui": a subset; ui runs bench/ui.mjs when present, the renderer benchmark)  BENCH_BASELINE_CLI (another build of out/cli/index.js, e.g. an
 //   older commit's, run in the same rotation as "baseline")  BENCH_JSON=1 (raw figures as JSON at the end)
 //   A cloud: OS_* from the environment when OS_AUTH_URL or OS_CLOUD is set; else the bench starts its own with
 //   test/cloud/up.sh in a temporary state dir on ports 35000/39292 (BENCH_KEYSTONE_PORT, BENCH_GLANCE_PORT), one
@@ -20,8 +26,8 @@ const BASE_CLI = process.env.BENCH_BASELINE_CLI ? resolve(process.env.BENCH_BASE
 const MiB = 1024 * 1024
 const SIZE = Number(process.env.BENCH_SIZE_MIB ?? 1024)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
-const RSS = (process.env.BENCH_RSS_MIB ?? '1024,4096').split(',').filter(Boolean).map(Number)
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'upload,download,sink,rss,ui').split(',').map((s) => s.trim()))
+const RSS = (process.env.BENCH_RSS_MIB ?? (SIZE >= 1024 ? '1024,4096' : String(SIZE))).split(',').filter(Boolean).map(Number)
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'upload,download,sink,rss,copy,ui').split(',').map((s) => s.trim()))
 const work = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'glance-bench-'))
 const cleanups = []
 const log = (...a) => console.error('[bench]', ...a)
@@ -96,7 +102,8 @@ if (!env.OS_AUTH_URL && !env.OS_CLOUD) {
   if (!process.env.BENCH_KEYSTONE_PORT) while (k < 50 && !((await free(35000 + k * 10)) && (await free(39292 + k * 10)) && (await free(39293 + k * 10)))) k++
   const ports = { KEYSTONE_PORT: process.env.BENCH_KEYSTONE_PORT ?? String(35000 + k * 10), GLANCE_PORT: process.env.BENCH_GLANCE_PORT ?? String(39292 + k * 10), GLANCE2_PORT: process.env.BENCH_GLANCE2_PORT ?? String(39293 + k * 10) }
   log(`starting a loopback cloud in ${state} (keystone :${ports.KEYSTONE_PORT}, glance :${ports.GLANCE_PORT})`)
-  const cloudEnv = { ...env, ...ports, ENABLE_CINDER: '0', ENABLE_REGION2: '0' }
+  // a second region for the copy bench (its Glance offers glance-download: test/cloud/up.sh)
+  const cloudEnv = { ...env, ...ports, ENABLE_CINDER: '0', ENABLE_REGION2: ONLY.has('copy') ? '1' : '0' }
   cleanups.push(() => {
     log('stopping the bench cloud')
     execFileSync('bash', [join(root, 'test/cloud/down.sh'), state], { stdio: 'ignore', env: cloudEnv })
@@ -129,8 +136,10 @@ async function auth() {
   const token = res.headers.get('x-subject-token')
   const cat = (await res.json()).token.catalog
   const region = env.OS_REGION_NAME ?? 'RegionOne'
-  const ep = cat.find((s) => s.type === 'image').endpoints.find((e) => e.interface === 'public' && e.region === region).url
-  return { token, glance: ep.replace(/\/$/, '') }
+  const eps = cat.find((s) => s.type === 'image').endpoints.filter((e) => e.interface === 'public')
+  const ep = eps.find((e) => e.region === region).url
+  const glances = Object.fromEntries(eps.map((e) => [e.region, e.url.replace(/\/$/, '').replace(/\/v2$/, '')]))
+  return { token, glance: ep.replace(/\/$/, ''), glances, region }
 }
 
 const results = {}
@@ -146,7 +155,7 @@ let uiOut = null
 let failed = null
 
 try {
-  const { token, glance } = await auth()
+  const { token, glance, glances, region: homeRegion } = await auth()
   const created = []
   const api = async (method, path, json) => {
     const res = await fetch(`${glance}${path}`, { method, headers: { 'x-auth-token': token, 'content-type': 'application/json' }, ...(json ? { body: JSON.stringify(json) } : {}) })
@@ -185,6 +194,14 @@ try {
         const c = timed('curl', ['-sS', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/octet-stream', '-T', file, `${glance}/v2/images/${img.id}/file`])
         record('upload curl -T', bytes / MiB / c.seconds, c)
       })
+      // D1: the verifying peer: the file hashed by sha512sum and md5sum beside the same curl -T
+      steps.push(() => {
+        const img = JSON.parse(execFileSync('curl', ['-sS', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ name: 'bench-curl-verified', disk_format: 'raw', container_format: 'bare' }), `${glance}/v2/images`], { encoding: 'utf8' }))
+        created.push(img.id)
+        const script = `set -e; sha512sum "$1" >/dev/null & a=$!; md5sum "$1" >/dev/null & b=$!; curl -sS -f -o /dev/null -X PUT -H "X-Auth-Token: $2" -H 'Content-Type: application/octet-stream' -T "$1" "$3"; wait $a; wait $b`
+        const c = timed('bash', ['-c', script, 'peer', file, token, `${glance}/v2/images/${img.id}/file`])
+        record('upload peer: curl -T + sha512sum + md5sum', bytes / MiB / c.seconds, c)
+      })
       if (hasOsc) {
         steps.push(() => {
           const o = timed('openstack', ['image', 'create', '--disk-format', 'raw', '--container-format', 'bare', '--file', file, 'bench-osc', '-f', 'value', '-c', 'id'], { env })
@@ -220,6 +237,14 @@ try {
         rmSync(out, { force: true })
         const c = timed('curl', ['-sS', '-f', '-o', out, '-H', `X-Auth-Token: ${token}`, `${glance}/v2/images/${id}/file`])
         record('download curl -o file', bytes / MiB / c.seconds, c)
+        rmSync(out, { force: true })
+      })
+      // D1: the verifying peer: the same GET through tee into the file and sha512sum
+      steps.push(() => {
+        rmSync(out, { force: true })
+        const script = `set -o pipefail; curl -sS -f -H "X-Auth-Token: $2" "$3" | tee "$1" | sha512sum >/dev/null`
+        const c = timed('bash', ['-c', script, 'peer', out, token, `${glance}/v2/images/${id}/file`])
+        record('download peer: curl | tee file | sha512sum', bytes / MiB / c.seconds, c)
         rmSync(out, { force: true })
       })
       if (hasOsc) {
@@ -281,6 +306,75 @@ try {
     }
   }
 
+  // ---- D1: copy between two regions: the CLI streamed (and server-side) against curl GET | curl -T - PUT
+  const fromRegion = process.env.BENCH_COPY_FROM ?? homeRegion
+  const toRegion = process.env.BENCH_COPY_TO ?? 'RegionTwo'
+  if (ONLY.has('copy') && !glances[toRegion]) log(`copy: no image endpoint in ${toRegion}: skipped`)
+  else if (ONLY.has('copy')) {
+    const g1 = glances[fromRegion]
+    const g2 = glances[toRegion]
+    const copyEnv = { ...env, OS_REGION_NAME: fromRegion }
+    const api2 = async (method, path, json) => {
+      const res = await fetch(`${g2}${path}`, { method, headers: { 'x-auth-token': token, 'content-type': 'application/json' }, ...(json ? { body: JSON.stringify(json) } : {}) })
+      return res.status === 204 ? null : res.json().catch(() => null)
+    }
+    const made2 = []
+    const drop2 = async () => {
+      for (const id of made2.splice(0)) {
+        await api2('DELETE', `/v2/images/${id}`).catch(() => {})
+      }
+    }
+    cleanups.push(drop2)
+    // the source image, uploaded once by curl
+    const src = JSON.parse(execFileSync('curl', ['-sS', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ name: 'bench-copy-src', disk_format: 'raw', container_format: 'bare' }), `${g1}/v2/images`], { encoding: 'utf8' }))
+    created.push(src.id)
+    execFileSync('curl', ['-sS', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/octet-stream', '-T', file, `${g1}/v2/images/${src.id}/file`])
+    const copyOnce = (method, key) => () => {
+      const t = timed('node', [CLI, 'image', 'copy', src.id, '--to-region', toRegion, '--method', method, '--json', '--no-progress'], { env: copyEnv })
+      const j = JSON.parse(t.stdout)
+      const item = j.summary.items[0]
+      if (item.outcome !== 'done') throw new Error(`copy ${method}: ${item.outcome} ${item.reason ?? ''} ${item.error?.message ?? ''}`)
+      made2.push(item.targetImageId)
+      record(`copy ${key} (CLI wall clock, verified)`, bytes / MiB / t.seconds, t)
+      record(`copy ${key} (engine seconds)`, bytes / MiB / item.seconds)
+      if (item.transferSeconds) record(`copy ${key} (transfer: first byte request to verified)`, bytes / MiB / item.transferSeconds)
+    }
+    const pipe = () => {
+      const img = JSON.parse(execFileSync('curl', ['-sS', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ name: 'bench-copy-pipe', disk_format: 'raw', container_format: 'bare' }), `${g2}/v2/images`], { encoding: 'utf8' }))
+      made2.push(img.id)
+      const script = `set -o pipefail; curl -sS -f -H "X-Auth-Token: $1" "$2" | curl -sS -f -o /dev/null -X PUT -H "X-Auth-Token: $1" -H 'Content-Type: application/octet-stream' -T - "$3"`
+      const c = timed('bash', ['-c', script, 'pipe', token, `${g1}/v2/images/${src.id}/file`, `${g2}/v2/images/${img.id}/file`])
+      record('copy curl GET | curl -T - PUT (unverified)', bytes / MiB / c.seconds, c)
+    }
+    const methods = await fetch(`${g2}/v2/info/import`, { headers: { 'x-auth-token': token } }).then((r) => r.json()).then((j) => j['import-methods']?.value ?? []).catch(() => [])
+    for (let r = 0; r < RUNS; r++) {
+      log(`copy round ${r + 1}/${RUNS} ${fromRegion} -> ${toRegion} (load ${load().toFixed(2)})`)
+      // each copy starts from an empty target (a copy already there would be skipped)
+      const steps = [copyOnce('stream', 'glance-desktop streamed'), pipe, ...(methods.includes('glance-download') ? [copyOnce('server', 'glance-desktop server-side (glance-download)')] : [])].map((f) => () => {
+        f()
+        return drop2()
+      })
+      for (let i = 0; i < steps.length; i++) await steps[(i + r) % steps.length]()
+    }
+    // peak RSS of a streamed copy, flat from 1 to 4 GiB
+    if (ONLY.has('rss')) {
+      for (const mib of RSS) {
+        const f = mib === SIZE ? file : fileOf(mib, `copy-rss-${mib}.raw`)
+        const s2 = JSON.parse(execFileSync('curl', ['-sS', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ name: `bench-copy-rss-${mib}`, disk_format: 'raw', container_format: 'bare' }), `${g1}/v2/images`], { encoding: 'utf8' }))
+        created.push(s2.id)
+        execFileSync('curl', ['-sS', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/octet-stream', '-T', f, `${g1}/v2/images/${s2.id}/file`])
+        if (f !== file) rmSync(f, { force: true })
+        log(`peak RSS, streamed copy of ${mib} MiB (load ${load().toFixed(2)})`)
+        const r = spawnSync('/usr/bin/time', ['-v', 'node', CLI, 'image', 'copy', s2.id, '--to-region', toRegion, '--method', 'stream', '--json', '--no-progress'], { env: copyEnv, encoding: 'utf8', maxBuffer: 64 * MiB })
+        if (r.status !== 0) throw new Error(`copy RSS ${mib}: ${r.stderr}`)
+        const item = JSON.parse(r.stdout).summary.items[0]
+        made2.push(item.targetImageId)
+        ;(rss['glance-desktop copy'] ??= {})[`${mib} MiB`] = { copy: Math.round(Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024), copyMiBs: Math.round(mib / item.seconds) }
+        await drop2()
+      }
+    }
+  }
+
   // ---- the renderer benchmark (bench/ui.mjs, owned elsewhere), run against the same cloud
   const ui = join(root, 'bench/ui.mjs')
   if (ONLY.has('ui') && existsSync(ui)) {
@@ -303,6 +397,7 @@ try {
 
 const med = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]))
 const ratio = (a, b) => (med[a] && med[b] ? (med[a] / med[b]).toFixed(2) : 'n/a')
+const cpuOf = (k) => (cpuPerGiB[k] ? `${median(cpuPerGiB[k]).toFixed(2)}` : 'n/a')
 const lines = [
   `${new Date().toISOString()}  ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; cloud: ${cloudNote}`,
   `size ${SIZE} MiB, ${RUNS} run(s) each, order rotating per round; medians in MiB/s (runs; 1-min load average at each run; median CPU seconds per GiB of the whole command, user+sys, all threads)`,
@@ -318,6 +413,13 @@ const lines = [
     `  download ${l} / openstack        ${ratio(`download ${l} (CLI wall clock, verified)`, 'download openstack image save')}`,
     `  sink     ${l} / curl             ${ratio(`sink: ${l} CLI upload, md5+sha512 (engine seconds)`, 'sink: curl -T')}`,
   ]),
+  // D1: beside the ratios against bare curl and openstack, the ratios against the peers that verify too
+  'ratios against the verifying peers (CLI wall clock [engine seconds]; CPU s/GiB ours vs theirs):',
+  `  upload   glance-desktop / curl -T + sha512sum + md5sum     ${ratio('upload glance-desktop (CLI wall clock)', 'upload peer: curl -T + sha512sum + md5sum')} [${ratio('upload glance-desktop (engine seconds)', 'upload peer: curl -T + sha512sum + md5sum')}]  cpu ${cpuOf('upload glance-desktop (CLI wall clock)')} vs ${cpuOf('upload peer: curl -T + sha512sum + md5sum')} (curl alone ${cpuOf('upload curl -T')}, openstack ${cpuOf('upload openstack image create --file')})`,
+  `  download glance-desktop / curl | tee file | sha512sum  ${ratio('download glance-desktop (CLI wall clock, verified)', 'download peer: curl | tee file | sha512sum')} [${ratio('download glance-desktop (engine seconds)', 'download peer: curl | tee file | sha512sum')}]  cpu ${cpuOf('download glance-desktop (CLI wall clock, verified)')} vs ${cpuOf('download peer: curl | tee file | sha512sum')} (curl alone ${cpuOf('download curl -o file')}, openstack ${cpuOf('download openstack image save')})`,
+  'copy between regions (goal: streamed >= 0.9x the unverified pipe, with md5+sha512 on the way):',
+  `  copy     streamed / curl GET | curl -T - PUT           ${ratio('copy glance-desktop streamed (CLI wall clock, verified)', 'copy curl GET | curl -T - PUT (unverified)')} [${ratio('copy glance-desktop streamed (engine seconds)', 'copy curl GET | curl -T - PUT (unverified)')}] {${ratio('copy glance-desktop streamed (transfer: first byte request to verified)', 'copy curl GET | curl -T - PUT (unverified)')}}  cpu ${cpuOf('copy glance-desktop streamed (CLI wall clock, verified)')} vs ${cpuOf('copy curl GET | curl -T - PUT (unverified)')}`,
+  `  copy     server-side (glance-download) / the pipe      ${ratio('copy glance-desktop server-side (glance-download) (CLI wall clock, verified)', 'copy curl GET | curl -T - PUT (unverified)')}  cpu ${cpuOf('copy glance-desktop server-side (glance-download) (CLI wall clock, verified)')} (the desk moves no bytes)`,
   `hashing ceiling (one core, this run): md5 ${ceiling.md5.toFixed(0)}, sha512 ${ceiling.sha512.toFixed(0)}, md5+sha512 in one thread ${ceiling.both.toFixed(0)} MiB/s; so at most:`,
   `  download / curl  <= ${med['download curl -o file'] ? (ceiling.sha512 / med['download curl -o file']).toFixed(2) : 'n/a'} (sha512 on one core, with nothing else on the machine)`,
   `  sink / curl      <= ${med['sink: curl -T'] ? (ceiling.both / med['sink: curl -T']).toFixed(2) : 'n/a'} (md5+sha512 in one hashing thread, the default) or ${med['sink: curl -T'] ? (Math.min(ceiling.md5, ceiling.sha512) / med['sink: curl -T']).toFixed(2) : 'n/a'} (GD_HASH_THREADS=per-algo)`,

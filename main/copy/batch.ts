@@ -110,6 +110,7 @@ async function copyOne(item: CopyPlanItem, o: BatchOptions, base: CopySummaryIte
       method: r.method,
       bytes: r.bytes,
       seconds: r.seconds,
+      transferSeconds: r.transferSeconds,
     }
   } catch (e) {
     const err = toAppError(e)

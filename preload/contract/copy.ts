@@ -135,6 +135,8 @@ export interface CopySummaryItem {
   error?: AppErrorData
   bytes?: number
   seconds?: number
+  /** From the start of the bytes' move to the verified image (the bench compares it with curl's time). */
+  transferSeconds?: number
 }
 
 export interface CopySummary {
