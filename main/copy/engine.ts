@@ -19,6 +19,7 @@ import { AppError, type Visibility } from '../../preload/api'
 import type { CopyMethod } from '../../preload/contract/copy'
 import { createIdempotent, deleteQuietly, ensureImage, getOrNull, newImageId, pause, throwIfAborted, type EngineHooks } from '../transfers/engine'
 import type { RawImage } from '../transfers/port'
+import { IMPORT_DEADLINE_MS } from '../transfers/tuning'
 import { contentHash, copyCreateBody } from './metadata'
 import type { CopyCloud } from './port'
 import { HashedStreamBody } from './stream-body'
@@ -32,6 +33,8 @@ export interface CopyTask {
   visibility?: Visibility
   /** glance-download only: the target accepted the import call (a later attempt polls). */
   started?: boolean
+  /** glance-download only: how long one attempt waits for the target to pull (default IMPORT_DEADLINE_MS). */
+  deadlineMs?: number
 }
 
 export interface CopyResult {
@@ -227,10 +230,21 @@ async function serverSide(src: CopyCloud, dst: CopyCloud, task: CopyTask, id: st
   }
   let interval = 250
   let queuedPolls = 0
+  // a Glance restarted mid-import leaves the image `importing` with nobody working on it: an attempt gives up after
+  // the deadline (retryable; the queue's last failure deletes the unfinished image)
+  const deadline = Date.now() + (task.deadlineMs ?? IMPORT_DEADLINE_MS)
   for (;;) {
     throwIfAborted(hooks.signal)
     const now = await dst.glance.get(id)
     if (now.status === 'active') return
+    if (Date.now() > deadline) {
+      throw new AppError({
+        code: 'TIMEOUT',
+        message: `${dst.region} is still ${now.status} pulling image ${task.source.imageId} from ${src.region}.`,
+        retryable: true,
+        details: { imageId: id, status: now.status },
+      })
+    }
     const failed = typeof now.os_glance_failed_import === 'string' ? now.os_glance_failed_import.trim() : ''
     if (failed || now.status === 'killed' || now.status === 'deleted') {
       const why = (await dst.glance.importFailure?.(id, since).catch(() => undefined)) ?? `the image is ${now.status}`

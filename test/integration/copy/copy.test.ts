@@ -201,6 +201,40 @@ describeCloud('copy between regions and profiles (real cloud)', (cloud) => {
     })
   })
 
+  it('sync (the app path): the plan changes nothing; apply queues the copy jobs and patches the drift; then all present', async () => {
+    const stag = `${tag}-sync`
+    const missing = await sourceImage(`sync-missing-${tag}`, { bytes: 200 * 1024 })
+    const drifted = await sourceImage(`sync-drift-${tag}`, { bytes: 300 * 1024 })
+    for (const id of [missing.id, drifted.id]) await r1.glance.addTag(id, stag)
+    const { transfers, copy } = await openCopy(clouds, join(dir, 'sync'))
+    transfers.start()
+    try {
+      const pre = await copy.start({ source: A1, imageIds: [drifted.id], targets: [A2], method: 'stream' })
+      const preDone = await transfers.waitFor(pre.jobs[0]!.id)
+      made.push({ c: () => r2, id: preDone.imageId! })
+      await r2.glance.patch(preDone.imageId!, [{ op: 'replace', path: '/os_distro', value: 'debian' }])
+      const req = { source: A1, target: A2, filter: { kind: 'tag' as const, tag: stag } }
+
+      const before = await r2.glance.get(preDone.imageId!)
+      const plan = await copy.syncPlan(req)
+      expect(plan.counts).toEqual({ copy: 1, present: 0, drift: 1, refused: 0 })
+      expect(plan.items.find((i) => i.sourceImageId === drifted.id)?.drift).toEqual([{ key: 'os_distro', source: 'ubuntu', target: 'debian' }])
+      expect(await idsByHash(r2, missing.sha512)).toEqual([])
+      expect(await r2.glance.get(preDone.imageId!)).toEqual(before)
+
+      const applied = await copy.syncApply(req)
+      expect(applied.jobs).toHaveLength(1)
+      expect(applied.patched).toEqual([{ sourceImageId: drifted.id, targetImageId: preDone.imageId, ops: 1 }])
+      const done = await transfers.waitFor(applied.jobs[0]!.id)
+      expect(done.state).toBe('done')
+      made.push({ c: () => r2, id: done.imageId! })
+      expect((await r2.glance.get(preDone.imageId!)).os_distro).toBe('ubuntu')
+      expect((await copy.syncPlan(req)).counts).toEqual({ copy: 0, present: 2, drift: 0, refused: 0 })
+    } finally {
+      await transfers.stop()
+    }
+  })
+
   it('the plan refuses the source region itself and a missing image, and says so per item', async () => {
     const src = await sourceImage(`copy-refuse-${tag}`, { bytes: 64 * 1024 })
     const { copy } = await openCopy(clouds, join(dir, 'refuse'))
