@@ -621,7 +621,7 @@ const en = {
     eta: '{eta} left',
     active: '{n} active',
     clearDone: 'Clear finished',
-    kind: { upload: 'Upload', download: 'Download', import: 'URL import' },
+    kind: { upload: 'Upload', download: 'Download', import: 'URL import', copy: 'Copy' }, // D2: copy
     state: {
       draft: 'Draft',
       queued: 'Queued',

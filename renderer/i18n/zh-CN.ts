@@ -622,7 +622,7 @@ const zhCN: Messages = {
     eta: '剩余 {eta}',
     active: '{n} 个进行中',
     clearDone: '清除已完成',
-    kind: { upload: '上传', download: '下载', import: 'URL 导入' },
+    kind: { upload: '上传', download: '下载', import: 'URL 导入', copy: '复制' }, // D2: copy
     state: {
       draft: '草稿',
       queued: '排队中',
