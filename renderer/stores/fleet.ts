@@ -6,7 +6,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, markRaw, reactive, ref, shallowRef } from 'vue'
-import type { AppErrorData, JobDTO, Result } from '@contract/api'
+import type { AppErrorData, JobDTO } from '@contract/api'
 import type { FleetRegions, FleetSource } from '@contract/contract/fleet'
 import type { CopyOptions, CopyPlan, CopyRequest, CopyStartResult, SyncApplyResult, SyncPlan, SyncRequest } from '@contract/contract/copy'
 import { api, call, toAppError } from '@/api'
@@ -30,15 +30,6 @@ export interface FleetColumn extends FleetSource {
 
 export const columnKey = (c: FleetSource): string => `${c.profileId}|${c.region}`
 
-/**
- * D1's copy:* and sync:* commands (preload/contract/copy.ts CopyCommands) as window.api exposes them once their table
- * is registered; typed here from the contract so that this store does not depend on the order the tables land in.
- */
-interface CopySyncApi {
-  copy: { plan(req: CopyRequest): Promise<Result<CopyPlan>>; start(req: CopyRequest): Promise<Result<CopyStartResult>> }
-  sync: { plan(req: SyncRequest): Promise<Result<SyncPlan>>; apply(req: SyncRequest): Promise<Result<SyncApplyResult>> }
-}
-const copyApi = (): CopySyncApi => api as unknown as CopySyncApi
 
 /** The rows to copy grouped by the column that holds them first (the copy's source), with their image ids there. */
 export function copySources(rows: readonly FleetRow[], columns: readonly FleetSource[]): { source: FleetSource; imageIds: string[] }[] {
@@ -184,13 +175,13 @@ export const useFleetStore = defineStore('fleet', () => {
 
   /** The plan of copying rows to targets (one request per source column). Nothing changes. */
   async function planCopy(selected: readonly FleetRow[], targets: readonly FleetSource[], options: CopyOptions = {}): Promise<CopyPlan[]> {
-    return Promise.all(copyRequests(selected, targets, options).map((req) => call(copyApi().copy.plan(req))))
+    return Promise.all(copyRequests(selected, targets, options).map((req) => call(api.copy.plan(req))))
   }
 
   /** Queues the copies (one request per source column); the jobs appear in the transfers panel. */
   async function startCopy(selected: readonly FleetRow[], targets: readonly FleetSource[], options: CopyOptions = {}): Promise<CopyStartResult[]> {
     const out: CopyStartResult[] = []
-    for (const req of copyRequests(selected, targets, options)) out.push(await call(copyApi().copy.start(req)))
+    for (const req of copyRequests(selected, targets, options)) out.push(await call(api.copy.start(req)))
     return out
   }
 
@@ -204,10 +195,10 @@ export const useFleetStore = defineStore('fleet', () => {
   }
 
   async function planSync(req: SyncRequest): Promise<SyncPlan> {
-    return call(copyApi().sync.plan(req))
+    return call(api.sync.plan(req))
   }
   async function applySync(req: SyncRequest): Promise<SyncApplyResult> {
-    return call(copyApi().sync.apply(req))
+    return call(api.sync.apply(req))
   }
 
   return {
