@@ -9,6 +9,11 @@
 #
 # Offline: electronegativity tries to fetch Electron's release list and translations; without a network it says so
 # ("No connectivity?") and goes on.
+#
+# Deterministic: the findings are read from electronegativity's SARIF (JSON) report, which it writes in ONE
+# fs.writeFile. Its CSV report is written by two concurrent async writes (the header with flag 'w', the rows with
+# 'a'), so under load the header could land after the rows and truncate or interleave them: allowed findings then
+# looked unexplained. Findings are also sorted before they are printed and matched.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,36 +35,33 @@ mkdir -p "$STAGE/renderer"
 cp -R "$ROOT/main" "$ROOT/preload" "$ROOT/package.json" "$STAGE/"
 cp "$ROOT/renderer/index.html" "$STAGE/renderer/"
 
-(cd "$STAGE" && "$BIN" -i . -r -o "$STAGE/findings.csv" >"$STAGE/log.txt" 2>&1) || {
+(cd "$STAGE" && "$BIN" -i . -r -o "$STAGE/findings.sarif" >"$STAGE/log.txt" 2>&1) || {
   cat "$STAGE/log.txt" >&2
   echo "security-scan: electronegativity failed to run" >&2
   exit 2
 }
 
-node - "$STAGE/findings.csv" "$ALLOW" "$ROOT/package.json" "$MIN_ELECTRON" <<'NODE'
+node - "$STAGE/findings.sarif" "$ALLOW" "$ROOT/package.json" "$MIN_ELECTRON" <<'NODE'
 const fs = require('node:fs')
-const [csvPath, allowPath, pkgPath, minElectron] = process.argv.slice(2)
+const [sarifPath, allowPath, pkgPath, minElectron] = process.argv.slice(2)
 
-function parseCsv(text) {
-  const rows = []
-  let row = [], field = '', q = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]
-    if (q) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++ }
-      else if (c === '"') q = false
-      else field += c
-    } else if (c === '"') q = true
-    else if (c === ',') { row.push(field.trim()); field = '' }
-    else if (c === '\n') { row.push(field.trim()); rows.push(row); row = []; field = '' }
-    else if (c !== '\r') field += c
-  }
-  if (field || row.length) { row.push(field.trim()); rows.push(row) }
-  return rows
+// SARIF 2.1.0: runs[0].results[] = { ruleId, level, message, locations[0].physicalLocation.{artifactLocation.uri, region} }
+let sarif
+try {
+  sarif = JSON.parse(fs.readFileSync(sarifPath, 'utf8'))
+} catch (e) {
+  console.log(`FINDING   the electronegativity report is missing or not JSON: ${e.message}`)
+  process.exit(2)
 }
-
-const rows = parseCsv(fs.readFileSync(csvPath, 'utf8')).filter((r) => r.length >= 5)
-const findings = rows.slice(1).map(([issue, severity, confidence, file, location, sample]) => ({ issue, severity, confidence, file, location, sample }))
+const results = (sarif.runs ?? []).flatMap((r) => r.results ?? [])
+const findings = results
+  .map((r) => {
+    const loc = r.locations?.[0]?.physicalLocation ?? {}
+    const file = String(loc.artifactLocation?.uri ?? 'N/A').replace(/^file:\/\/\/?$/, 'N/A')
+    const region = loc.region ?? {}
+    return { issue: r.ruleId, severity: r.level, file, line: region.startLine ?? 0, column: region.startColumn ?? 0, location: `${region.startLine ?? 0}:${region.startColumn ?? 0}` }
+  })
+  .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.issue.localeCompare(b.issue))
 const allow = fs.readFileSync(allowPath, 'utf8').split('\n')
   .map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
   .map((l) => { const [issue, file] = l.split(/\s+/); return { issue, file, used: 0, line: l } })
@@ -69,7 +71,7 @@ let unexplained = 0
 for (const f of findings) {
   const a = allow.find((x) => x.issue === f.issue && x.file === f.file)
   if (a) { a.used++; console.log(`allowed   ${f.issue} ${f.file}:${f.location} (${f.severity})`) }
-  else { bad++; unexplained++; console.log(`FINDING   ${f.issue} ${f.file}:${f.location} (${f.severity}, ${f.confidence}) ${f.sample ?? ''}`) }
+  else { bad++; unexplained++; console.log(`FINDING   ${f.issue} ${f.file}:${f.location} (${f.severity})`) }
 }
 for (const a of allow) if (!a.used) console.log(`stale     allow-list entry matched nothing: ${a.issue} ${a.file}`)
 
