@@ -3,16 +3,17 @@
  * 100 MiB (list, detail) in English and Chinese; a Chinese tag round-trips through the bridge to Glance and is removed
  * again; the toolbar fits one row at 1440 px; the detail lists Public/Protected once and the unit once.
  */
+import { createServer, type Server } from 'node:http'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
 import { describeBrowser } from '../support/cloud'
 import { openImagesApp, screenshot, type LaunchedBrowser, type TestHarness } from './support'
 import { Glance, unique, type RawImage } from './support/openstack'
-import { closeDrawer, dismissOverlays, findImage, openDetail, selectOnly, setLanguage, shotOnFailure, tid, typeOptions } from './support/ui'
+import { closeDrawer, dismissOverlays, errorNotification, findImage, openDetail, pickOption, selectOnly, setLanguage, shotOnFailure, tid, typeOptions } from './support/ui'
 
 describeBrowser('e2e: sizes, non-ASCII tags, detail and toolbar (issue 14)', (admin) => {
   const prefix = unique('c14')
-  const names = { big: `${prefix}-100mib`, tags: `${prefix}-tags` }
+  const names = { big: `${prefix}-100mib`, tags: `${prefix}-tags`, shared: `${prefix}-shared`, html: `${prefix}-html` }
   const g = new Glance(admin, 'RegionOne')
   const fx: Record<string, RawImage> = {}
   let h: TestHarness
@@ -21,6 +22,7 @@ describeBrowser('e2e: sizes, non-ASCII tags, detail and toolbar (issue 14)', (ad
 
   beforeAll(async () => {
     fx.big = await g.createActive({ name: names.big, visibility: 'private', disk_format: 'raw', container_format: 'bare', min_disk: 10 }, new Uint8Array(100 * 1024 * 1024))
+    fx.shared = await g.createActive({ name: names.shared, visibility: 'shared', disk_format: 'raw', container_format: 'bare' }, new Uint8Array(1024))
     fx.tags = await g.createActive({ name: names.tags, visibility: 'private', disk_format: 'raw', container_format: 'bare' }, new Uint8Array(4096))
     ;({ h, browser, page } = await openImagesApp(admin))
     await page.setViewportSize({ width: 1440, height: 900 })
@@ -101,5 +103,66 @@ describeBrowser('e2e: sizes, non-ASCII tags, detail and toolbar (issue 14)', (ad
       expect(barBox!.height, `${lang}: toolbar ${barBox!.height}px high, a button ${btnBox!.height}px`).toBeLessThan(btnBox!.height * 1.8)
     }
     await setLanguage(page, 'en')
+  })
+
+  it('shares by project NAME: Keystone resolves "demo" to its id, the member is listed with its name', { timeout: 240_000 }, async () => {
+    shotOnFailure(() => page, 'c14-share')
+    await selectOnly(page, names.shared)
+    await page.locator(tid('btn-share')).click()
+    const dialog = page.locator(tid('share-dialog'))
+    await dialog.waitFor()
+    await dialog.locator(tid('share-project')).fill('demo')
+    await dialog.locator(tid('share-submit')).click()
+    await dialog.locator(tid('share-member-name')).first().waitFor({ timeout: 90_000 })
+    expect(await dialog.locator(tid('share-members')).textContent()).toContain('demo')
+    const members = await g.members(fx.shared!.id)
+    expect(members).toHaveLength(1)
+    expect(members[0]!.member_id).toMatch(/^[0-9a-f]{32}$/)
+    // an unknown project is refused, nothing is added
+    await dialog.locator(tid('share-project')).fill('no-such-project-c14')
+    await dialog.locator(tid('share-submit')).click()
+    // Keystone on this loaded machine can take a while to say there is no such project
+    expect(await errorNotification(page, 90_000)).toMatch(/no project/i)
+    expect(await g.members(fx.shared!.id)).toHaveLength(1)
+    await screenshot(page, 'c14-share-en')
+    await dialog.locator(tid('share-close')).click()
+  })
+
+  it('a URL pointing at an HTML page is not imported: the create dialog says it is a web page, no image is made', async () => {
+    shotOnFailure(() => page, 'c14-html-url')
+    let server: Server | undefined
+    let url = ''
+    for (const port of [18080, 18081, 18082]) {
+      const s = createServer((_q, r) => {
+        r.writeHead(200, { 'content-type': 'text/html' })
+        r.end('<!DOCTYPE html><html><body>Downloads</body></html>')
+      })
+      const ok = await new Promise<boolean>((resolve) => {
+        s.once('error', () => resolve(false))
+        s.listen(port, '127.0.0.1', () => resolve(true))
+      })
+      if (ok) {
+        server = s
+        url = `http://127.0.0.1:${port}/disk.qcow2`
+        break
+      }
+    }
+    expect(server, 'a free port among 18080-18082').toBeDefined()
+    try {
+      await page.locator(tid('btn-create-image')).click()
+      const dialog = page.locator(tid('create-dialog'))
+      await dialog.waitFor()
+      await dialog.locator(tid('create-name')).fill(names.html)
+      await dialog.locator(tid('create-source-kind-url')).click()
+      await dialog.locator(tid('create-source-url')).fill(url)
+      expect(await dialog.textContent()).not.toContain('Detect from file')
+      await pickOption(page, dialog.locator(tid('create-disk-format')), { text: 'qcow2' })
+      await dialog.locator(tid('create-submit')).click()
+      expect(await errorNotification(page, 30_000)).toMatch(/web page/i)
+      expect(await g.byPrefix(names.html)).toEqual([])
+      await dialog.locator(tid('create-cancel')).click()
+    } finally {
+      server?.close()
+    }
   })
 })
