@@ -92,6 +92,15 @@ const en = {
       caUnreadable: 'The CA file {path} cannot be read.',
       missing: 'The file {path} cannot be opened ({os}).',
     },
+    // B2: the transfer queue, download targets and unverifiable downloads
+    CONFLICT: {
+      queueLocked: 'The transfer queue is in use by another program (process {pid} on {host}); nothing runs here until it ends.',
+      otherLogin: 'This transfer belongs to another login ({profileId}, {region}); it is not run with this one.',
+      partNotOwn: '{path} was not made by this download; it was left as it is. Move it away or choose another target.',
+      targetBusy: 'Another transfer is already downloading to {path}.',
+      noDecision: 'This transfer is not waiting for a decision.',
+      unverifiable: 'Glance has no checksum for image {imageId}: the download to {path} cannot be verified. Keep it unverified, or remove the transfer.',
+    },
     AUTH_FAILED: {
       tokenRejected: 'Keystone does not accept the given token (OS_TOKEN): it expired or was revoked. Issue a new one (openstack token issue).',
       tokenExpired: 'The given token (OS_TOKEN) has expired. Issue a new one (openstack token issue).',
@@ -126,6 +135,8 @@ const en = {
       noSubjectToken: 'Keystone answered without an X-Subject-Token header.',
       notJson: '{host} answered something that is not JSON.',
       tooLarge: 'The answer of {host} is too large.',
+      // B2
+      contentRange: 'The image service resumed the download at the wrong place ({got}, asked from byte {from}); it starts over.',
       // C1
       tagsNotSaved: 'Glance did not store the tags as sent (missing: {missing}; not removed: {notRemoved}). Nothing was reported as saved.',
     },
@@ -142,6 +153,9 @@ const en = {
       connect: 'Could not connect to {host} within {seconds} s.',
       idle: 'No data moved to or from {host} for {seconds} s.',
       transport: 'Timed out talking to {host}.',
+      // B2
+      deadline: '{host} did not answer within {seconds} s.',
+      importDeadline: 'Glance did not finish importing {url} within {minutes} min; it is tried again.',
     },
     NETWORK: {
       transport: 'Cannot reach {host}: check the address and your network.',

@@ -93,6 +93,15 @@ const zhCN: Messages = {
       caUnreadable: '无法读取 CA 文件 {path}。',
       missing: '无法打开文件 {path}（{os}）。',
     },
+    // B2: the transfer queue, download targets and unverifiable downloads
+    CONFLICT: {
+      queueLocked: '传输队列正被另一个程序使用（{host} 上的进程 {pid}）；在它结束之前，这里不会运行任何传输。',
+      otherLogin: '此传输属于另一个登录（{profileId}，{region}），不会用当前登录运行。',
+      partNotOwn: '{path} 不是此下载创建的文件，已原样保留。请将其移走或选择其他目标位置。',
+      targetBusy: '已有另一个传输正在下载到 {path}。',
+      noDecision: '此传输没有在等待决定。',
+      unverifiable: 'Glance 没有镜像 {imageId} 的校验和：下载到 {path} 的文件无法校验。可保留为未校验，或移除此传输。',
+    },
     AUTH_FAILED: {
       tokenRejected: 'Keystone 不接受给定的令牌（OS_TOKEN）：已过期或已被吊销。请重新签发（openstack token issue）。',
       tokenExpired: '给定的令牌（OS_TOKEN）已过期。请重新签发（openstack token issue）。',
@@ -127,6 +136,8 @@ const zhCN: Messages = {
       noSubjectToken: 'Keystone 的响应中没有 X-Subject-Token 头。',
       notJson: '{host} 返回的内容不是 JSON。',
       tooLarge: '{host} 的响应过大。',
+      // B2
+      contentRange: '镜像服务从错误的位置续传下载（{got}，请求自第 {from} 字节）；将重新开始下载。',
       // C1
       tagsNotSaved: 'Glance 没有按提交的内容保存标签（缺少：{missing}；未删除：{notRemoved}），因此未提示保存成功。',
     },
@@ -143,6 +154,9 @@ const zhCN: Messages = {
       connect: '{seconds} 秒内未能连接到 {host}。',
       idle: '与 {host} 之间已有 {seconds} 秒没有数据传输。',
       transport: '与 {host} 通信超时。',
+      // B2
+      deadline: '{host} 在 {seconds} 秒内没有应答。',
+      importDeadline: 'Glance 未能在 {minutes} 分钟内完成导入 {url}；将再次尝试。',
     },
     NETWORK: {
       transport: '无法连接 {host}：请检查地址和网络。',

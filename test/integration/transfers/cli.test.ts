@@ -2,13 +2,14 @@
  * The headless CLI (`out/cli/index.js`, built by `npm run build`) against the real loopback cloud, as a script would
  * use it: OS_* variables, `--json` output, exit codes; and a token issued beforehand (OS_AUTH_TYPE=v3token).
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeCloud } from '../../support/cloud'
+import { acquireQueueLock } from '../../../main/transfers/queue-lock'
 import type { CloudClient } from '../../../main/openstack/types'
-import { clientFor, credsEnv, qcow2File, randomFile, sha512File, tmp } from './helpers'
+import { clientFor, credsEnv, fields, openService, qcow2File, randomFile, sha512File, tmp } from './helpers'
 
 const CLI = resolve(import.meta.dirname, '../../../out/cli/index.js')
 
@@ -107,4 +108,83 @@ describeCloud('the glance-desktop CLI against the real cloud', (cloud) => {
     expect(nocloud.status).not.toBe(0)
     expect(nocloud.stderr).toMatch(/No cloud given/)
   })
+
+  // B2 (issue 12.2): one owner per queue, and every job only against its own login's cloud
+  it('the CLI and the app engine on one data dir at once: separate queues, one owner each, no job sent for another login', async () => {
+    const data = join(dir, 'shared')
+    const appFile = join(dir, 'app-upload.raw')
+    randomFile(appFile, 8 * 1024 * 1024 + 1)
+    const cliFile = join(dir, 'cli-upload.raw')
+    randomFile(cliFile, 4 * 1024 * 1024 + 3)
+    const foreignFile = join(dir, 'foreign-login.raw')
+    randomFile(foreignFile, 1024 * 1024)
+    const stamp = `${process.pid}-${Date.now()}`
+    const names = { app: `cli-it-app-${stamp}`, cli: `cli-it-cli-${stamp}`, foreign: `cli-it-foreign-${stamp}` }
+
+    // the app engine runs on the data dir (its own queue file, locked by this test process)
+    const app = await openService(cloud, data)
+    app.start()
+    const appJob = await app.enqueueUpload({ profileId: 'app-profile', region: cloud.region }, { name: names.app, fields, diskFormat: 'raw', filePath: appFile })
+
+    // meanwhile the CLI queues and runs its own job
+    const q = cli(['queue', 'upload', cliFile, '--name', names.cli, '--disk-format', 'raw', '--data-dir', data, '--json'])
+    expect(q.status, q.stderr).toBe(0)
+    const cliJob = q.json() as { id: string; profileId: string }
+    expect(cliJob.profileId).toMatch(/^cli:[0-9a-f]{24}$/)
+    // a job of another login in the CLI's queue (e.g. queued with another OS_USERNAME): must never be sent anywhere
+    const cliQueue = join(data, 'transfers', 'cli-jobs.json')
+    const doc = JSON.parse(readFileSync(cliQueue, 'utf8')) as { jobs: Record<string, unknown>[] }
+    const mine = doc.jobs[0]!
+    doc.jobs.push({
+      ...mine,
+      id: 'job_foreign-login',
+      profileId: 'cli:000000000000000000000000',
+      imageName: names.foreign,
+      imageId: '0b0b0b0b-0000-4000-8000-000000000001',
+      spec: { ...(mine.spec as object), name: names.foreign, filePath: foreignFile, size: 1024 * 1024 },
+    })
+    writeFileSync(cliQueue, JSON.stringify(doc))
+
+    // while another process (this one) holds the CLI's queue, `queue run` says so and runs nothing
+    const held = await acquireQueueLock(cliQueue)
+    expect(held.held).toBe(true)
+    const refused = cli(['queue', 'run', '--data-dir', data, '--json'])
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toMatch(new RegExp(`CONFLICT.*in use by another process \\(pid ${process.pid}`))
+    if (held.held) await held.release()
+
+    // now the CLI runs, at the same time as the app's upload
+    const run = await new Promise<Run>((resolveRun) => {
+      const child = spawn(process.execPath, [CLI, 'queue', 'run', '--data-dir', data, '--json'], { env: base() })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+      child.on('exit', (status) => resolveRun({ status, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, unknown> }))
+    })
+    const appDone = await app.waitFor(appJob.id)
+    await app.stop()
+    expect(run.status, run.stderr).toBe(0)
+    const jobs = JSON.parse(run.stdout) as { id: string; state: string; imageId?: string; profileId: string }[]
+    for (const j of jobs) if (j.imageId && j.state === 'done') created.push(j.imageId)
+    if (appDone.imageId) created.push(appDone.imageId)
+    expect(jobs.find((j) => j.id === cliJob.id)?.state).toBe('done')
+    expect(jobs.find((j) => j.id === 'job_foreign-login')?.state).toBe('queued')
+    expect(run.stderr).toMatch(/1 job\(s\) of other logins/)
+    expect(appDone.state).toBe('done')
+    // each queue holds only its own jobs
+    const appQueue = JSON.parse(readFileSync(join(data, 'transfers', 'jobs.json'), 'utf8')) as { jobs: { id: string }[] }
+    expect(appQueue.jobs.map((j) => j.id)).toEqual([appJob.id])
+    // Glance: the app's and the CLI's images, once each; nothing for the other login
+    const named = async (n: string) => {
+      const out: string[] = []
+      for await (const img of client.glance.list({ name: n })) out.push(img.id)
+      return out
+    }
+    expect(await named(names.app)).toHaveLength(1)
+    expect(await named(names.cli)).toHaveLength(1)
+    expect(await named(names.foreign)).toHaveLength(0)
+    expect(await client.glance.get('0b0b0b0b-0000-4000-8000-000000000001').catch((e: { status?: number }) => e.status)).toBe(404)
+    expect(existsSync(`${cliQueue}.lock`)).toBe(false)
+  }, 240_000)
 })

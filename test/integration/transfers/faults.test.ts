@@ -163,7 +163,8 @@ describeShortTokenCloud('transfers: faults on a disposable cloud', (cloud) => {
     const env = { ...process.env, ...credsEnv(cloud) }
     execFileSync('node', [CLI, 'queue', 'upload', p, '--name', 'xfer-fault-kill', '--disk-format', 'raw', '--data-dir', data], { env })
     const child = spawn('node', [CLI, 'queue', 'run', '--data-dir', data], { env, stdio: 'ignore' })
-    const q = join(data, 'transfers', 'jobs.json')
+    // the CLI's own queue file (the app's is jobs.json)
+    const q = join(data, 'transfers', 'cli-jobs.json')
     // Kill it while the bytes are moving: the job is running (persisted at once) and Glance already holds the image
     // in `saving` (its upload has begun). Byte counters are persisted only every 2 s, so the file's phase may lag.
     const queued = JSON.parse(readFileSync(q, 'utf8')).jobs[0] as { imageId: string }

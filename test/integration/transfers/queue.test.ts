@@ -12,7 +12,7 @@
  * Pure parts (progress metering, corrupt queue file, drafts YAML, checks at enqueue) are in test/main/transfers/queue.test.ts.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import http, { type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -580,5 +580,120 @@ describeFaultCloud('transfer queue: Glance killed mid-upload (disposable `faults
     expect(await b.image(job.imageId!)).toBeNull()
     expect((await b.bytesOf(done.imageId!)).equals(data)).toBe(true)
     expect(await b.named(nm)).toEqual([{ id: done.imageId, status: 'active' }])
+  })
+})
+
+// B2 (issue 12.3): download part files that cannot be turned against the user.
+describeCloud('download part files: the job’s own, or left alone (real Glance, fault proxy in front)', (cloud) => {
+  const b = new Bench(cloud)
+  const ctx = { profileId: 'it-parts', region: cloud.region }
+  beforeAll(() => b.setUp('gd-it-parts-'))
+  afterEach(() => b.afterEach())
+  afterAll(() => b.tearDown())
+
+  it('a symlinked part file planted in the download folder is not followed, not appended to, not deleted', async () => {
+    const data = randomBytes(1 * MiB + 5)
+    const id = await b.activeImage(data)
+    const target = join(b.dir, 'planted.raw')
+    const victim = join(b.dir, 'victim.txt')
+    writeFileSync(victim, 'precious')
+    symlinkSync(victim, `${target}.part`)
+    const s = await b.open()
+    s.start()
+    const done = await s.waitFor((await s.enqueueDownload(ctx, { imageId: id, path: target })).id)
+    expect(done.state).toBe('failed')
+    expect(done.error?.code).toBe('CONFLICT')
+    expect(done.error?.details).toMatchObject({ reason: 'partNotOwn', params: { path: `${target}.part`, why: 'symlink' } })
+    expect(readFileSync(victim, 'utf8')).toBe('precious')
+    expect(lstatSync(`${target}.part`).isSymbolicLink()).toBe(true)
+    expect(existsSync(target)).toBe(false)
+  })
+
+  it('a part file the job did not make is neither continued nor deleted', async () => {
+    const data = randomBytes(1 * MiB + 5)
+    const id = await b.activeImage(data)
+    const target = join(b.dir, 'foreign.raw')
+    const foreign = Buffer.from('someone else’s bytes')
+    writeFileSync(`${target}.part`, foreign)
+    const s = await b.open()
+    s.start()
+    const done = await s.waitFor((await s.enqueueDownload(ctx, { imageId: id, path: target })).id)
+    expect(done.state).toBe('failed')
+    expect(done.error?.details).toMatchObject({ reason: 'partNotOwn', params: { why: 'exists' } })
+    expect(readFileSync(`${target}.part`).equals(foreign)).toBe(true)
+    expect(existsSync(target)).toBe(false)
+  })
+
+  it('one active download per target; removing a job deletes its own part file', async () => {
+    const data = randomBytes(2 * MiB)
+    const id = await b.activeImage(data)
+    b.proxy.addRule({ method: 'GET', path: /\/file$/, action: { kind: 'trickle', direction: 'response', bytesPerSecond: 256 * KiB } })
+    const s = await b.open()
+    s.start()
+    const target = join(b.dir, 'busy.raw')
+    const job = await s.enqueueDownload(ctx, { imageId: id, path: target })
+    await until(() => s.get(job.id).phase === 'downloading' && existsSync(`${target}.part`), 120_000, 'downloading')
+    const second = await s.enqueueDownload(ctx, { imageId: id, path: target }).catch((e: unknown) => e)
+    expect(second).toMatchObject({ code: 'CONFLICT', details: { reason: 'targetBusy', params: { path: target, jobId: job.id } } })
+    await s.pause(job.id)
+    expect(existsSync(`${target}.part`)).toBe(true)
+    await s.remove(job.id)
+    expect(existsSync(`${target}.part`)).toBe(false)
+    expect(existsSync(target)).toBe(false)
+  })
+
+  it('a 206 whose Content-Range is not the range asked for is not appended: the part is emptied and the download starts over', async () => {
+    const data = randomBytes(2 * MiB + 7)
+    const id = await b.activeImage(data)
+    // the 2nd GET (the resumed one) is answered by a 206 claiming the image from byte 0, with the image's bytes
+    b.proxy.addRule({
+      method: 'GET',
+      path: /\/file$/,
+      nth: 2,
+      action: { kind: 'status', status: 206, body: data.toString('latin1'), contentType: 'application/octet-stream', headers: { 'content-range': `bytes 0-${data.length - 1}/${data.length}` } },
+    })
+    b.proxy.addRule({ method: 'GET', path: /\/file$/, times: 1, action: { kind: 'reset', direction: 'response', afterBytes: 1 * MiB } })
+    const calls: { start?: number; status: number }[] = []
+    const s = await b.open({ wrap: recordDownloads(calls) })
+    s.start()
+    const target = join(b.dir, 'range.raw')
+    const job = await s.enqueueDownload(ctx, { imageId: id, path: target })
+    const done = await s.waitFor(job.id)
+    expect(done.error).toBeUndefined()
+    expect(done.state).toBe('done')
+    expect(readFileSync(target).equals(data)).toBe(true)
+    expect(calls.map((c) => c.status)).toEqual([200, 206, 200])
+    // the wrong range was named as such (and retried), not appended and caught later as a hash mismatch
+    const errors = b.events
+      .filter((e) => e.event === 'transfers:changed' && (e.payload as JobDTO).id === job.id)
+      .map((e) => (e.payload as JobDTO).error)
+      .filter((e) => e !== undefined)
+    expect(errors.map((e) => e.details?.reason)).toContain('contentRange')
+    expect(errors.map((e) => e.code)).not.toContain('HASH_MISMATCH')
+  })
+
+  it('an image Glance has no checksum and no hash for waits for the user; accepted, it gets its name, marked unverified', async () => {
+    const data = randomBytes(1 * MiB + 3)
+    const id = await b.activeImage(data)
+    const img = (await b.image(id))!
+    // Glance's answers, through the proxy, without the image's checksum and hash
+    b.proxy.setRewrite({ [`"${String(img.checksum)}"`]: 'null', [`"${String(img.os_hash_value)}"`]: 'null' })
+    const s = await b.open()
+    s.start()
+    const target = join(b.dir, 'nohash.raw')
+    const job = await s.enqueueDownload(ctx, { imageId: id, path: target })
+    await until(() => s.get(job.id).state !== 'queued' && s.get(job.id).state !== 'running', 60_000, 'the job to stop')
+    const waiting = s.get(job.id)
+    expect(waiting.state).toBe('paused')
+    expect(waiting.decision).toBe('acceptUnverified')
+    expect(waiting.error).toMatchObject({ code: 'CONFLICT', details: { reason: 'unverifiable' } })
+    expect(existsSync(target)).toBe(false)
+    expect(readFileSync(`${target}.part`).equals(data)).toBe(true)
+    const done = await s.acceptUnverified(job.id)
+    expect(done.state).toBe('done')
+    expect(done.result?.verified).toBe(false)
+    expect(done.decision).toBeUndefined()
+    expect(readFileSync(target).equals(data)).toBe(true)
+    expect(existsSync(`${target}.part`)).toBe(false)
   })
 })
