@@ -22,7 +22,7 @@ import type { CloudConnector } from '../profiles/connector'
 import { toAppError } from '../errors'
 import { assertUploadable, inspectFileWithIdentity } from './inspect'
 import { ProgressHub } from './progress'
-import { JobStore, type DownloadSpec, type ImportSpec, type JobRecord, type UploadSpec } from './store'
+import { JobStore, urlWasRedacted, type DownloadSpec, type ImportSpec, type JobRecord, type UploadSpec } from './store'
 import { deleteQuietly, newImageId, redactQuery, withDeadline, withRetries, type EngineHooks } from './engine'
 import { uploadImage } from './upload'
 import { acceptUnverifiedPart, downloadImage, removeOwnPart } from './download'
@@ -717,6 +717,10 @@ export class TransferService {
       j.total = r.bytes
       j.result = { md5: r.md5, sha512: r.sha512, verified: r.verified, seconds: r.seconds }
     } else {
+      if (!spec.started && urlWasRedacted(spec.url)) {
+        // B1: the URL's query was never written to disk (it may hold a signature): after a restart it is gone.
+        throw reasonError('VALIDATION', 'importUrlForgotten', { url: spec.url }, `The query of ${spec.url} was not saved (it may hold a signature); add the URL import again.`, { retryable: false })
+      }
       const limit = this.deps.importDeadlineMs ?? IMPORT_DEADLINE_MS
       const deadline = withDeadline(hooks.signal, limit, () =>
         reasonError(

@@ -16,6 +16,7 @@ import { DISK_FORMATS, type InspectionReport, type JobDTO } from '../../preload/
 import type { ImageMeta } from './port'
 import type { FileIdentity } from './inspect'
 import { COPY_SPEC_SCHEMA, type CopySpec } from '../copy/job'
+import { redactUrl } from '../log'
 
 export type UploadSpec = ImageMeta & {
   kind: 'upload'
@@ -119,6 +120,25 @@ const zJob = z.looseObject({
 })
 
 /** Checks one job from the file (pure): the job, or why it is refused. */
+/**
+ * A job as it is written to jobs.json (B1, issue 12.7): an import URL's query values, user info and fragment are
+ * redacted (a pre-signed URL's signature is a secret); the full URL stays in memory for this run. A restarted
+ * import whose URL was redacted and that Glance has not started yet asks for the URL again (service.ts).
+ */
+export function forDisk(j: JobRecord): JobRecord {
+  if (j.spec.kind !== 'import') return j
+  const url = redactUrl(j.spec.url)
+  if (url === j.spec.url && (j.url === undefined || redactUrl(j.url) === j.url)) return j
+  const out: JobRecord = { ...j, spec: { ...j.spec, url } }
+  if (j.url !== undefined) out.url = redactUrl(j.url)
+  return out
+}
+
+/** Whether an import URL lost its query (or user info) when it was written to disk. */
+export function urlWasRedacted(url: string): boolean {
+  return url.includes('[REDACTED]')
+}
+
 export function checkJob(raw: unknown): { ok: true; job: JobRecord } | { ok: false; why: string } {
   const r = zJob.safeParse(raw)
   if (!r.success) return { ok: false, why: z.prettifyError(r.error) }
@@ -260,7 +280,7 @@ export class JobStore {
   writes = 0
 
   private async write(): Promise<void> {
-    const data: QueueFile = { version: 1, jobs: this.snapshot() }
+    const data: QueueFile = { version: 1, jobs: this.snapshot().map(forDisk) }
     await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 })
     const tmp = `${this.file}.${process.pid}.tmp`
     const fh = await open(tmp, 'w', 0o600)
