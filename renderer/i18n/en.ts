@@ -107,6 +107,7 @@ const en = {
     },
     VALIDATION: {
       // B1: paths named outside a dialog (a draft manifest, a dropped file)
+      importUrlForgotten: 'The query of the import URL ({url}) was not saved, as it may hold a signature: add the URL import again.',
       notAbsolute: '{path} is not an absolute path.',
       appFile: 'Files of the app itself (settings, secrets, queue, logs) cannot be used: {path}',
       // B1

@@ -108,6 +108,7 @@ const zhCN: Messages = {
     },
     VALIDATION: {
       // B1: 非对话框选择的路径（草稿清单、拖入的文件）
+      importUrlForgotten: '导入地址（{url}）的查询部分可能含有签名，因此未被保存：请重新添加该 URL 导入。',
       notAbsolute: '{path} 不是绝对路径。',
       appFile: '不能使用应用自身的文件（设置、密钥、队列、日志）：{path}',
       // B1
