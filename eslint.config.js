@@ -2,6 +2,8 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import pluginVue from 'eslint-plugin-vue'
 import globals from 'globals'
+// Last: turns off the stylistic rules that prettier owns (npm run format), so the two never disagree.
+import prettier from 'eslint-config-prettier/flat'
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'coverage/**', '.cloud-state/**', 'test-results/**'] },
@@ -28,4 +30,5 @@ export default tseslint.config(
       ],
     },
   },
+  prettier,
 )
