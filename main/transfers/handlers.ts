@@ -27,6 +27,7 @@ export function transferHandlers(s: TransferHandlerDeps) {
     retry: (id) => s.transfers.retry(id),
     remove: (id) => s.transfers.remove(id),
     runDraft: (id) => s.transfers.runDraft(id),
+    acceptUnverified: (id) => s.transfers.acceptUnverified(id),
     exportDrafts: async (ids, handle) => {
       const path = s.files.resolve(handle, 'write')
       const text = s.transfers.exportDrafts(ids)

@@ -15,6 +15,8 @@ export const transferCommands = {
   retry: command<[jobId: string], JobDTO>(zId),
   remove: command<[jobId: string], void>(zId),
   runDraft: command<[jobId: string], JobDTO>(zId),
+  /** B2: keep a download Glance has no checksum for (the job waits with decision 'acceptUnverified'). */
+  acceptUnverified: command<[jobId: string], JobDTO>(zId),
   exportDrafts: command<[ids: string[], fileHandle: string], { path: string }>(z.array(zId).min(1).max(1000), zHandle),
   importDrafts: command<[fileHandle: string], JobDTO[]>(zHandle),
 }

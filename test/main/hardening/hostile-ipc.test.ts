@@ -107,6 +107,7 @@ const TEMPLATES: Record<CommandChannel, () => unknown[]> = {
   'transfers:retry': () => ['job-1'],
   'transfers:remove': () => ['job-1'],
   'transfers:runDraft': () => ['job-1'],
+  'transfers:acceptUnverified': () => ['job-1'],
   'transfers:exportDrafts': () => [['job-1'], FAKE_HANDLE],
   'transfers:importDrafts': () => [FAKE_HANDLE],
   'fleet:regions': () => ['p-none'],
