@@ -102,7 +102,7 @@ describeFaultCloud('copy under faults (disposable faults cloud)', (cloud) => {
       await cloudService(STATE, 'kill', 'glance2')
       await sleep(1500)
       await cloudService(STATE, 'start', 'glance2')
-      const done = await transfers.waitFor(jobId)
+      const done = await transfers.waitFor(jobId, undefined, 360_000)
       dst.push(done.imageId!)
       expect(done.error).toBeUndefined()
       expect(done.state).toBe('done')
@@ -116,7 +116,7 @@ describeFaultCloud('copy under faults (disposable faults cloud)', (cloud) => {
     } finally {
       await transfers.stop()
     }
-  })
+  }, 420_000)
 
   it('the app stopped mid-copy and opened again on the same queue: the copy is recovered and completes once', async () => {
     const s = await sourceImage(`copy-restart-${Date.now()}`)
@@ -132,7 +132,7 @@ describeFaultCloud('copy under faults (disposable faults cloud)', (cloud) => {
     const second = await openCopy(clouds, data)
     second.transfers.start()
     try {
-      const done = await second.transfers.waitFor(jobId)
+      const done = await second.transfers.waitFor(jobId, undefined, 360_000)
       dst.push(done.imageId!)
       expect(done.error).toBeUndefined()
       expect(done.state).toBe('done')
@@ -141,5 +141,5 @@ describeFaultCloud('copy under faults (disposable faults cloud)', (cloud) => {
     } finally {
       await second.transfers.stop()
     }
-  })
+  }, 420_000)
 })
