@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { onPosix } from '../../support/needs'
 
 const crash = vi.hoisted(() => ({ sync: null as RegExp | null, async: null as RegExp | null, hits: 0 }))
 
@@ -89,7 +90,7 @@ async function writeAll(s: Awaited<ReturnType<typeof open>>, name: string): Prom
 }
 
 describe('owner-only files', () => {
-  it('settings, secrets, queue and log files are 0600, their folders 0700', async () => {
+  onPosix('settings, secrets, queue and log files are 0600, their folders 0700', async () => {
     const s = await open()
     await writeAll(s, 'one')
     s.log.info('a line')
@@ -109,7 +110,7 @@ describe('owner-only files', () => {
     expect(readFileSync(files.settings, 'utf8')).not.toContain('secret-of-one')
   })
 
-  it('the file logger creates its folder 0700 and its files 0600, rotated ones too', async () => {
+  onPosix('the file logger creates its folder 0700 and its files 0600, rotated ones too', async () => {
     const { createFileLogger } = await import('../../../main/log')
     const file = join(dataDir, 'logs', 'main.log')
     const log = createFileLogger({ file, maxBytes: 200, keep: 2 })
@@ -161,7 +162,7 @@ describe('a crash between write and rename', () => {
     await again.close()
   })
 
-  it('settings (conf): killed at random moments while writing, the file always parses, whole, mode 0600', async () => {
+  onPosix('settings (conf): killed at random moments while writing, the file always parses, whole, mode 0600', async () => {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 })
     const script = `
       const { default: Conf } = await import(${JSON.stringify(import.meta.resolve('conf'))});

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createFileLogger, redact } from '../../../main/log'
+import { onPosix } from '../../support/needs'
 
 let dir: string
 beforeEach(() => {
@@ -27,7 +28,7 @@ describe('file logger', () => {
     for (let k = 1; k < seq.length; k++) expect(seq[k]).toBe(seq[k - 1]! + 1)
   })
 
-  it('respects the level and never throws when the folder cannot be written', () => {
+  onPosix('respects the level and never throws when the folder cannot be written', () => {
     const file = join(dir, 'ro', 'main.log')
     mkdirSync(join(dir, 'ro'))
     chmodSync(join(dir, 'ro'), 0o500)

@@ -9,6 +9,7 @@ import { FileRegistry } from '../../../main/files/registry'
 import { CloudConnector } from '../../../main/profiles/connector'
 import { allFiles, fakeCipher, harness, sampleProfile, tempDir } from './helpers'
 import { createNullLogger } from '../../../main/log'
+import { onPosix } from '../../support/needs'
 
 const PASSWORD = 'Pa55-word-that-must-never-leak'
 const APPCRED = 'app-cred-secret-9f8e7d6c5b4a'
@@ -16,7 +17,7 @@ const ENV_PASSWORD = 'env-password-from-openrc-42'
 const IMPORTED = 'imported-from-secure-yaml-77'
 
 describe('SecretStore', () => {
-  it('encrypts with the cipher, writes 0600, decrypts on a fresh start', () => {
+  onPosix('encrypts with the cipher, writes 0600, decrypts on a fresh start', () => {
     const dir = tempDir()
     const cipher = fakeCipher(true)
     const s = new SecretStore({ dir, cipher, log: createNullLogger() })

@@ -13,6 +13,7 @@ import {
 import { DEFAULT_PROPERTY_KEYS, zProfileInput } from '../../../main/profiles/model'
 import { ProfileService } from '../../../main/profiles/service'
 import { harness, sampleProfile, tempDir } from './helpers'
+import { onPosix } from '../../support/needs'
 
 const v1Profile = {
   id: 'p-1',
@@ -89,7 +90,7 @@ describe('migrations', () => {
     ])
   })
 
-  it('migrates the file on disk (conf backend) and writes it 0600', () => {
+  onPosix('migrates the file on disk (conf backend) and writes it 0600', () => {
     const dir = tempDir()
     writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, profiles: [v1Profile] }), { mode: 0o644 })
     const r = openSettings({ dir })
@@ -176,7 +177,7 @@ describe('corrupt or unreadable settings', () => {
     void garbage
   })
 
-  it('a read-only data folder: the settings are still read (0600 file, no crash)', () => {
+  onPosix('a read-only data folder: the settings are still read (0600 file, no crash)', () => {
     const dir = tempDir()
     writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 2, profiles: [] }), { mode: 0o600 })
     chmodSync(dir, 0o500)

@@ -17,6 +17,7 @@ import type { Platform } from '../../../main/platform'
 import type { CloudConnector } from '../../../main/profiles/connector'
 import { TransferService } from '../../../main/transfers/service'
 import { checkJob } from '../../../main/transfers/store'
+import { onPosix } from '../../support/needs'
 
 let dir: string
 let events: { event: EventChannel; payload: unknown }[]
@@ -77,7 +78,7 @@ afterEach(async () => {
 })
 
 describe('the queue file schema', () => {
-  it('bad jobs are quarantined into a file of their own and reported; the good ones load; the queue file is rewritten without them', async () => {
+  onPosix('bad jobs are quarantined into a file of their own and reported; the good ones load; the queue file is rewritten without them', async () => {
     const bad = [
       job('job_relative', { kind: 'download', path: 'relative/target.raw' }), // a target that is not an absolute path
       job('job_nospec', { kind: 'download' }), // no path
