@@ -50,6 +50,9 @@ export class HashedFileBody extends Readable {
   /** Bytes read from the file so far. */
   private pos = 0
   private mode: 'none' | 'stream' | 'direct' = 'none'
+  /** Writes handed to the request whose callback has not come yet (direct mode), and who waits for them. */
+  private pending = 0
+  private sentWaiters: (() => void)[] = []
 
   constructor(
     readonly path: string,
@@ -68,6 +71,21 @@ export class HashedFileBody extends Readable {
   /** The digests of the bytes read (after the body was consumed to its end). */
   digests(): Promise<PartialDigests> {
     return this.hasher.digest()
+  }
+
+  /**
+   * Resolves when every write handed to the request has been called back (its bytes counted): the response can come
+   * before the last callbacks, and progress must reach the size first. At most `waitMs`.
+   */
+  sent(waitMs = 2000): Promise<void> {
+    if (this.pending === 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, waitMs)
+      this.sentWaiters.push(() => {
+        clearTimeout(t)
+        resolve()
+      })
+    })
   }
 
   /** Stops everything: file, workers. */
@@ -118,9 +136,11 @@ export class HashedFileBody extends Readable {
       // The ring bounds what is queued: write() returning false needs no extra wait (at most `slots` chunks).
       for (let off = 0; off < c.n; off += PROGRESS_STEP) {
         const part = view.subarray(off, Math.min(c.n, off + PROGRESS_STEP))
+        this.pending++
         out.write(part, (err) => {
           if (!err) this.onBytes(part.length)
           done()
+          if (--this.pending === 0) for (const w of this.sentWaiters.splice(0)) w()
         })
       }
     }

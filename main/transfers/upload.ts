@@ -55,9 +55,10 @@ export interface UploadResult {
   image: RawImage
 }
 
-function fileChanged(path: string, c: { field: string; then: number; now: number }): AppError {
+/** FILE/fileChanged; HASH_MISMATCH for a draft (its file no longer matches the hashes taken when it was prepared). */
+function fileChanged(path: string, c: { field: string; then: number; now: number }, draft = false): AppError {
   return new AppError({
-    code: 'FILE',
+    code: draft ? 'HASH_MISMATCH' : 'FILE',
     message: `${path} changed after it was inspected (${c.field}: ${c.then} then, ${c.now} now); the upload was stopped. Check the file and add the upload again.`,
     retryable: false,
     details: { reason: 'fileChanged', params: { path, field: c.field, then: c.then, now: c.now } },
@@ -98,7 +99,7 @@ async function uploadFrom(fh: FileHandle, cloud: TransferCloud, task: UploadTask
   if (task.identity) {
     const byPath = identityOf(await stat(task.filePath))
     const c = identityChange(task.identity, now) ?? identityChange(task.identity, byPath)
-    if (c) throw fileChanged(task.filePath, c)
+    if (c) throw fileChanged(task.filePath, c, !!task.expected?.sha512)
   }
   const size = now.size
   const { report, regions } = await inspectHandle(fh, size, task.meta.diskFormat, task.filePath)
@@ -163,6 +164,7 @@ async function uploadFrom(fh: FileHandle, cloud: TransferCloud, task: UploadTask
   let d: Digests
   try {
     await glance.uploadData(id, body, size, { signal: hooks.signal })
+    await body.sent()
     const h = await body.digests()
     d = { md5: h.md5!, sha512: h.sha512!, bytes: h.bytes }
   } catch (e) {

@@ -92,6 +92,7 @@ const en = {
       caUnreadable: 'The CA file {path} cannot be read.',
       missing: 'The file {path} cannot be opened ({os}).',
     },
+    HASH_MISMATCH: { fileChanged: INSPECTION_WORDS.fileChanged[0] as string }, // A: a draft's file changed
     // B2: the transfer queue, download targets and unverifiable downloads
     CONFLICT: {
       queueLocked: 'The transfer queue is in use by another program (process {pid} on {host}); nothing runs here until it ends.',

@@ -93,6 +93,7 @@ const zhCN: Messages = {
       caUnreadable: '无法读取 CA 文件 {path}。',
       missing: '无法打开文件 {path}（{os}）。',
     },
+    HASH_MISMATCH: { fileChanged: INSPECTION_WORDS.fileChanged[1] }, // A: a draft's file changed
     // B2: the transfer queue, download targets and unverifiable downloads
     CONFLICT: {
       queueLocked: '传输队列正被另一个程序使用（{host} 上的进程 {pid}）；在它结束之前，这里不会运行任何传输。',

@@ -46,7 +46,9 @@ describe('HashedFileBody tap', () => {
         let sentAtEnd = -1
         const fh = await open(path, 'r')
         const s = sink()
+        let counted = 0
         const body = new HashedFileBody(path, SIZE, {
+          onBytes: (n) => (counted += n),
           slotSize: 64 * KiB,
           slots: 2,
           file: fh,
@@ -77,6 +79,8 @@ describe('HashedFileBody tap', () => {
         } else {
           expect(e).toBeNull()
           expect(s.got()).toBe(SIZE)
+          // progress counts every byte, the held-back chunk too
+          expect(counted).toBe(SIZE)
         }
         // the caller's handle stays open (the upload closes it)
         expect((await fh.stat()).size).toBe(SIZE)
