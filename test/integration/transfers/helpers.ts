@@ -58,6 +58,8 @@ export interface ServiceOptions {
   concurrency?: number
   progressMs?: number
   persistMs?: number
+  /** B2: one URL-import attempt's deadline. */
+  importDeadlineMs?: number
   /** The event bus (to watch progress and state changes). */
   events?: EventBus
 }
@@ -80,6 +82,7 @@ export async function openService(
     ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
     ...(opts.progressMs !== undefined ? { progressMs: opts.progressMs } : {}),
     ...(opts.persistMs !== undefined ? { persistMs: opts.persistMs } : {}),
+    ...(opts.importDeadlineMs !== undefined ? { importDeadlineMs: opts.importDeadlineMs } : {}),
     connect: async (ctx) => {
       client ??= clientFor(c, ctx.region, opts.imageUrl ? { imageUrl: opts.imageUrl } : {})
       try {

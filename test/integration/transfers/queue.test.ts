@@ -696,4 +696,56 @@ describeCloud('download part files: the job’s own, or left alone (real Glance,
     expect(readFileSync(target).equals(data)).toBe(true)
     expect(existsSync(`${target}.part`)).toBe(false)
   })
+
+  it('a URL import that takes longer than its deadline ends the attempt as a retryable TIMEOUT; the next one polls the same import', async () => {
+    const data = randomBytes(384 * KiB)
+    // a slow source: 64 KiB every 600 ms (about 3.6 s in all)
+    const server = http.createServer((req, res) => {
+      if (req.url !== '/slow.img') return void res.writeHead(404).end()
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': data.length })
+      let off = 0
+      const t = setInterval(() => {
+        res.write(data.subarray(off, off + 64 * KiB))
+        off += 64 * KiB
+        if (off >= data.length) {
+          clearInterval(t)
+          res.end()
+        }
+      }, 600)
+      res.on('close', () => clearInterval(t))
+    })
+    let port = 0
+    for (const p of [18082, 18081, 18080]) {
+      const ok = await new Promise<boolean>((r) => {
+        server.once('error', () => r(false))
+        server.listen(p, '127.0.0.1', () => r(true))
+      })
+      if (ok) {
+        port = p
+        break
+      }
+    }
+    expect(port, 'one of the ports 18080-18082 must be free').toBeGreaterThan(0)
+    try {
+      const s = await b.open({ importDeadlineMs: 1000, maxAttempts: 30 })
+      s.start()
+      const job = await s.enqueueImport(ctx, { name: b.name('slow'), fields, diskFormat: 'raw', url: `http://127.0.0.1:${port}/slow.img` })
+      const done = await s.waitFor(job.id)
+      b.track(job, done)
+      expect(done.error).toBeUndefined()
+      expect(done.state).toBe('done')
+      expect(done.attempts).toBeGreaterThan(1)
+      const timeouts = b.events
+        .filter((e) => e.event === 'transfers:changed' && (e.payload as JobDTO).id === job.id)
+        .map((e) => (e.payload as JobDTO).error)
+        .filter((e) => e?.code === 'TIMEOUT')
+      expect(timeouts.length).toBeGreaterThan(0)
+      expect(timeouts[0]).toMatchObject({ retryable: true, details: { reason: 'importDeadline' } })
+      expect(await b.named(done.imageName)).toHaveLength(1)
+      expect(await b.image(done.imageId!)).toMatchObject({ status: 'active', size: data.length })
+    } finally {
+      server.closeAllConnections()
+      await new Promise<void>((r) => server.close(() => r()))
+    }
+  })
 })
