@@ -19,6 +19,8 @@ import { credsEnv, tmp } from '../transfers/helpers'
 import { Clouds, REGION1, REGION2, cleanup, idsByHash, payload } from './helpers'
 
 const CLI = resolve(import.meta.dirname, '../../../out/cli/index.js')
+/** Each test spawns the CLI several times (node start-up, a new token, a plan each): minutes on a loaded machine. */
+const SLOW = 420_000
 
 interface Run {
   status: number | null
@@ -116,7 +118,7 @@ describeCloud('image copy / image sync through the CLI (real two-region cloud)',
       expect(again.status, again.stderr).toBe(0)
       expect(again.json().summary).toMatchObject({ done: 0, skipped: 1, failed: 0, items: [{ outcome: 'skipped', reason: 'present', targetImageId: item.targetImageId }] })
       expect(await idsByHash(r2, s.sha512)).toEqual([item.targetImageId])
-    })
+    }, SLOW)
   }
 
   it('image sync without --apply changes nothing; with --apply it copies the missing and patches the drift; then all present', async () => {
@@ -165,7 +167,7 @@ describeCloud('image copy / image sync through the CLI (real two-region cloud)',
 
     const after = await cli(['image', 'sync', '--from-region', REGION1, '--to-region', REGION2, '--filter', `tag:${stag}`, '--json'])
     expect(after.json().plan.counts).toEqual({ copy: 0, present: 2, drift: 0, refused: 0 })
-  })
+  }, SLOW)
 
   it('image copy --to-cloud (the demo user): a public image is refused (exit 1, nothing made) unless the downgrade is consented', async () => {
     const s = await sourceImage(`cli-public-${tag}`, { visibility: 'public' })
@@ -181,7 +183,7 @@ describeCloud('image copy / image sync through the CLI (real two-region cloud)',
     made.push({ c: () => d2, id: item.targetImageId })
     const t = await d2.glance.get(item.targetImageId)
     expect(t).toMatchObject({ visibility: 'private', owner: d2.session.project.id, os_hash_value: s.sha512 })
-  })
+  }, SLOW)
 
   it('bad input: a usage error exits 2; an unknown image exits 1 with the reason in JSON', async () => {
     const u = await cli(['image', 'copy', 'x', '--json'])
