@@ -4,9 +4,7 @@
  * Files are written atomically (tmp + rename).
  */
 import { deflateRawSync } from 'node:zlib'
-import { open, rename, rm } from 'node:fs/promises'
-import { dirname, basename, join } from 'node:path'
-import { randomBytes } from 'node:crypto'
+import { atomicWriteFile } from '../files/atomic'
 import type { ImageDTO } from '../../preload/api'
 import type { Translate } from '../../preload/rules/messages'
 import { translator, type UiLocale } from '../i18n'
@@ -259,23 +257,7 @@ export function toXlsx(rows: Cell[][], sheetName = 'Images'): Buffer {
   return zip(files.map((f) => ({ name: f.name, data: Buffer.from(f.data, 'utf8') })))
 }
 
-/** Writes a file atomically: a temporary sibling, fsync, rename over the target. */
+/** Writes an export atomically (main/files/atomic.ts), readable by the user's other programs (0644). */
 export async function writeFileAtomic(path: string, data: Buffer | string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-  const fh = await open(tmp, 'w', 0o644)
-  try {
-    await fh.writeFile(data)
-    await fh.sync()
-  } catch (e) {
-    await fh.close().catch(() => {})
-    await rm(tmp, { force: true })
-    throw e
-  }
-  await fh.close()
-  try {
-    await rename(tmp, path)
-  } catch (e) {
-    await rm(tmp, { force: true })
-    throw e
-  }
+  return atomicWriteFile(path, data, 0o644)
 }

@@ -19,7 +19,7 @@ import { constants } from 'node:fs'
 import { mkdir, open } from 'node:fs/promises'
 import { join, relative, resolve, isAbsolute } from 'node:path'
 import { AppError } from '../../preload/api'
-import { atomicWriteFile } from './fsutil'
+import { atomicWriteFile } from '../files/atomic'
 
 export const MAX_CA_BYTES = 1024 * 1024
 export const CA_DIR = 'ca'

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { AppError, type SecretState } from '../../preload/api'
 import type { SecretCipher } from '../platform'
 import type { Logger } from '../log'
-import { atomicWriteFileSync } from './fsutil'
+import { atomicWriteFileSync } from '../files/atomic'
 
 interface SecretsFile {
   version: 1

@@ -26,7 +26,7 @@ import { SecretStore } from './secrets'
 import { loadCloudsYaml, parseCloudsYaml, readImportFile, standardConfigDirs, toCloudsYaml, type ParsedProfile } from './cloudsyaml'
 import { profileFromOpenrc } from './openrc'
 import { profileFromEnvironment } from './env'
-import { atomicWriteFile } from './fsutil'
+import { atomicWriteFile } from '../files/atomic'
 import { identityTag, sameSecretIdentity, trustChanges, type TrustChange } from './trust'
 import { importCaFile } from './cafile'
 

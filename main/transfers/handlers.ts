@@ -1,7 +1,8 @@
 /** The 'transfers:*' commands (declared in preload/contract/commands/transfers.ts): job ids, and paths only through file handles. */
-import { readFile, writeFile, rename, stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { AppError } from '../../preload/api'
 import type { FileRegistry } from '../files/registry'
+import { atomicWriteFile } from '../files/atomic'
 import { bindDomain } from '../ipc/bind'
 import type { TransferService } from './service'
 
@@ -30,10 +31,7 @@ export function transferHandlers(s: TransferHandlerDeps) {
     acceptUnverified: (id) => s.transfers.acceptUnverified(id),
     exportDrafts: async (ids, handle) => {
       const path = s.files.resolve(handle, 'write')
-      const text = s.transfers.exportDrafts(ids)
-      const tmp = `${path}.tmp`
-      await writeFile(tmp, text, { mode: 0o600 })
-      await rename(tmp, path)
+      await atomicWriteFile(path, s.transfers.exportDrafts(ids), 0o600)
       return { path }
     },
     importDrafts: async (handle) => {

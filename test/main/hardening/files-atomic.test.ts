@@ -3,7 +3,7 @@
  * between writing and renaming never leaves a truncated file: the previous file stays whole and is what the next run
  * reads; a left-over temporary file is ignored.
  *
- * The crash is simulated where our code renames (secrets: node:fs renameSync in profiles/fsutil.ts; queue:
+ * The crash is simulated where our code renames (secrets: node:fs renameSync in files/atomic.ts; queue:
  * node:fs/promises rename in transfers/store.ts) by a mocked rename that fails once, as a process killed at that
  * instant would leave things. The settings go through `conf` (its `atomically` writer, not mockable here): a child
  * process writing them in a loop is SIGKILLed at random moments and the file must parse every time.

@@ -1,3 +1,9 @@
+/**
+ * The one home of atomic writes (issue 11.2): a temporary sibling created with the file's mode, written, fsynced,
+ * renamed over the target, removed on any failure. Used by the settings and secrets (sync), the CA bundle and
+ * clouds.yaml exports, the image list exports and the draft manifests. (The transfer queue file adds a folder fsync:
+ * main/transfers/store.ts.)
+ */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { writeFile, rename, rm, open } from 'node:fs/promises'
@@ -20,6 +26,7 @@ export function atomicWriteFileSync(path: string, data: string, mode = 0o600): v
   }
 }
 
+/** Write a file atomically (async): a temporary file in the same folder (created with `mode`), fsync, rename over. */
 export async function atomicWriteFile(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
   try {
