@@ -37,6 +37,8 @@ export type TransferQueue = Pick<TransferService, 'enqueueUpload' | 'enqueueImpo
 /** What the image service needs from the connector (main/profiles/connector.ts). */
 export interface CloudSource {
   client(ctx: CloudContext): Promise<CloudClient>
+  /** C4: the profile and region of an offline draft, without the network (absent: drafts authenticate). */
+  offlineContext?(ctx: CloudContext): Required<CloudContext>
 }
 
 export interface ImageServiceDeps {
@@ -103,6 +105,7 @@ export class ImageService {
   }
 
   async create(ctx: CloudContext, input: ImageCreateInput): Promise<ImageCreateResult> {
+    if (input.draft && input.source.kind === 'file' && this.deps.clouds.offlineContext) return this.createDraft(ctx, input, input.source.fileHandle)
     const c = await this.client(ctx)
     if (input.fields.public && !c.session.roles.includes('admin')) {
       throw new AppError({ code: 'FORBIDDEN', message: 'Only an administrator can make an image public (Glance policy publicize_image).' })
@@ -145,6 +148,29 @@ export class ImageService {
     const probe = await (this.deps.probeUrl ?? probeImageUrl)(src.url, input.diskFormat)
     this.deps.log.info('images:urlProbe', { outcome: probe.outcome, detected: probe.detected ?? null })
     const job = await this.deps.transfers.enqueueImport(full, { ...common, diskFormat: input.diskFormat, url: src.url, ...(extra ? { extra } : {}) })
+    return job.imageId ? { jobId: job.id, imageId: job.imageId } : { jobId: job.id }
+  }
+
+  /**
+   * C4: an offline draft: no network and no authentication (the profile's Keystone may be unreachable); the file is
+   * inspected locally by the queue. What needs the server (an administrator for a public image, Glance's checks) is
+   * checked when the draft is run.
+   */
+  private async createDraft(ctx: CloudContext, input: ImageCreateInput, fileHandle: string): Promise<ImageCreateResult> {
+    if (input.properties) checkPropertyKeys(input.properties)
+    const full = this.deps.clouds.offlineContext!(ctx)
+    const shared = input.visibility === 'shared' && !input.fields.public
+    const job = await this.deps.transfers.enqueueUpload(full, {
+      name: input.name,
+      fields: input.fields,
+      ...(input.containerFormat ? { containerFormat: input.containerFormat } : {}),
+      ...(input.tags ? { tags: input.tags } : {}),
+      ...(input.properties ? { properties: input.properties } : {}),
+      diskFormat: input.diskFormat,
+      filePath: this.deps.files.resolve(fileHandle, 'read'),
+      draft: true,
+      ...(shared ? { extra: { visibility: 'shared' } } : {}),
+    })
     return job.imageId ? { jobId: job.id, imageId: job.imageId } : { jobId: job.id }
   }
 

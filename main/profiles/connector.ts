@@ -371,6 +371,15 @@ export class CloudConnector {
     return clientFor(session, profile, pickRegion(profile, ctx.region))
   }
 
+  /**
+   * C4: the context an offline draft is saved under: the profile (it must exist) and its region, with no network and
+   * no authentication (the draft authenticates when it is run).
+   */
+  offlineContext(ctx: CloudContext): Required<CloudContext> {
+    const profile = this.deps.profiles.get(ctx.profileId)
+    return { profileId: profile.id, region: pickRegion(profile, ctx.region) }
+  }
+
   /** profiles:test: a fresh authentication (not the cached session) and the report. */
   async test(ctx: CloudContext): Promise<ConnectionReport> {
     const profile = this.deps.profiles.get(ctx.profileId)

@@ -15,7 +15,10 @@ import { checkLocalPath } from '../files/paths'
 const ipc = zImageCreateInput.shape
 const zEntry = z.strictObject({
   name: ipc.name,
-  profileId: zId,
+  /** C4: the profile by its NAME (ids are local to one app); import resolves it. */
+  profile: z.string().min(1).max(120).optional(),
+  /** Older manifests (and a queue without profiles, the CLI's): the local id. */
+  profileId: zId.optional(),
   region: zCloudContext.shape.region.unwrap(),
   file: z.string().min(1).max(4096),
   size: z.number().int().nonnegative().optional(),
@@ -42,8 +45,8 @@ export interface ManifestCheckDeps {
  * path, not the app's own files; see files/paths.ts) and is replaced by its real path; an entry that would make an
  * image public is confirmed in the main process, one question per image (declined: CANCELLED/notConfirmed).
  */
-export async function checkManifestEntries(entries: DraftEntry[], deps: ManifestCheckDeps): Promise<DraftEntry[]> {
-  const out: DraftEntry[] = []
+export async function checkManifestEntries<E extends DraftEntry>(entries: E[], deps: ManifestCheckDeps): Promise<E[]> {
+  const out: E[] = []
   for (const [i, e] of entries.entries()) {
     let file: string
     try {
@@ -70,13 +73,48 @@ export async function checkManifestEntries(entries: DraftEntry[], deps: Manifest
   return out
 }
 
-export function renderManifest(jobs: JobRecord[]): string {
+/** C4: profile names <-> local ids (the app's profiles); a queue without it writes and reads local ids. */
+export interface ProfileNames {
+  nameOf(id: string): string | undefined
+  idOf(name: string): string | undefined
+}
+
+export function profileNamesOf(profiles: { list(): { id: string; name: string }[] }): ProfileNames {
+  return {
+    nameOf: (id) => profiles.list().find((p) => p.id === id)?.name,
+    idOf: (name) => profiles.list().find((p) => p.name === name)?.id,
+  }
+}
+
+/**
+ * The local profile id of each entry: `profile` (a name) resolved through `names`, else a legacy `profileId`.
+ * An unknown name is PROFILE_NOT_FOUND/draftProfile {profile, draft}; nothing is imported then.
+ */
+export function resolveProfiles(entries: DraftEntry[], names: ProfileNames | undefined): (DraftEntry & { profileId: string })[] {
+  return entries.map((e, i) => {
+    const id = e.profile !== undefined ? names?.idOf(e.profile) : e.profileId
+    if (!id) {
+      const profile = e.profile ?? ''
+      throw new AppError({
+        code: 'PROFILE_NOT_FOUND',
+        message: e.profile !== undefined
+          ? `Draft ${i + 1} (${e.name}) names the profile "${profile}", which does not exist here: create or import a profile of that name, then import the drafts again.`
+          : `Draft ${i + 1} (${e.name}) names no profile.`,
+        details: { reason: 'draftProfile', params: { profile, draft: e.name } },
+      })
+    }
+    return { ...e, profileId: id }
+  })
+}
+
+export function renderManifest(jobs: JobRecord[], names?: ProfileNames): string {
   const drafts: DraftEntry[] = []
   for (const j of jobs) {
     if (j.spec.kind !== 'upload') continue
+    const profile = names?.nameOf(j.profileId)
     const e: DraftEntry = {
       name: j.spec.name,
-      profileId: j.profileId,
+      ...(profile !== undefined ? { profile } : { profileId: j.profileId }),
       region: j.region,
       file: j.spec.filePath,
       size: j.spec.size,

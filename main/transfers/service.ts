@@ -30,7 +30,7 @@ import { importFromUrl } from './importer'
 import { hashFile } from './hashing'
 import type { Connect, ImageMeta, TransferCloud } from './port'
 import { connectorConnect } from './cloud'
-import { checkManifestEntries, parseManifest, renderManifest } from './drafts'
+import { checkManifestEntries, parseManifest, profileNamesOf, renderManifest, resolveProfiles, type ProfileNames } from './drafts'
 import { ACTIVE, metaOf, newJob, requeueInterrupted, stopOf, stopReason, toDTO, type StopReason } from './job-state'
 import { runnable } from './scheduler'
 import { acquireQueueLock, type LockOwner, type LockResult } from './queue-lock'
@@ -75,6 +75,8 @@ export interface TransferServiceOptions {
   only?: { profileId: string; region: string }
   /** How long one attempt of a URL import waits for Glance (default IMPORT_DEADLINE_MS); then a retryable TIMEOUT. */
   importDeadlineMs?: number
+  /** C4: profile names for draft manifests (default: the profiles of `clouds`; neither: manifests carry local ids). */
+  profileNames?: ProfileNames
 }
 
 /** An upload to queue: the image's metadata (disk format `auto` lets inspection decide) and the local file. */
@@ -418,14 +420,20 @@ export class TransferService {
     const jobs = ids.map((id) => this.job(id))
     const bad = jobs.find((j) => j.state !== 'draft' || j.spec.kind !== 'upload')
     if (bad) throw new AppError({ code: 'VALIDATION', message: `${bad.imageName} is not an upload draft.` })
-    return renderManifest(jobs)
+    return renderManifest(jobs, this.profileNames())
+  }
+
+  /** C4: names <-> ids of the profiles the manifests name. */
+  private profileNames(): ProfileNames | undefined {
+    return this.deps.profileNames ?? (this.deps.clouds ? profileNamesOf(this.deps.clouds.deps.profiles) : undefined)
   }
 
   /** Creates drafts from a manifest; files are inspected again (and must still match their hashes when run). */
   async importDrafts(yamlText: string): Promise<JobDTO[]> {
     // B1: the manifest's files pass the dropped-file checks; making an image public is confirmed in main.
     const dialogs = this.deps.platform.dialogs
-    const entries = await checkManifestEntries(parseManifest(yamlText), {
+    const named = resolveProfiles(parseManifest(yamlText), this.profileNames())
+    const entries = await checkManifestEntries(named, {
       dataDir: this.deps.platform.dataDir,
       ...(dialogs.confirm ? { confirm: (req) => dialogs.confirm!(req) } : {}),
     })

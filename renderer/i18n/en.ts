@@ -82,6 +82,10 @@ const en = {
   // C2: main-process errors with a reason (preload/rules/messages.ts): errorReason.<CODE>.<reason>, {params}.
   // Other helpers: add your codes/reasons inside this section, in a block marked with your letter.
   errorReason: {
+    // C4: a draft manifest naming a profile this app does not have
+    PROFILE_NOT_FOUND: {
+      draftProfile: 'The draft "{draft}" names the profile "{profile}", which does not exist here. Create or import a profile of that name, then import the drafts again.',
+    },
     // A: inspection refusals/warnings and the upload's file binding: one table, en + zh-CN (preload/rules/inspection.ts)
     UNSAFE_FILE: inspectionMessages('en'),
     FILE: {

@@ -83,6 +83,10 @@ const zhCN: Messages = {
   // C2: 带原因代码的主进程错误（preload/rules/messages.ts）：errorReason.<CODE>.<reason>，{参数}。
   // 其他助手：请在此节内按字母标注的块添加代码/原因。
   errorReason: {
+    // C4: a draft manifest naming a profile this app does not have
+    PROFILE_NOT_FOUND: {
+      draftProfile: '草稿“{draft}”指定的连接配置“{profile}”在此不存在。请创建或导入同名的连接配置，然后重新导入草稿。',
+    },
     // A: inspection refusals/warnings and the upload's file binding: one table, en + zh-CN (preload/rules/inspection.ts)
     UNSAFE_FILE: inspectionMessages('zh-CN'),
     FILE: {
