@@ -26,7 +26,7 @@ export default tseslint.config(
       // Opening things outside the app goes through main/external.ts (isSafeExternalUrl) only.
       'no-restricted-properties': [
         'error',
-        { object: 'shell', property: 'openExternal', message: 'Use openExternalChecked() from main/electron/external.ts' },
+        { object: 'shell', property: 'openExternal', message: 'Use openExternalChecked() from main/electron/open-external.ts' },
       ],
     },
   },

@@ -6,7 +6,8 @@ import { app, BrowserWindow, ipcMain, session } from 'electron'
 import { join } from 'node:path'
 import { createServices, type Services } from './services'
 import { createElectronPlatform } from './electron/platform'
-import { openExternalChecked } from './electron/external'
+import { electronStoreBackend } from './electron/settings-store'
+import { openExternalChecked } from './electron/open-external'
 import { APP_URL, handleAppProtocol, registerAppScheme } from './electron/protocol'
 import { appUrlMatcher } from './electron/origin'
 import { debugSwitches, denyAllPermissions, hardenApp } from './electron/security'
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   handleAppProtocol(join(here, '../renderer'))
 
   const getWindow = (): BrowserWindow | null => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null)
-  services = await createServices(createElectronPlatform(getWindow))
+  services = await createServices(createElectronPlatform(getWindow), { settingsBackend: electronStoreBackend })
   const svc = services
   svc.log.info('started', { version: app.getVersion(), electron: process.versions.electron, dev: isDev })
 

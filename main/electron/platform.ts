@@ -4,7 +4,7 @@
  */
 import { app, dialog, Notification, safeStorage, type BrowserWindow, type SafeStorage } from 'electron'
 import type { Dialogs, Platform, SecretCipher, Shell } from '../platform'
-import { openExternalChecked } from './external'
+import { openExternalChecked } from './open-external'
 import { confirmBoxOptions } from './confirm'
 
 /**

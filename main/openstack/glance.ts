@@ -10,7 +10,8 @@ import type { Session, SessionRequest } from './session'
 import { MAX_LIST_BODY } from './http'
 import { CORE_ATTRIBUTES, READ_ONLY_ATTRIBUTES } from './properties'
 
-export type RawImage = Record<string, unknown> & { id: string; status: string }
+/** Glance's JSON for one image, as the API returns it (the transfer engine's narrower view: RawImage, transfers/port.ts). */
+export type GlanceImage = Record<string, unknown> & { id: string; status: string }
 
 export const PATCH_CONTENT_TYPE = 'application/openstack-images-v2.1-json-patch'
 
@@ -133,7 +134,7 @@ export interface CallOptions {
 }
 
 export interface ImagePageRaw {
-  images: RawImage[]
+  images: GlanceImage[]
   next?: string
   requestId?: string
 }
@@ -161,7 +162,7 @@ export interface ImportOptions extends CallOptions {
   allStoresMustSucceed?: boolean
 }
 
-export interface DownloadResult {
+export interface ImageDataResponse {
   status: number
   stream: Readable
   headers: { contentLength?: number; contentMd5?: string; contentRange?: string }
@@ -174,7 +175,7 @@ export interface WaitOptions extends CallOptions {
   timeoutMs?: number
   intervalMs?: number
   /** Called on every poll. */
-  onPoll?: (image: RawImage) => void
+  onPoll?: (image: GlanceImage) => void
 }
 
 export class GlanceClient {
@@ -261,7 +262,7 @@ export class GlanceClient {
   async listPage(query: ImageQuery, cursor?: string, o?: CallOptions): Promise<ImagePageRaw> {
     const path = cursor ? checkCursor(cursor) : `/v2/images?${buildListQuery(query).toString()}`
     // B2: a list page may be large (many images with their properties); other JSON keeps the 1 MiB default
-    const r = await this.call<{ images?: RawImage[]; next?: string }>('GET', path, { ...this.opt(o), maxBodyBytes: MAX_LIST_BODY })
+    const r = await this.call<{ images?: GlanceImage[]; next?: string }>('GET', path, { ...this.opt(o), maxBodyBytes: MAX_LIST_BODY })
     const images = r.body?.images ?? []
     const out: ImagePageRaw = { images }
     // A page that came back empty ends the list even when Glance still offers a `next`.
@@ -271,7 +272,7 @@ export class GlanceClient {
   }
 
   /** Every image matching the query, page by page (following `next`, stopping on the empty page). */
-  async *list(query: ImageQuery = {}, o?: CallOptions): AsyncGenerator<RawImage, void, undefined> {
+  async *list(query: ImageQuery = {}, o?: CallOptions): AsyncGenerator<GlanceImage, void, undefined> {
     let page = await this.listPage(query, undefined, o)
     const seen = new Set<string>()
     for (;;) {
@@ -284,19 +285,19 @@ export class GlanceClient {
 
   // -- images --------------------------------------------------------------------------------------------------
 
-  async get(id: string, o?: CallOptions): Promise<RawImage> {
-    return (await this.call<RawImage>('GET', `/v2/images/${enc(id)}`, this.opt(o))).body
+  async get(id: string, o?: CallOptions): Promise<GlanceImage> {
+    return (await this.call<GlanceImage>('GET', `/v2/images/${enc(id)}`, this.opt(o))).body
   }
 
   /** POST /v2/images. Also returns the import methods and stores the response headers announce. */
-  async create(body: Record<string, unknown>, o?: CallOptions): Promise<RawImage & { _importMethods?: string[]; _stores?: string[] }> {
-    const r = await this.call<RawImage>('POST', '/v2/images', { ...this.opt(o), json: body })
+  async create(body: Record<string, unknown>, o?: CallOptions): Promise<GlanceImage & { _importMethods?: string[]; _stores?: string[] }> {
+    const r = await this.call<GlanceImage>('POST', '/v2/images', { ...this.opt(o), json: body })
     return r.body
   }
 
   /** Like create, with the announced import methods and stores. */
-  async createWithInfo(body: Record<string, unknown>, o?: CallOptions): Promise<{ image: RawImage; importMethods: string[]; stores: string[] }> {
-    const r = await this.call<RawImage>('POST', '/v2/images', { ...this.opt(o), json: body })
+  async createWithInfo(body: Record<string, unknown>, o?: CallOptions): Promise<{ image: GlanceImage; importMethods: string[]; stores: string[] }> {
+    const r = await this.call<GlanceImage>('POST', '/v2/images', { ...this.opt(o), json: body })
     return {
       image: r.body,
       importMethods: parseHeaderList(r.headers['openstack-image-import-methods']),
@@ -305,9 +306,9 @@ export class GlanceClient {
   }
 
   /** PATCH with the given operations (no request when there are none: returns the image as it is). */
-  async patch(id: string, ops: PatchOp[], o?: CallOptions): Promise<RawImage> {
+  async patch(id: string, ops: PatchOp[], o?: CallOptions): Promise<GlanceImage> {
     if (ops.length === 0) return this.get(id, o)
-    const r = await this.call<RawImage>('PATCH', `/v2/images/${enc(id)}`, {
+    const r = await this.call<GlanceImage>('PATCH', `/v2/images/${enc(id)}`, {
       ...this.opt(o),
       body: Buffer.from(JSON.stringify(ops)),
       contentType: PATCH_CONTENT_TYPE,
@@ -316,7 +317,7 @@ export class GlanceClient {
   }
 
   /** Updates `oldImage` to `newImage` through the minimal patch. */
-  async update(oldImage: RawImage, newImage: Record<string, unknown>, o?: CallOptions): Promise<RawImage> {
+  async update(oldImage: GlanceImage, newImage: Record<string, unknown>, o?: CallOptions): Promise<GlanceImage> {
     return this.patch(oldImage.id, computePatch(oldImage, newImage), o)
   }
 
@@ -331,7 +332,7 @@ export class GlanceClient {
    * tag is there and no removed one is (BAD_RESPONSE, reason `tagsNotSaved`, otherwise). A concurrent edit between
    * the read and the patch is lost, as with any read-modify-write on Glance (it has no If-Match).
    */
-  async editTags(id: string, change: { add: string[]; remove: string[] }, o?: CallOptions): Promise<{ image: RawImage; tags: string[] }> {
+  async editTags(id: string, change: { add: string[]; remove: string[] }, o?: CallOptions): Promise<{ image: GlanceImage; tags: string[] }> {
     const wide = change.add.find(hasFourByteChar)
     if (wide !== undefined) {
       throw new AppError({
@@ -449,7 +450,7 @@ export class GlanceClient {
    * store, or when the image ends `killed`/`deleted` (or back to `queued` after an import started), and with TIMEOUT
    * when the time runs out.
    */
-  async waitForStatus(id: string, statuses: string[], o: WaitOptions = {}): Promise<RawImage> {
+  async waitForStatus(id: string, statuses: string[], o: WaitOptions = {}): Promise<GlanceImage> {
     const deadline = Date.now() + (o.timeoutMs ?? 600_000)
     let interval = o.intervalMs ?? 1000
     let sawImport = false
@@ -531,7 +532,7 @@ export class GlanceClient {
   }
 
   /** GET /v2/images/{id}/file as a stream; `range.start` asks for the rest from that offset (206 when honoured). */
-  async downloadData(id: string, o: CallOptions & { range?: { start: number }; idleTimeoutMs?: number } = {}): Promise<DownloadResult> {
+  async downloadData(id: string, o: CallOptions & { range?: { start: number }; idleTimeoutMs?: number } = {}): Promise<ImageDataResponse> {
     const headers: Record<string, string> = { accept: 'application/octet-stream' }
     if (o.range && o.range.start > 0) headers.range = `bytes=${o.range.start}-`
     const req: Omit<SessionRequest, 'method' | 'url'> = { ...this.opt(o), headers, responseType: 'stream' }
@@ -539,7 +540,7 @@ export class GlanceClient {
     const url = `${await this.baseUrl(o.signal)}/v2/images/${enc(id)}/file`
     const res = await this.session.request({ ...req, method: 'GET', url })
     const h = res.headers
-    const out: DownloadResult = { status: res.status, stream: res.stream!, headers: {} }
+    const out: ImageDataResponse = { status: res.status, stream: res.stream!, headers: {} }
     if (h['content-length'] !== undefined) out.headers.contentLength = Number(h['content-length'])
     if (typeof h['content-md5'] === 'string') out.headers.contentMd5 = h['content-md5']
     if (typeof h['content-range'] === 'string') out.headers.contentRange = h['content-range']
@@ -569,7 +570,7 @@ export function failedImportStores(img: Record<string, unknown>): string[] {
   return typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : []
 }
 
-function importFailed(img: RawImage, stores: string[]): AppError {
+function importFailed(img: GlanceImage, stores: string[]): AppError {
   return new AppError({
     code: 'IMPORT_FAILED',
     message: `The import of image ${img.id} failed for store(s) ${stores.join(', ')} (status ${img.status}).`,

@@ -8,7 +8,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { AppError } from '../../../preload/api'
 import { adminCloud, describeCloud, memberCloud } from '../../support/cloud'
-import { GlanceClient, PATCH_CONTENT_TYPE, type RawImage } from '../../../main/openstack/glance'
+import { GlanceClient, PATCH_CONTENT_TYPE, type GlanceImage } from '../../../main/openstack/glance'
 import { buildCreateBody, toImageDTO, DEFAULT_PROPERTY_KEYS } from '../../../main/openstack/properties'
 import type { Session } from '../../../main/openstack/session'
 import { Cleanup, bytes, readAll, sessionFor, streamOf, unique } from './helpers'
@@ -183,7 +183,7 @@ describeCloud('Glance v2 core (real cloud)', () => {
         // a full last page: Glance still offers `next`, which leads to an empty page; the pager stops there
         const p1 = await glance.listPage({ tags: [tag], limit: 3, sort: [{ key: 'name', dir: 'asc' }] })
         expect(p1.images).toHaveLength(3)
-        const p2 = p1.next ? await glance.listPage({}, p1.next) : { images: [] as RawImage[], next: undefined }
+        const p2 = p1.next ? await glance.listPage({}, p1.next) : { images: [] as GlanceImage[], next: undefined }
         expect(p2.images).toHaveLength(0)
         expect(p2.next).toBeUndefined()
         const small: string[] = []

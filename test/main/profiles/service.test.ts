@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { AppError, type ProfilesState } from '../../../preload/api'
 import { ProfileService } from '../../../main/profiles/service'
-import { memoryBackend, type SettingsBackend } from '../../../main/profiles/store'
+import { memoryBackend, type SettingsBackend } from '../../../main/profiles/profile-store'
 import { fakeCipher, harness, sampleProfile, tempDir } from './helpers'
 
 async function open(opts: Parameters<typeof harness>[0] & { backend?: (dir: string) => SettingsBackend } = {}) {

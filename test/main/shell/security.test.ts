@@ -5,7 +5,7 @@ import { fake, FakeSession, FakeWebContents, resetFake } from './fake-electron'
 vi.mock('electron', async () => (await import('./fake-electron')).fakeElectron())
 
 const { hardenWebContents, hardenApp, denyAllPermissions } = await import('../../../main/electron/security')
-const { openExternalChecked } = await import('../../../main/electron/external')
+const { openExternalChecked } = await import('../../../main/electron/open-external')
 const { appUrlMatcher } = await import('../../../main/electron/origin')
 
 function preventable(url: string): { url: string; prevented: boolean; preventDefault(): void } {

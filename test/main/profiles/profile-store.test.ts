@@ -9,7 +9,7 @@ import {
   upgradeDocument,
   memoryBackend,
   SettingsError,
-} from '../../../main/profiles/store'
+} from '../../../main/profiles/profile-store'
 import { DEFAULT_PROPERTY_KEYS, zProfileInput } from '../../../main/profiles/model'
 import { ProfileService } from '../../../main/profiles/service'
 import { harness, sampleProfile, tempDir } from './helpers'
