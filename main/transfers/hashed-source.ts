@@ -53,6 +53,9 @@ export class HashedFileBody extends Readable {
   /** Writes handed to the request whose callback has not come yet (direct mode), and who waits for them. */
   private pending = 0
   private sentWaiters: (() => void)[] = []
+  /** Bytes counted through onBytes; after `settle()` no more are counted. */
+  private counted = 0
+  private settled = false
 
   constructor(
     readonly path: string,
@@ -86,6 +89,24 @@ export class HashedFileBody extends Readable {
         resolve()
       })
     })
+  }
+
+  /**
+   * The request succeeded (the server has every byte): counts what the callbacks did not count yet. A callback can come
+   * after the response, or with an error once the finished request is closed; the bytes were sent all the same.
+   */
+  settle(): void {
+    if (this.settled) return
+    this.settled = true
+    const rest = this.size - this.counted
+    this.counted = this.size
+    if (rest > 0) this.onBytes(rest)
+  }
+
+  private count(n: number): void {
+    if (this.settled) return
+    this.counted += n
+    this.onBytes(n)
   }
 
   /** Stops everything: file, workers. */
@@ -138,7 +159,7 @@ export class HashedFileBody extends Readable {
         const part = view.subarray(off, Math.min(c.n, off + PROGRESS_STEP))
         this.pending++
         out.write(part, (err) => {
-          if (!err) this.onBytes(part.length)
+          if (!err) this.count(part.length)
           done()
           if (--this.pending === 0) for (const w of this.sentWaiters.splice(0)) w()
         })
@@ -172,7 +193,7 @@ export class HashedFileBody extends Readable {
           () => this.ring.release(c.slot),
           (e: unknown) => this.destroy(e as Error),
         )
-        this.onBytes(c.n)
+        this.count(c.n)
         this.push(copy)
       },
       (e: unknown) => this.destroy(e as Error),

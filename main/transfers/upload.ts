@@ -164,7 +164,8 @@ async function uploadFrom(fh: FileHandle, cloud: TransferCloud, task: UploadTask
   let d: Digests
   try {
     await glance.uploadData(id, body, size, { signal: hooks.signal })
-    await body.sent()
+    await body.sent(250)
+    body.settle()
     const h = await body.digests()
     d = { md5: h.md5!, sha512: h.sha512!, bytes: h.bytes }
   } catch (e) {
