@@ -7,7 +7,7 @@ import type { Platform } from './platform'
 import { EventBus } from './events'
 import { createFileLogger, type Logger } from './log'
 import { FileRegistry } from './files/registry'
-import { ProfileService } from './profiles/service'
+import { ProfileService, type ProfileServiceDeps } from './profiles/service'
 import { CloudConnector } from './profiles/connector'
 import { ImageService } from './images/service'
 import { VolumeService } from './volumes/service'
@@ -38,13 +38,15 @@ export interface ServiceOptions {
   logger?: Logger
   /** Start the transfer queue (recover and run persisted jobs). Default true. */
   startQueue?: boolean
+  /** C4: the settings backend (the Electron build: electron-store; default: conf, main/profiles). */
+  settingsBackend?: ProfileServiceDeps['backend']
 }
 
 export async function createServices(platform: Platform, opts: ServiceOptions = {}): Promise<Services> {
   const events = new EventBus()
   const log = opts.logger ?? createFileLogger({ file: join(platform.dataDir, 'logs', 'main.log') })
   const files = new FileRegistry()
-  const profiles = await ProfileService.open({ platform, events, log })
+  const profiles = await ProfileService.open({ platform, events, log, ...(opts.settingsBackend ? { backend: opts.settingsBackend } : {}) })
   const clouds = new CloudConnector({ profiles, log })
   const transfers = await TransferService.open({ platform, events, log, clouds, files })
   const images = new ImageService({ clouds, files, log, platform, transfers })

@@ -124,6 +124,21 @@ describe('packed app (electron-builder --dir --linux, stand-in Electron)', () =>
     }
   })
 
+  // C4: the design card's electron-store is the Electron build's settings backend (main/electron/settings-store.ts)
+  it('the main bundle imports electron-store, and app.asar holds it and its base, conf', () => {
+    const archive = join(unpacked, 'resources/app.asar')
+    const main = asar.extractFile(archive, 'out/main/index.js').toString('utf8')
+    expect(main).toMatch(/^import \w+ from "electron-store";$/m)
+    // the imported class is constructed and handed to the services as the settings backend
+    const name = /^import (\w+) from "electron-store";$/m.exec(main)![1]!
+    expect(main).toMatch(new RegExp(`new ${name}\\(\\{`))
+    expect(main).toMatch(/createServices\([^)]*\), \{ settingsBackend: \w+ \}\)/)
+    expect(entries).toContain('/node_modules/electron-store/index.js')
+    const store = asar.extractFile(archive, 'node_modules/electron-store/index.js').toString('utf8')
+    expect(store).toContain("import Conf from 'conf'")
+    expect(entries).toContain('/node_modules/conf/package.json')
+  })
+
   it('holds no sources, tests, harness, source maps or build tooling', () => {
     const own = entries.filter((e) => !e.startsWith('/node_modules/'))
     expect(own.filter((e) => /\.(ts|tsx|vue|map)$/.test(e))).toEqual([])
