@@ -6,6 +6,7 @@ import tls from 'node:tls'
 import { AppError } from '../../preload/api'
 import type { ProfileInput } from '../../preload/api'
 import { unreachable } from '../../preload/rules/profile-auth'
+import type { ReasonParams } from '../../preload/rules/messages'
 
 export interface PeerCertificateInfo {
   subject: string
@@ -71,7 +72,24 @@ export interface ExplainContext {
   phase: 'auth' | 'service'
 }
 
-/** Rewrites a connection error into the user's terms. Always returns an AppError (the original as `cause`). */
+/**
+ * Rewrites a connection error into the user's terms. Always returns an AppError (the original as `cause`).
+ * `message` is English (logs, CLI); the UI words `details.reason` + `details.params` (errorReason.<CODE>.<reason>):
+ *
+ * | error                        | reason (params)                                                          |
+ * |------------------------------|--------------------------------------------------------------------------|
+ * | NETWORK, ECONNREFUSED         | refused (host, phase)                                                     |
+ * | NETWORK/TIMEOUT, ENOTFOUND    | dnsFailed (host, phase)                                                   |
+ * | TIMEOUT (other)               | noAnswer (host, phase)                                                    |
+ * | NETWORK (other)               | unreachable (host, phase, os = the Node code or message)                  |
+ * | TLS, certificate fetched      | untrustedCert (host, subject, issuer, selfSigned)                         |
+ * | TLS, no certificate           | untrusted (host, os)                                                      |
+ * | AUTH_FAILED at auth, password | credentials (user, domain)                                                |
+ * | AUTH_FAILED, app credential   | appCredential (credential)                                                |
+ * | NOT_FOUND at auth             | noKeystone (url)                                                          |
+ * | unknownProjectError           | project (project, domain, user)                                           |
+ * phase: 'auth' (the auth URL) or 'service' (an endpoint).
+ */
 export async function explainConnectionError(e: unknown, ctx: ExplainContext): Promise<AppError> {
   if (!(e instanceof AppError)) return e instanceof Error ? new AppError({ code: 'INTERNAL', message: e.message }, { cause: e }) : new AppError({ code: 'INTERNAL', message: String(e) })
   const p = ctx.profile
@@ -90,14 +108,18 @@ export async function explainConnectionError(e: unknown, ctx: ExplainContext): P
             : e.code === 'TIMEOUT'
               ? 'it did not answer in time'
               : e.message
-      const where = hp?.hostPort ?? url
+      const where = hp?.hostPort ?? url ?? ''
+      const reason =
+        raw === 'ECONNREFUSED' ? 'refused' : raw === 'ENOTFOUND' || raw === 'EAI_AGAIN' ? 'dnsFailed' : e.code === 'TIMEOUT' ? 'noAnswer' : 'unreachable'
+      const params: ReasonParams = { host: where, phase: ctx.phase }
+      if (reason === 'unreachable') params.os = raw ?? e.message
       return new AppError(
         {
           code: e.code,
           message: `Cannot reach ${where}: ${why}. Check the ${ctx.phase === 'auth' ? 'auth URL' : 'endpoint'}, your network, VPN or proxy.`,
           ...base,
           retryable: true,
-          details: { host: hp?.host, port: hp?.port, hostPort: where, reason: raw ?? e.code },
+          details: { host: hp?.host, port: hp?.port, hostPort: where, ...(raw ? { os: raw } : {}), reason, params },
         },
         { cause: e },
       )
@@ -106,9 +128,11 @@ export async function explainConnectionError(e: unknown, ctx: ExplainContext): P
       const cert = hp ? await fetchPeerCertificate(hp.host, hp.port).catch(() => null) : null
       const details: Record<string, unknown> = {
         hostPort: hp?.hostPort,
-        hint: 'Choose the CA bundle (PEM) that signed this certificate in the profile\'s "CA file", or ask your cloud administrator for it.',
         pickCaFile: true,
-        reason: e.message,
+        reason: cert ? 'untrustedCert' : 'untrusted',
+        params: cert
+          ? { host: hp?.hostPort ?? '', subject: cert.subject, issuer: cert.issuer, selfSigned: cert.selfSigned }
+          : { host: hp?.hostPort ?? url ?? '', os: e.message },
       }
       if (cert) Object.assign(details, cert)
       const what = cert
@@ -120,28 +144,41 @@ export async function explainConnectionError(e: unknown, ctx: ExplainContext): P
       if (ctx.phase !== 'auth') return e
       let who: string
       let what: string
+      let reason: string
+      let params: ReasonParams
       const type = p.authType
       switch (type) {
         case 'applicationCredential':
           who = `application credential ${p.appCredentialId || p.appCredentialName}`
           what = 'The application credential id or secret is wrong, or it expired or was deleted'
+          reason = 'appCredential'
+          params = { credential: p.appCredentialId || p.appCredentialName || '' }
           break
-        case 'password':
-          who = `user ${p.username || p.userId}${p.username ? ` (domain ${p.userDomainId || p.userDomainName || 'Default'})` : ''}`
+        case 'password': {
+          const domain = p.username ? p.userDomainId || p.userDomainName || 'Default' : ''
+          who = `user ${p.username || p.userId}${domain ? ` (domain ${domain})` : ''}`
           what = 'The user name or password is wrong'
+          reason = 'credentials'
+          params = { user: p.username || p.userId || '', domain }
           break
+        }
         default:
           return unreachable(type)
       }
       return new AppError(
-        { code: 'AUTH_FAILED', message: `${what}: Keystone refused ${who}.`, ...base, details: { reason: 'credentials' } },
+        { code: 'AUTH_FAILED', message: `${what}: Keystone refused ${who}.`, ...base, details: { reason, params } },
         { cause: e },
       )
     }
     case 'NOT_FOUND':
       if (ctx.phase === 'auth') {
         return new AppError(
-          { code: 'NOT_FOUND', message: `No Keystone v3 identity service at ${p.authUrl}; check the auth URL (it usually ends in /v3).`, ...base },
+          {
+            code: 'NOT_FOUND',
+            message: `No Keystone v3 identity service at ${p.authUrl}; check the auth URL (it usually ends in /v3).`,
+            ...base,
+            details: { reason: 'noKeystone', params: { url: p.authUrl } },
+          },
           { cause: e },
         )
       }
@@ -153,12 +190,17 @@ export async function explainConnectionError(e: unknown, ctx: ExplainContext): P
 
 /** The error for "signed in, but the project is unknown or the user has no role on it". */
 export function unknownProjectError(p: ProfileInput, cause: unknown): AppError {
-  const project = p.projectId ? `id ${p.projectId}` : `${p.projectName} (domain ${p.projectDomainId || p.projectDomainName || 'Default'})`
+  const domain = p.projectId ? '' : p.projectDomainId || p.projectDomainName || 'Default'
+  const project = p.projectId ? `id ${p.projectId}` : `${p.projectName} (domain ${domain})`
   return new AppError(
     {
       code: 'AUTH_FAILED',
       message: `The password is right, but project ${project} does not exist or user ${p.username || p.userId} has no role on it.`,
-      details: { reason: 'project', project: p.projectId || p.projectName },
+      details: {
+        reason: 'project',
+        project: p.projectId || p.projectName,
+        params: { project: p.projectId || p.projectName || '', domain, user: p.username || p.userId || '' },
+      },
     },
     { cause },
   )

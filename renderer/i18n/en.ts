@@ -109,6 +109,10 @@ const en = {
     AUTH_FAILED: {
       tokenRejected: 'Keystone does not accept the given token (OS_TOKEN): it expired or was revoked. Issue a new one (openstack token issue).',
       tokenExpired: 'The given token (OS_TOKEN) has expired. Issue a new one (openstack token issue).',
+      // B3: connection tests (main/profiles/explain.ts)
+      credentials: 'The user name or password is wrong: Keystone refused user {user} (domain {domain}).',
+      appCredential: 'The application credential id or secret is wrong, or it expired or was deleted: Keystone refused application credential {credential}.',
+      project: 'The password is right, but project {project} (domain {domain}) does not exist or user {user} has no role on it.',
     },
     VALIDATION: {
       // B1: paths named outside a dialog (a draft manifest, a dropped file)
@@ -162,13 +166,22 @@ const en = {
       // B2
       deadline: '{host} did not answer within {seconds} s.',
       importDeadline: 'Glance did not finish importing {url} within {minutes} min; it is tried again.',
+      // B3: connection tests (main/profiles/explain.ts)
+      noAnswer: 'Cannot reach {host}: it did not answer in time. Check the address, your network, VPN or proxy.',
+      dnsFailed: 'Cannot reach {host}: the host name could not be resolved. Check the address, your network, VPN or proxy.',
     },
     NETWORK: {
       transport: 'Cannot reach {host}: check the address and your network.',
+      // B3: connection tests (main/profiles/explain.ts)
+      refused: 'Cannot reach {host}: the connection was refused (nothing listens there). Check the address, your network, VPN or proxy.',
+      dnsFailed: 'Cannot reach {host}: the host name could not be resolved. Check the address, your network, VPN or proxy.',
+      unreachable: 'Cannot reach {host} ({os}). Check the address, your network, VPN or proxy.',
     },
     TLS: {
       // B1
       caNoPem: 'The CA file {path} holds no PEM certificate (-----BEGIN CERTIFICATE-----).',
+      // B3: connection tests (main/profiles/explain.ts)
+      untrustedCert: 'The certificate of {host} is not trusted (subject: {subject}; issuer: {issuer}). Choose the CA file (PEM) that signed it in the profile, or ask your cloud administrator for it.',
       untrusted: 'The certificate of {host} is not trusted. Choose a CA file in the profile, or allow insecure connections.',
     },
     IMPORT_FAILED: {
@@ -186,6 +199,8 @@ const en = {
     NOT_FOUND: {
       tagNotFound: 'The image has no tag “{tag}” (any more).',
       projectNotFound: 'Keystone has no project “{project}” (neither a name nor an ID).',
+      // B3: the auth URL is not a Keystone v3 identity service
+      noKeystone: 'No Keystone v3 identity service at {url}; check the auth URL (it usually ends in /v3).',
     },
     FORMAT_MISMATCH: {
       formatMismatch: INSPECTION_WORDS.formatMismatch[0] as string, // A

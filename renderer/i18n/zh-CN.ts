@@ -110,6 +110,10 @@ const zhCN: Messages = {
     AUTH_FAILED: {
       tokenRejected: 'Keystone 不接受给定的令牌（OS_TOKEN）：已过期或已被吊销。请重新签发（openstack token issue）。',
       tokenExpired: '给定的令牌（OS_TOKEN）已过期。请重新签发（openstack token issue）。',
+      // B3: 连接测试（main/profiles/explain.ts）
+      credentials: '用户名或密码错误：Keystone 拒绝了用户 {user}（域 {domain}）。',
+      appCredential: '应用凭据的 ID 或密钥错误，或该凭据已过期或被删除：Keystone 拒绝了应用凭据 {credential}。',
+      project: '密码正确，但项目 {project}（域 {domain}）不存在，或用户 {user} 在该项目中没有角色。',
     },
     VALIDATION: {
       // B1: 非对话框选择的路径（草稿清单、拖入的文件）
@@ -163,13 +167,22 @@ const zhCN: Messages = {
       // B2
       deadline: '{host} 在 {seconds} 秒内没有应答。',
       importDeadline: 'Glance 未能在 {minutes} 分钟内完成导入 {url}；将再次尝试。',
+      // B3: 连接测试（main/profiles/explain.ts）
+      noAnswer: '无法连接 {host}：对方未能及时响应。请检查地址、网络、VPN 或代理。',
+      dnsFailed: '无法连接 {host}：无法解析主机名。请检查地址、网络、VPN 或代理。',
     },
     NETWORK: {
       transport: '无法连接 {host}：请检查地址和网络。',
+      // B3: 连接测试（main/profiles/explain.ts）
+      refused: '无法连接 {host}：连接被拒绝（该地址没有服务在监听）。请检查地址、网络、VPN 或代理。',
+      dnsFailed: '无法连接 {host}：无法解析主机名。请检查地址、网络、VPN 或代理。',
+      unreachable: '无法连接 {host}（{os}）。请检查地址、网络、VPN 或代理。',
     },
     TLS: {
       // B1
       caNoPem: 'CA 文件 {path} 中没有 PEM 证书（-----BEGIN CERTIFICATE-----）。',
+      // B3: 连接测试（main/profiles/explain.ts）
+      untrustedCert: '{host} 的证书不受信任（主题：{subject}；签发者：{issuer}）。请在连接配置中选择签发该证书的 CA 文件（PEM），或向云管理员索取。',
       untrusted: '{host} 的证书不受信任。请在连接配置中选择 CA 文件，或允许不安全连接。',
     },
     IMPORT_FAILED: {
@@ -187,6 +200,8 @@ const zhCN: Messages = {
     NOT_FOUND: {
       tagNotFound: '该镜像没有（或已不再有）标签“{tag}”。',
       projectNotFound: 'Keystone 中没有项目“{project}”（既不是名称也不是 ID）。',
+      // B3: 认证地址不是 Keystone v3 身份服务
+      noKeystone: '{url} 不是 Keystone v3 身份服务；请检查认证地址（auth URL，通常以 /v3 结尾）。',
     },
     FORMAT_MISMATCH: {
       formatMismatch: INSPECTION_WORDS.formatMismatch[1], // A

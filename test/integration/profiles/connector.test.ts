@@ -29,6 +29,12 @@ import { startFaultProxy, type FaultProxy, type RuleHandle } from '../../support
 import { sessionFor } from '../openstack/helpers'
 import { harness, tempDir } from '../../main/profiles/helpers'
 import { profileOf as sharedProfileOf, rejection } from './helpers'
+import { describeError } from '../../../preload/rules/messages'
+import { translator } from '../../../main/i18n'
+
+/** The sentence the UI shows for an error, in each language (issue 14.7: worded from reason + params, not `message`). */
+const zh = (e: unknown): string => describeError(e, translator('zh-CN')).text
+const en = (e: unknown): string => describeError(e, translator('en')).text
 
 const profileOf = (c: CloudCreds, o: Partial<ProfileInput> = {}): ProfileInput => sharedProfileOf(c, { name: `it-connector-${c.username}`, ...o })
 
@@ -134,6 +140,12 @@ describeCloud('connector against the real cloud', (admin) => {
     expect(proj.code).toBe('AUTH_FAILED')
     expect(proj.details?.reason).toBe('project')
     expect(proj.message).toMatch(new RegExp(`project ${nosuch} .* does not exist or user ${admin.username} has no role`))
+    // B3: the UI words them from reason + params, in the UI's language
+    expect(zh(wrong)).toBe(`用户名或密码错误：Keystone 拒绝了用户 ${admin.username}（域 ${admin.userDomainName}）。`)
+    expect(en(wrong)).toBe(`The user name or password is wrong: Keystone refused user ${admin.username} (domain ${admin.userDomainName}).`)
+    expect(zh(proj)).toContain(`项目 ${nosuch}`)
+    expect(zh(proj)).toContain(`用户 ${admin.username}`)
+    expect(en(proj)).toContain(`project ${nosuch}`)
   })
 
   it('no image service in a region (a real region with only an identity endpoint) -> NO_ENDPOINT naming the regions that have one', async () => {
@@ -188,7 +200,9 @@ describeCloud('connector against the real cloud', (admin) => {
     const e = await rejection(testConnection(profile({ authUrl: `http://127.0.0.1:${port}/v3` }), admin.password))
     expect(e.code).toBe('NETWORK')
     expect(e.message).toContain(`Cannot reach 127.0.0.1:${port}: the connection was refused`)
-    expect(e.details).toMatchObject({ host: '127.0.0.1', port, reason: 'ECONNREFUSED' })
+    expect(e.details).toMatchObject({ host: '127.0.0.1', port, os: 'ECONNREFUSED', reason: 'refused', params: { host: `127.0.0.1:${port}`, phase: 'auth' } })
+    expect(zh(e)).toBe(`无法连接 127.0.0.1:${port}：连接被拒绝（该地址没有服务在监听）。请检查地址、网络、VPN 或代理。`)
+    expect(en(e)).toBe(`Cannot reach 127.0.0.1:${port}: the connection was refused (nothing listens there). Check the address, your network, VPN or proxy.`)
   })
 
   it('CloudConnector: one session per profile shared by regions, dropped when the secret or profile changes; NO_SECRET', async () => {
@@ -286,6 +300,9 @@ describeCloud('connector against the real cloud', (admin) => {
       expect(String(e.details?.subject)).toContain('CN=keystone.test.local')
       expect(String(e.details?.issuer)).toContain('O=Glance Desktop Test')
       expect(e.message).toMatch(/not trusted \(subject: .*CN=keystone\.test\.local.*\).*Choose the CA file/)
+      expect(zh(e)).toMatch(/^.+ 的证书不受信任（主题：.*CN=keystone\.test\.local.*；签发者：.*O=Glance Desktop Test.*）。/)
+      expect(zh(e)).toContain('CA 文件')
+      expect(en(e)).toMatch(/not trusted \(subject: .*CN=keystone\.test\.local.*issuer: .*O=Glance Desktop Test/)
       const [ok, insecure] = await Promise.all([testConnection(tls({ caFile }), admin.password), testConnection(tls({ insecure: true }), admin.password)])
       expect(ok.project.name).toBe(admin.projectName)
       expect(ok.user.id).toBe(admin0.user.id)
