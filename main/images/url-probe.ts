@@ -7,9 +7,11 @@
  * The verdict (pure, `judgeProbe`):
  *   | what was seen                                           | verdict                                   |
  *   |---------------------------------------------------------|-------------------------------------------|
- *   | no answer (DNS, refused, timeout, TLS)                  | `unreachable`: go on (Glance may reach it), not verified |
+ *   | no answer (DNS, refused, timeout, TLS), or the body     | `unreachable`: go on (Glance may reach it), not verified |
+ *   |   could not be read (stalled past the timeout, reset)    |                                           |
  *   | HTTP status >= 400                                      | refuse VALIDATION `urlStatus` {status}     |
  *   | Content-Type text/html / xhtml, or the bytes are HTML   | refuse VALIDATION `urlWebPage`             |
+ *   | the inspector failed on the bytes                       | `unchecked`: go on, the format could not be told |
  *   | bytes of a known format (qcow2, vmdk, vhdx, vdi, iso,   | `checked` when it is the declared format   |
  *   |   qed, luks)                                             |   (iso as raw: allowed); else refuse FORMAT_MISMATCH `urlFormat` {detected, declared} |
  *   | no known header, declared a format that has one          | refuse FORMAT_MISMATCH `urlFormat` {detected: raw} |
@@ -22,6 +24,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AppError, type DiskFormat, type InspectionReport } from '../../preload/api'
+import { redactUrl } from '../openstack/http-errors'
 import { inspectFile } from '../transfers/inspect'
 
 /** Enough for every header the inspector reads at the start (ISO's descriptor is at 32 KiB + 1). */
@@ -36,6 +39,8 @@ export interface ProbeSeen {
   head?: Buffer
   /** The format the inspector found in `head`. */
   detected?: InspectionReport['format']
+  /** The inspector failed on `head` (nothing could be told about the format). */
+  inspectFailed?: boolean
 }
 
 export type ProbeVerdict = { outcome: 'checked' | 'unchecked' | 'unreachable'; detected?: string }
@@ -59,7 +64,7 @@ export function looksLikeText(b: Buffer): boolean {
 
 /** The verdict on what the probe saw (pure; the table in the header). Throws the refusal. */
 export function judgeProbe(fullUrl: string, declared: DiskFormat, seen: ProbeSeen): ProbeVerdict {
-  const url = withoutCredentials(fullUrl)
+  const url = redactUrl(fullUrl)
   if (seen.status === undefined) return { outcome: 'unreachable' }
   if (seen.status >= 400) {
     throw new AppError({
@@ -77,6 +82,7 @@ export function judgeProbe(fullUrl: string, declared: DiskFormat, seen: ProbeSee
       details: { reason: 'urlWebPage', params: { url, contentType: type || 'text/html' } },
     })
   }
+  if (seen.inspectFailed) return { outcome: 'unchecked' }
   const found = seen.detected ?? 'unknown'
   const mismatch = (detected: string): AppError =>
     new AppError({
@@ -100,19 +106,6 @@ export function judgeProbe(fullUrl: string, declared: DiskFormat, seen: ProbeSee
   return { outcome: 'unchecked' }
 }
 
-/** The URL without user:password (it goes into messages and logs). */
-export function withoutCredentials(url: string): string {
-  try {
-    const u = new URL(url)
-    if (!u.username && !u.password) return url
-    u.username = ''
-    u.password = ''
-    return u.toString()
-  } catch {
-    return url
-  }
-}
-
 /** Reads at most `max` bytes of a response body, then stops the download. */
 async function readHead(res: Response, max: number): Promise<Buffer> {
   if (!res.body) return Buffer.alloc(0)
@@ -132,8 +125,8 @@ async function readHead(res: Response, max: number): Promise<Buffer> {
   return Buffer.concat(parts).subarray(0, max)
 }
 
-/** Inspects probed bytes with the local-file inspector (through a private temporary file). */
-async function inspectBytes(head: Buffer): Promise<InspectionReport['format']> {
+/** Inspects probed bytes with the local-file inspector (through a private temporary file); undefined: it failed. */
+async function inspectBytes(head: Buffer): Promise<InspectionReport['format'] | undefined> {
   if (!head.length) return 'unknown'
   const dir = await mkdtemp(join(tmpdir(), 'gd-probe-'))
   try {
@@ -141,7 +134,7 @@ async function inspectBytes(head: Buffer): Promise<InspectionReport['format']> {
     await writeFile(path, head, { mode: 0o600 })
     return (await inspectFile(path, 'auto')).format
   } catch {
-    return 'unknown'
+    return undefined
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -166,11 +159,15 @@ export async function probeImageUrl(url: string, declared: DiskFormat, timeoutMs
     seen.contentType = res.headers.get('content-type') ?? head?.headers.get('content-type') ?? ''
     if (res.status < 400) {
       seen.head = await readHead(res, PROBE_BYTES)
-      seen.detected = await inspectBytes(seen.head)
+      const detected = await inspectBytes(seen.head)
+      if (detected === undefined) seen.inspectFailed = true
+      else seen.detected = detected
     } else await res.body?.cancel().catch(() => undefined)
   } catch (e) {
     if (AppError.is(e)) throw e
-    if (seen.status === undefined) return { outcome: 'unreachable' }
+    // no answer, or the body could not be read (a timeout while reading, a reset): the URL was not checked; an
+    // incomplete head must not be judged (a qcow2 cut short reads as "no known header")
+    if (seen.status === undefined || seen.status < 400) return { outcome: 'unreachable' }
   }
   return judgeProbe(url, declared, seen)
 }
