@@ -9,6 +9,7 @@
  *   present     skipped    present
  *   drift       skipped    drift              (sync --apply patches it: see CopyService.fixDrift)
  *   refused     failed     the refusal reason (the user asked for it and it was not done)
+ *   copy        failed     the login error's code (a profile that cannot log in fails its own items only)
  */
 import { AppError } from '../../preload/api'
 import type { CopyPlanItem, CopySummary, CopySummaryItem } from '../../preload/contract/copy'
@@ -77,7 +78,7 @@ async function runOne(item: CopyPlanItem, o: BatchOptions): Promise<CopySummaryI
 }
 
 async function copyOne(item: CopyPlanItem, o: BatchOptions, base: CopySummaryItem): Promise<CopySummaryItem> {
-  const [src, dst] = await Promise.all([o.connect(o.source), o.connect(item.target)])
+  let dst: Awaited<ReturnType<CopyConnect>> | undefined
   let id = newImageId()
   const task = {
     targetImageId: id,
@@ -96,7 +97,10 @@ async function copyOne(item: CopyPlanItem, o: BatchOptions, base: CopySummaryIte
     },
   }
   try {
-    const r = await withRetries(() => copyImage(src, dst, task, hooks), {
+    // a login that fails (one unreachable target profile) is this item's failure, not the batch's
+    const [src, target] = await Promise.all([o.connect(o.source), o.connect(item.target)])
+    dst = target
+    const r = await withRetries(() => copyImage(src, target, task, hooks), {
       signal: o.signal,
       maxAttempts: o.maxAttempts ?? MAX_ATTEMPTS,
       baseMs: o.backoffMs ?? RETRY_BASE_MS,
@@ -115,9 +119,11 @@ async function copyOne(item: CopyPlanItem, o: BatchOptions, base: CopySummaryIte
   } catch (e) {
     const err = toAppError(e)
     // an unfinished target image does not stay behind (a verification failure already deleted it)
+    if (!dst) return { ...base, outcome: 'failed', reason: err.code, error: err.toJSON() }
     if (err.details?.deleted === undefined) {
-      const img = await dst.glance.get(id).catch(() => null)
-      if (img && img.status !== 'active') await deleteQuietly(dst.glance, id)
+      const g = dst.glance
+      const img = await g.get(id).catch(() => null)
+      if (img && img.status !== 'active') await deleteQuietly(g, id)
     }
     return { ...base, outcome: 'failed', reason: err.code, error: err.toJSON(), targetImageId: id }
   }
