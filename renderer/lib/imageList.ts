@@ -60,10 +60,42 @@ export interface ImageFilters {
   owner: string
   diskFormat: string[]
   osType: OsType | ''
+  /** ISO 8601: only images updated at or after it (Glance `updated_at=gte:`); '' = any time. */
+  changesSince: string
 }
 
 export function emptyFilters(): ImageFilters {
-  return { name: '', status: [], visibility: '', tags: [], owner: '', diskFormat: [], osType: '' }
+  return { name: '', status: [], visibility: '', tags: [], owner: '', diskFormat: [], osType: '', changesSince: '' }
+}
+
+/** A copy of filters (arrays copied); fields missing in an older saved copy get their empty value. */
+export function copyFilters(f: Partial<ImageFilters>): ImageFilters {
+  const e = emptyFilters()
+  return {
+    ...e,
+    ...f,
+    status: [...(f.status ?? [])],
+    tags: [...(f.tags ?? [])],
+    diskFormat: [...(f.diskFormat ?? [])],
+    changesSince: f.changesSince ?? '',
+  }
+}
+
+/** At most this many sort keys (Glance accepts more; three is what a header row can show legibly). */
+export const MAX_SORT_KEYS = 3
+
+/**
+ * A click on a sortable header, as the new sort:
+ *   plain click            -> that key alone, in the clicked direction
+ *   Shift+click (additive) -> the key added after the others (or its direction changed in place); the oldest
+ *                             secondary key is dropped beyond MAX_SORT_KEYS
+ */
+export function sortAfterClick(sort: readonly SortKey[], key: string, dir: SortKey['dir'], additive: boolean): SortKey[] {
+  if (!additive) return [{ key, dir }]
+  const i = sort.findIndex((s) => s.key === key)
+  if (i >= 0) return sort.map((s, j) => (j === i ? { key, dir } : { ...s }))
+  const next = [...sort.map((s) => ({ ...s })), { key, dir }]
+  return next.length > MAX_SORT_KEYS ? [next[0]!, ...next.slice(next.length - MAX_SORT_KEYS + 1)] : next
 }
 
 export function activeFilterCount(f: ImageFilters): number {
@@ -75,6 +107,7 @@ export function activeFilterCount(f: ImageFilters): number {
   if (f.owner.trim()) n++
   if (f.diskFormat.length) n++
   if (f.osType) n++
+  if (f.changesSince) n++
   return n
 }
 
@@ -88,6 +121,7 @@ export function buildQuery(f: ImageFilters, sort: SortKey[] = [], limit = PAGE_S
   if (f.owner.trim()) q.owner = f.owner.trim()
   if (f.diskFormat.length) q.diskFormat = [...f.diskFormat]
   if (f.osType) q.osType = f.osType
+  if (f.changesSince) q.changesSince = f.changesSince
   if (sort.length) q.sort = sort.map((s) => ({ ...s }))
   return q
 }

@@ -14,6 +14,7 @@ import type { AppErrorData, CloudContext, ImageDTO, ImageQuery, SortKey } from '
 import { api, call, toAppError } from '@/api'
 import {
   buildQuery,
+  copyFilters,
   emptyFilters,
   filterByName,
   mergeImages,
@@ -212,7 +213,16 @@ export const useImagesStore = defineStore('images', () => {
   async function applyFilters(f: ImageFilters): Promise<void> {
     const s = current.value
     if (!s) return
-    s.filters = { ...f, status: [...f.status], tags: [...f.tags], diskFormat: [...f.diskFormat] }
+    s.filters = copyFilters(f)
+    await load(s.ctx)
+  }
+
+  /** Filters and sort at once (a saved filter, C3): one listing, not two. */
+  async function applyView(f: ImageFilters, sort: readonly SortKey[]): Promise<void> {
+    const s = current.value
+    if (!s) return
+    s.filters = copyFilters(f)
+    if (sort.length) s.sort = sort.map((x) => ({ ...x }))
     await load(s.ctx)
   }
 
@@ -283,6 +293,7 @@ export const useImagesStore = defineStore('images', () => {
     setSearch,
     setSelected,
     applyFilters,
+    applyView,
     setSort,
     upsert,
     removeIds,
