@@ -374,6 +374,14 @@ const en = {
     sharedWithMe: 'Shared with me',
     sortBy: 'Sort',
     all: 'All',
+    // C3: changes-since, saved filters, multi-column sort
+    filterChangesSince: 'Changed since',
+    savedFilters: 'Saved filters',
+    savedFilterName: 'Name to save as',
+    savedFilterSave: 'Save filter',
+    savedFilterDelete: 'Delete',
+    selectAll: 'Select all',
+    sortHint: 'Shift+click a column header to sort by it next',
   },
   col: {
     name: 'Name',

@@ -375,6 +375,14 @@ const zhCN: Messages = {
     sharedWithMe: '共享给我的',
     sortBy: '排序',
     all: '全部',
+    // C3: changes-since, saved filters, multi-column sort
+    filterChangesSince: '更新时间晚于',
+    savedFilters: '已保存的筛选',
+    savedFilterName: '保存为（名称）',
+    savedFilterSave: '保存筛选',
+    savedFilterDelete: '删除',
+    selectAll: '全选',
+    sortHint: '按住 Shift 点击列标题，可按该列进行次级排序',
   },
   col: {
     name: '名称',
