@@ -54,6 +54,31 @@ function failedStores(img: RawImage): string {
   return typeof v === 'string' ? v.trim() : ''
 }
 
+/**
+ * The IMPORT_FAILED of a URL import, worded by the UI (errorReason.IMPORT_FAILED.<reason>):
+ *   | what was seen                                       | reason                                     |
+ *   |-----------------------------------------------------|--------------------------------------------|
+ *   | Glance's own words (failed stores, the task message) | `urlImportFailed`, params.server = them    |
+ *   | back to queued, Glance said nothing                 | `urlBackToQueued`                          |
+ *   | killed / deleted                                    | `urlImportFailed` without server           |
+ */
+export function importFailedError(url: string, imageId: string, status: string, why: { server?: string; backToQueued?: boolean }): AppError {
+  const server = why.server
+  return new AppError({
+    code: 'IMPORT_FAILED',
+    message: `Glance could not import ${url} into image ${imageId}${server ? ` (${server})` : why.backToQueued ? ' (it went back to queued)' : ''}; it is ${status}. Check that the URL is reachable from the Glance server and allowed by its import filtering.`,
+    retryable: false,
+    details: {
+      imageId,
+      status,
+      failedStores: server ?? '',
+      // C2: worded by the UI (errorReason.IMPORT_FAILED.<reason>); Glance's own words are the detail
+      reason: why.backToQueued ? 'urlBackToQueued' : 'urlImportFailed',
+      params: { url, imageId, status, ...(server ? { server } : {}) },
+    },
+  })
+}
+
 export async function importFromUrl(
   cloud: TransferCloud,
   task: ImportTask,
@@ -97,26 +122,15 @@ export async function importFromUrl(
     }
     if (img.status === 'importing') sawImporting = true
     let failed = failedStores(img)
+    let backToQueued = false
     // a failed web-download puts a single-store image back to queued; its task says why
     if (!failed && img.status === 'queued' && (sawImporting || Date.now() - startedAt > 5000)) {
       const why = await glance.importFailure?.(id, since)
       if (why) failed = why
-      else if (sawImporting || Date.now() - startedAt > 120_000) failed = 'the image went back to queued'
+      else if (sawImporting || Date.now() - startedAt > 120_000) backToQueued = true
     }
-    if (failed || img.status === 'killed' || img.status === 'deleted') {
-      throw new AppError({
-        code: 'IMPORT_FAILED',
-        message: `Glance could not import ${task.url} into image ${id}${failed ? ` (${failed})` : ''}; it is ${img.status}. Check that the URL is reachable from the Glance server and allowed by its import filtering.`,
-        retryable: false,
-        details: {
-          imageId: id,
-          status: img.status,
-          failedStores: failed,
-          // C2: worded by the UI (errorReason.IMPORT_FAILED.urlImportFailed); Glance's own words are the detail
-          reason: 'urlImportFailed',
-          params: { url: task.url, imageId: id, status: img.status, ...(failed ? { server: failed } : {}) },
-        },
-      })
+    if (failed || backToQueued || img.status === 'killed' || img.status === 'deleted') {
+      throw importFailedError(task.url, id, img.status, backToQueued ? { backToQueued } : failed ? { server: failed } : {})
     }
     if (img.status === 'active') break
     await pause(pollMs, hooks.signal)

@@ -190,6 +190,7 @@ const en = {
       storesFailed: 'The import of image {imageId} failed for store(s) {stores} (status {status}).',
       imageEnded: 'Image {imageId} ended {status}.',
       backToQueued: 'The import of image {imageId} failed: the image went back to queued.',
+      urlBackToQueued: 'Glance could not import {url} into image {imageId}: it went back to queued and the server gave no reason. Check that the URL is reachable from the Glance server and allowed by its import filtering.', // F2
     },
     // B1: the stored secret belongs to another identity than the draft's (auth URL origin, user, application credential)
     NO_SECRET: {

@@ -191,6 +191,7 @@ const zhCN: Messages = {
       storesFailed: '镜像 {imageId} 导入存储 {stores} 失败（状态 {status}）。',
       imageEnded: '镜像 {imageId} 最终状态为 {status}。',
       backToQueued: '镜像 {imageId} 导入失败：镜像回到了排队状态。',
+      urlBackToQueued: 'Glance 无法将 {url} 导入镜像 {imageId}：镜像回到了排队状态，服务器未给出原因。请确认 Glance 服务器可以访问该 URL，且其导入过滤规则允许该地址。', // F2
     },
     // B1: 保存的密钥属于另一个身份（认证地址的源、用户、应用凭据）
     NO_SECRET: {
