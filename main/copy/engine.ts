@@ -19,7 +19,8 @@ import { AppError, type Visibility } from '../../preload/api'
 import type { CopyMethod } from '../../preload/contract/copy'
 import { createIdempotent, deleteQuietly, ensureImage, getOrNull, newImageId, pause, throwIfAborted, type EngineHooks } from '../transfers/engine'
 import type { RawImage } from '../transfers/port'
-import { IMPORT_DEADLINE_MS } from '../transfers/tuning'
+import { judgeQueued } from '../transfers/import-wait'
+import { IMPORT_DEADLINE_MS, UPLOAD_SETTLE_POLL_MS, UPLOAD_SETTLE_POLLS } from '../transfers/tuning'
 import { contentHash, copyCreateBody } from './metadata'
 import type { CopyCloud } from './port'
 import { HashedStreamBody } from './stream-body'
@@ -125,8 +126,8 @@ export async function copyImage(src: CopyCloud, dst: CopyCloud, task: CopyTask, 
   // 4. verify against the source (and what passed through here)
   hooks.phase('verifying', size)
   let after = await dst.glance.get(id)
-  for (let i = 0; i < 60 && (after.status === 'saving' || after.status === 'uploading'); i++) {
-    await pause(500, hooks.signal)
+  for (let i = 0; i < UPLOAD_SETTLE_POLLS && (after.status === 'saving' || after.status === 'uploading'); i++) {
+    await pause(UPLOAD_SETTLE_POLL_MS, hooks.signal)
     after = await dst.glance.get(id)
   }
   if (after.status !== 'active') {
@@ -229,7 +230,8 @@ async function serverSide(src: CopyCloud, dst: CopyCloud, task: CopyTask, id: st
     hooks.started?.()
   }
   let interval = 250
-  let queuedPolls = 0
+  let sawImporting = false
+  const startedAt = Date.now()
   // a Glance restarted mid-import leaves the image `importing` with nobody working on it: an attempt gives up after
   // the deadline (retryable; the queue's last failure deletes the unfinished image)
   const deadline = Date.now() + (task.deadlineMs ?? IMPORT_DEADLINE_MS)
@@ -252,9 +254,11 @@ async function serverSide(src: CopyCloud, dst: CopyCloud, task: CopyTask, id: st
       task.started = false
       throw new AppError({ code: 'IMPORT_FAILED', message: `${dst.region} could not pull image ${task.source.imageId} from ${src.region}: ${why}`, retryable: true, details: { imageId: id } })
     }
-    if (now.status === 'queued' && ++queuedPolls > 8) {
-      // back to queued after the import was accepted: the task failed (or a restart lost it)
-      const why = await dst.glance.importFailure?.(id, since).catch(() => undefined)
+    if (now.status === 'importing') sawImporting = true
+    const verdict = now.status === 'queued' ? judgeQueued(sawImporting, Date.now() - startedAt) : 'wait'
+    // back to queued after the import was accepted: the task failed (or a restart lost it); the rule is the URL import's
+    const why = verdict === 'wait' ? undefined : await dst.glance.importFailure?.(id, since).catch(() => undefined)
+    if (why || verdict === 'askTaskElseOver') {
       task.started = false
       throw new AppError({
         code: 'IMPORT_FAILED',
