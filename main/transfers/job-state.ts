@@ -69,7 +69,7 @@ export function metaOf(spec: UploadSpec | ImportSpec): ImageMeta {
   if (spec.containerFormat) m.containerFormat = spec.containerFormat
   if (spec.tags) m.tags = spec.tags
   if (spec.properties) m.properties = spec.properties
-  if (spec.kind === 'upload' && spec.extra) m.extra = spec.extra
+  if (spec.extra) m.extra = spec.extra
   return m
 }
 

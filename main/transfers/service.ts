@@ -320,6 +320,7 @@ export class TransferService {
     if (spec.containerFormat) im.containerFormat = spec.containerFormat
     if (spec.tags) im.tags = spec.tags
     if (spec.properties) im.properties = spec.properties
+    if (spec.extra) im.extra = spec.extra
     const job = newJob('import', ctx, spec.name, im, 'queued')
     job.url = spec.url
     job.imageId = newImageId()
