@@ -18,7 +18,7 @@ export interface OpenDialogOptions {
   filters?: { name: string; extensions: string[] }[]
 }
 export interface SaveDialogOptions {
-  purpose: 'image' | 'csv' | 'xlsx' | 'cloudsYaml' | 'manifest' | 'diagnostics'
+  purpose: 'image' | 'csv' | 'xlsx' | 'cloudsYaml' | 'openrc' | 'manifest' | 'diagnostics'
   defaultName: string
   filters?: { name: string; extensions: string[] }[]
 }

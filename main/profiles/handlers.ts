@@ -6,6 +6,7 @@
 import type { ImportSource } from '../../preload/api'
 import type { FileRegistry } from '../files/registry'
 import { bindDomain } from '../ipc/bind'
+import { exportOpenrc } from './openrc-export'
 import type { CloudConnector } from './connector'
 import type { ProfileService, ResolvedImportSource } from './service'
 
@@ -60,6 +61,7 @@ export function profileHandlers(s: ProfileHandlerDeps) {
         }),
       ),
     exportCloudsYaml: async (ids, handle) => s.profiles.exportCloudsYaml(ids, s.files.resolve(handle, 'write')),
+    exportOpenrc: async (id, handle) => exportOpenrc(s.profiles.get(id), s.files.resolve(handle, 'write')), // C4
     save: async (id) => s.profiles.save(id),
   })
 }

@@ -210,6 +210,10 @@ export const useProfilesStore = defineStore('profiles', () => {
   async function exportYaml(ids: string[], fileHandle: string): Promise<{ path: string }> {
     return call(api.profiles.exportCloudsYaml(ids, fileHandle))
   }
+  // C4: one profile's openrc (no secret)
+  async function exportOpenrc(id: string, fileHandle: string): Promise<{ path: string }> {
+    return call(api.profiles.exportOpenrc(id, fileHandle))
+  }
 
   return {
     profiles,
@@ -246,5 +250,6 @@ export const useProfilesStore = defineStore('profiles', () => {
     importApply,
     saveEnv,
     exportYaml,
+    exportOpenrc,
   }
 })

@@ -6,7 +6,7 @@ import { zHandle } from './schemas'
 
 export const OPEN_PURPOSES = ['image', 'cloudsYaml', 'openrc', 'manifest', 'caFile'] as const
 export type OpenPurpose = (typeof OPEN_PURPOSES)[number]
-export const SAVE_PURPOSES = ['image', 'csv', 'xlsx', 'cloudsYaml', 'manifest', 'diagnostics'] as const
+export const SAVE_PURPOSES = ['image', 'csv', 'xlsx', 'cloudsYaml', 'openrc', 'manifest', 'diagnostics'] as const
 export type SavePurpose = (typeof SAVE_PURPOSES)[number]
 
 /**

@@ -75,6 +75,8 @@ export const profileCommands = {
   importPreview: command<[source: ImportSource], ImportPreview>(zImportSource),
   importApply: command<[request: ImportRequest], ProfileDTO[]>(zImportRequest),
   exportCloudsYaml: command<[ids: string[], fileHandle: string], { path: string }>(zIds.min(1), zHandle),
+  /** C4: one profile as an openrc script (no secret: the script asks for it). */
+  exportOpenrc: command<[id: string, fileHandle: string], { path: string }>(zId, zHandle),
   /** Save an `env` profile (from OS_* variables) as a regular profile. */
   save: command<[id: string], ProfileDTO>(zId),
 }

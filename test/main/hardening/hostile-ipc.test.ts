@@ -68,6 +68,7 @@ const TEMPLATES: Record<CommandChannel, () => unknown[]> = {
     { source: { kind: 'text', format: 'openrc', text: 'export OS_AUTH_URL=http://127.0.0.1:9/v3\n' }, decisions: [] },
   ],
   'profiles:exportCloudsYaml': () => [['p-none'], FAKE_HANDLE],
+  'profiles:exportOpenrc': () => ['p-none', FAKE_HANDLE], // C4
   'profiles:save': () => ['p-none'],
   'images:list': () => [{ ...CTX }, { limit: 10 }, '/v2/images?marker=x'],
   'images:get': () => [{ ...CTX }, 'img-1'],

@@ -1,0 +1,68 @@
+/**
+ * C4: a profile as an openrc script (`source` it, then `openstack ...`), the counterpart of toCloudsYaml. Never a
+ * secret: the password or application-credential secret is asked for by the script itself (`read -sr`, as Horizon's
+ * openrc does), so the file is safe to hand around. Values are single-quoted (a `'` becomes `'\''`), so no value is
+ * ever expanded by the shell. openrc.ts parses what this writes back into the same profile (tested).
+ *
+ *   profile field                      variable
+ *   authUrl                            OS_AUTH_URL
+ *   authType applicationCredential     OS_AUTH_TYPE=v3applicationcredential, OS_APPLICATION_CREDENTIAL_ID/_NAME
+ *   username / userId                  OS_USERNAME / OS_USER_ID
+ *   user/projectDomainName / Id        OS_USER_DOMAIN_NAME / _ID, OS_PROJECT_DOMAIN_NAME / _ID
+ *   projectName / projectId            OS_PROJECT_NAME / OS_PROJECT_ID
+ *   defaultRegion, interface           OS_REGION_NAME, OS_INTERFACE
+ *   caFile, insecure                   OS_CACERT, OS_INSECURE=true
+ *   endpointOverrides.image            OS_IMAGE_URL
+ */
+import type { ProfileInput } from '../../preload/api'
+import { atomicWriteFile } from '../files/atomic'
+
+/** A shell word that the shell takes literally. */
+export function shellQuote(v: string): string {
+  return `'${v.replace(/'/g, `'\\''`)}'`
+}
+
+export function toOpenrc(p: ProfileInput): string {
+  const lines: string[] = [
+    '#!/usr/bin/env bash',
+    `# ${p.name.replace(/[\r\n]+/g, ' ')}: exported by Glance Desktop. No secret is included: the script asks for it.`,
+  ]
+  const put = (name: string, value: string | undefined): void => {
+    if (value) lines.push(`export ${name}=${shellQuote(value)}`)
+  }
+  put('OS_AUTH_URL', p.authUrl)
+  put('OS_IDENTITY_API_VERSION', '3')
+  const appCred = p.authType === 'applicationCredential'
+  if (appCred) {
+    put('OS_AUTH_TYPE', 'v3applicationcredential')
+    put('OS_APPLICATION_CREDENTIAL_ID', p.appCredentialId)
+    put('OS_APPLICATION_CREDENTIAL_NAME', p.appCredentialName)
+    if (!p.appCredentialId) {
+      if (p.userId) put('OS_USER_ID', p.userId)
+      else put('OS_USERNAME', p.username)
+      if (!p.userId) put(p.userDomainId ? 'OS_USER_DOMAIN_ID' : 'OS_USER_DOMAIN_NAME', p.userDomainId || p.userDomainName)
+    }
+  } else {
+    put('OS_USER_ID', p.userId)
+    put('OS_USERNAME', p.username)
+    put(p.userDomainId ? 'OS_USER_DOMAIN_ID' : 'OS_USER_DOMAIN_NAME', p.userDomainId || p.userDomainName)
+    put('OS_PROJECT_ID', p.projectId)
+    put('OS_PROJECT_NAME', p.projectName)
+    put(p.projectDomainId ? 'OS_PROJECT_DOMAIN_ID' : 'OS_PROJECT_DOMAIN_NAME', p.projectDomainId || p.projectDomainName)
+  }
+  put('OS_REGION_NAME', p.defaultRegion)
+  put('OS_INTERFACE', p.interface)
+  put('OS_CACERT', p.caFile)
+  if (p.insecure) put('OS_INSECURE', 'true')
+  put('OS_IMAGE_URL', p.endpointOverrides.image)
+  const secretVar = appCred ? 'OS_APPLICATION_CREDENTIAL_SECRET' : 'OS_PASSWORD'
+  const what = appCred ? 'application credential secret' : 'OpenStack password'
+  lines.push(`echo ${shellQuote(`Please enter your ${what}: `)}`, 'read -sr OS_SECRET_INPUT', `export ${secretVar}="$OS_SECRET_INPUT"`, 'unset OS_SECRET_INPUT', '')
+  return lines.join('\n')
+}
+
+/** Writes one profile's openrc (mode 0600, atomically). */
+export async function exportOpenrc(p: ProfileInput, path: string): Promise<{ path: string }> {
+  await atomicWriteFile(path, toOpenrc(p), 0o600)
+  return { path }
+}
