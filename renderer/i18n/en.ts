@@ -707,13 +707,6 @@ const en = {
       session: 'The password is kept for this session only (the system keychain is not available): enter it again after a restart.',
       none: 'No password was saved: enter it when you connect.',
     },
-    exportOpenrc: 'Export openrc ({name})', // C4: the current profile, no secret
-    envSaved: 'Saved the OS_* environment as the profile "{name}" in the settings file. {secret}',
-    envSecret: {
-      keychain: 'The password is stored encrypted by the system keychain.',
-      session: 'The password is kept for this session only (the system keychain is not available): enter it again after a restart.',
-      none: 'No password was saved: enter it when you connect.',
-    },
     edit: 'Edit',
     duplicate: 'Duplicate',
     delete: 'Delete',

@@ -708,13 +708,6 @@ const zhCN: Messages = {
       session: '密码仅在本次会话中保留（系统钥匙串不可用）：重启后需重新输入。',
       none: '未保存密码：连接时请输入。',
     },
-    exportOpenrc: '导出 openrc（{name}）', // C4
-    envSaved: '已将 OS_* 环境变量保存为连接配置“{name}”（写入设置文件）。{secret}',
-    envSecret: {
-      keychain: '密码已由系统钥匙串加密保存。',
-      session: '密码仅在本次会话中保留（系统钥匙串不可用）：重启后需重新输入。',
-      none: '未保存密码：连接时请输入。',
-    },
     edit: '编辑',
     duplicate: '复制',
     delete: '删除',
