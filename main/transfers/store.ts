@@ -126,12 +126,30 @@ const zJob = z.looseObject({
  * import whose URL was redacted and that Glance has not started yet asks for the URL again (service.ts).
  */
 export function forDisk(j: JobRecord): JobRecord {
-  if (j.spec.kind !== 'import') return j
+  let out = j
+  // an error (an import failure quotes task.url in its message and params) may carry a pre-signed URL: any kind
+  if (j.error) {
+    const error = redactUrls(j.error) as NonNullable<JobRecord['error']>
+    if (JSON.stringify(error) !== JSON.stringify(j.error)) out = { ...out, error }
+  }
+  if (j.spec.kind !== 'import') return out
   const url = redactUrl(j.spec.url)
-  if (url === j.spec.url && (j.url === undefined || redactUrl(j.url) === j.url)) return j
-  const out: JobRecord = { ...j, spec: { ...j.spec, url } }
+  if (url === j.spec.url && (j.url === undefined || redactUrl(j.url) === j.url)) return out
+  out = { ...out, spec: { ...j.spec, url } }
   if (j.url !== undefined) out.url = redactUrl(j.url)
   return out
+}
+
+const URL_IN_TEXT = /\b(https?|wss?):\/\/[^\s"'<>\\]+/gi
+/**
+ * Every URL inside the strings of a value (recursively) through log.ts's redactUrl. Not log.ts's redact(): that one
+ * also blanks 32-hex token shapes, which would eat an error's md5 checksums.
+ */
+function redactUrls(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return v.replace(URL_IN_TEXT, (m) => redactUrl(m))
+  if (depth > 8 || !v || typeof v !== 'object') return v
+  if (Array.isArray(v)) return v.map((x) => redactUrls(x, depth + 1))
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, redactUrls(x, depth + 1)]))
 }
 
 /** Whether an import URL lost its query (or user info) when it was written to disk. */

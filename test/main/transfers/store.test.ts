@@ -16,7 +16,7 @@ import { FileRegistry } from '../../../main/files/registry'
 import type { Platform } from '../../../main/platform'
 import type { CloudConnector } from '../../../main/profiles/connector'
 import { TransferService } from '../../../main/transfers/service'
-import { checkJob } from '../../../main/transfers/store'
+import { checkJob, forDisk, type JobRecord } from '../../../main/transfers/store'
 import { onPosix } from '../../support/needs'
 
 let dir: string
@@ -158,5 +158,21 @@ describe('one owner per queue file', () => {
     await s.stop()
     services.splice(services.indexOf(s), 1)
     expect(existsSync(`${queueFile()}.lock`)).toBe(false)
+  })
+})
+
+describe('what reaches jobs.json (F3)', () => {
+  it('a failed import job: the signed URL is redacted in the spec, the job and its error (message and params)', () => {
+    const url = 'https://objects.example/bucket/img.qcow2?X-Amz-Signature=deadbeefsig&X-Amz-Expires=600'
+    const spec = { kind: 'import', url, name: 'x', fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false }, diskFormat: 'raw' }
+    const j = job('job_imp', spec, {
+      state: 'failed',
+      url,
+      error: { code: 'IMPORT_FAILED', message: `the import of ${url} failed`, url, details: { reason: 'importFailed', params: { url, nested: { u: url } } } },
+    })
+    const text = JSON.stringify(forDisk(j as unknown as JobRecord))
+    expect(text).not.toContain('deadbeefsig')
+    expect(text).toContain('objects.example/bucket/img.qcow2')
+    expect(text).toContain('IMPORT_FAILED')
   })
 })
