@@ -207,7 +207,10 @@ describeCloud('policy, sharing, tokens, volumes (real cloud)', () => {
       expect(x.rows).toBe(1)
       expect(readFileSync(x.path).subarray(0, 2).toString()).toBe('PK')
       const c = await svc.export(ctx, { format: 'csv', scope: { kind: 'query', query: { tags: ['gd-it-svc'] } }, columns: ['id', 'osType'], locale: 'en', fileHandle: 'out.csv' })
-      expect(readFileSync(c.path, 'utf8')).toContain(`${imageId},debian`)
+      // the OS cell is worded as the list shows it (os.debian), not Glance's code
+      const csv = readFileSync(c.path, 'utf8')
+      expect(csv).toContain(`${imageId},Debian`)
+      expect(csv).not.toContain(`${imageId},debian`)
       await expect(svc.delete(ctx, imageId!)).rejects.toMatchObject({ code: 'READ_ONLY' })
       await svc.delete(ctx, imageId!, true)
       await expect(svc.get(ctx, imageId!)).rejects.toMatchObject({ code: 'NOT_FOUND' })
