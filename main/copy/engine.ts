@@ -19,6 +19,7 @@ import { AppError, type Visibility } from '../../preload/api'
 import type { CopyMethod } from '../../preload/contract/copy'
 import { createIdempotent, deleteQuietly, ensureImage, getOrNull, newImageId, pause, throwIfAborted, type EngineHooks } from '../transfers/engine'
 import type { RawImage } from '../transfers/port'
+import { reasonError } from '../../preload/rules/messages'
 import { judgeQueued } from '../transfers/import-wait'
 import { IMPORT_DEADLINE_MS, UPLOAD_SETTLE_POLL_MS, UPLOAD_SETTLE_POLLS } from '../transfers/tuning'
 import { contentHash, copyCreateBody } from './metadata'
@@ -131,30 +132,34 @@ export async function copyImage(src: CopyCloud, dst: CopyCloud, task: CopyTask, 
     after = await dst.glance.get(id)
   }
   if (after.status !== 'active') {
-    throw new AppError({
-      code: 'SERVER',
-      message: `After the copy the image ${id} is ${after.status}, not active.`,
+    throw reasonError('SERVER', 'copyNotActive', { imageId: id, status: after.status, region: dst.region }, `After the copy the image ${id} is ${after.status}, not active.`, {
       retryable: after.status === 'queued' || after.status === 'killed',
       details: { imageId: id },
     })
   }
-  const problems: string[] = []
-  if (source.checksum && after.checksum !== source.checksum) problems.push(`the target's checksum ${String(after.checksum)} differs from the source's ${String(source.checksum)}`)
-  if (hash.algo === 'sha512' && after.os_hash_value !== hash.value) problems.push("the target's os_hash_value differs from the source's")
-  if (typeof source.size === 'number' && after.size !== source.size) problems.push(`the target holds ${String(after.size)} bytes, the source ${source.size}`)
+  // the checks that failed, by what was compared (a technical name, the same in every language)
+  const checks: string[] = []
+  if (source.checksum && after.checksum !== source.checksum) checks.push('checksum')
+  if (hash.algo === 'sha512' && after.os_hash_value !== hash.value) checks.push('os_hash_value')
+  if (typeof source.size === 'number' && after.size !== source.size) checks.push('size')
   if (local) {
-    if (source.checksum && local.md5 !== source.checksum) problems.push("the md5 of the bytes copied differs from the source's checksum")
-    if (hash.algo === 'sha512' && local.sha512 !== hash.value) problems.push("the sha512 of the bytes copied differs from the source's os_hash_value")
-    if (local.bytes !== size) problems.push(`${local.bytes} bytes were copied, the source has ${size}`)
+    if (source.checksum && local.md5 !== source.checksum) checks.push('md5')
+    if (hash.algo === 'sha512' && local.sha512 !== hash.value) checks.push('sha512')
+    if (local.bytes !== size) checks.push('bytes')
   }
-  if (problems.length) {
+  if (checks.length) {
     const deleted = await deleteQuietly(dst.glance, id)
-    throw new AppError({
-      code: 'HASH_MISMATCH',
-      message: `The copy of ${task.source.imageId} to ${dst.region} FAILED verification: ${problems.join('; ')}. ${deleted ? `The target image ${id} was deleted.` : `The target image ${id} could not be deleted: delete it by hand.`}`,
-      retryable: false,
-      details: { imageId: id, deleted, sourceChecksum: source.checksum ?? null, targetChecksum: after.checksum ?? null, ...(local ? { md5: local.md5, sha512: local.sha512 } : {}) },
-    })
+    const params = { sourceId: task.source.imageId, region: dst.region, imageId: id, checks: checks.join(', ') }
+    throw reasonError(
+      'HASH_MISMATCH',
+      'copyVerifyFailed', // the renderer adds whether the target image was deleted (details.deleted)
+      params,
+      `The copy of ${task.source.imageId} to ${dst.region} FAILED verification (${params.checks}). ${deleted ? `The target image ${id} was deleted.` : `The target image ${id} could not be deleted: delete it by hand.`}`,
+      {
+        retryable: false,
+        details: { imageId: id, deleted, sourceChecksum: source.checksum ?? null, targetChecksum: after.checksum ?? null, ...(local ? { md5: local.md5, sha512: local.sha512 } : {}) },
+      },
+    )
   }
 
   // 5. what waits for verified bytes
@@ -203,13 +208,13 @@ async function streamBytes(src: CopyCloud, dst: CopyCloud, sourceId: string, id:
   const res = await src.glance.downloadData(sourceId, { signal: hooks.signal })
   if (res.status !== 200 && res.status !== 204) {
     res.stream.destroy()
-    throw new AppError({ code: 'BAD_RESPONSE', message: `The source answered ${res.status} to the download.`, retryable: true })
+    throw reasonError('BAD_RESPONSE', 'copySourceStatus', { httpStatus: res.status, region: src.region }, `The source answered ${res.status} to the download.`, { retryable: true })
   }
   const body = new HashedStreamBody(res.stream, size, hooks.bytes)
   try {
     await dst.glance.uploadData(id, body, size, { signal: hooks.signal })
     if (body.received !== size) {
-      throw new AppError({ code: 'NETWORK', message: `The source sent ${body.received} of ${size} bytes.`, retryable: true })
+      throw reasonError('NETWORK', 'copyShortRead', { received: body.received, size }, `The source sent ${body.received} of ${size} bytes.`, { retryable: true })
     }
     const d = await body.digests()
     return { md5: d.md5!, sha512: d.sha512!, bytes: d.bytes }
@@ -240,19 +245,21 @@ async function serverSide(src: CopyCloud, dst: CopyCloud, task: CopyTask, id: st
     const now = await dst.glance.get(id)
     if (now.status === 'active') return
     if (Date.now() > deadline) {
-      throw new AppError({
-        code: 'TIMEOUT',
-        message: `${dst.region} is still ${now.status} pulling image ${task.source.imageId} from ${src.region}.`,
-        retryable: true,
-        details: { imageId: id, status: now.status },
-      })
+      throw reasonError(
+        'TIMEOUT',
+        'copyPullDeadline',
+        { region: dst.region, sourceRegion: src.region, sourceId: task.source.imageId, status: now.status },
+        `${dst.region} is still ${now.status} pulling image ${task.source.imageId} from ${src.region}.`,
+        { retryable: true, details: { imageId: id, status: now.status } },
+      )
     }
     const failed = typeof now.os_glance_failed_import === 'string' ? now.os_glance_failed_import.trim() : ''
     if (failed || now.status === 'killed' || now.status === 'deleted') {
       const why = (await dst.glance.importFailure?.(id, since).catch(() => undefined)) ?? `the image is ${now.status}`
       // a failed import leaves the image queued: the next attempt imports again
       task.started = false
-      throw new AppError({ code: 'IMPORT_FAILED', message: `${dst.region} could not pull image ${task.source.imageId} from ${src.region}: ${why}`, retryable: true, details: { imageId: id } })
+      const params = { region: dst.region, sourceRegion: src.region, sourceId: task.source.imageId, server: why }
+      throw reasonError('IMPORT_FAILED', 'copyPullFailed', params, `${dst.region} could not pull image ${task.source.imageId} from ${src.region}: ${why}`, { retryable: true, details: { imageId: id } })
     }
     if (now.status === 'importing') sawImporting = true
     const verdict = now.status === 'queued' ? judgeQueued(sawImporting, Date.now() - startedAt) : 'wait'
@@ -260,12 +267,14 @@ async function serverSide(src: CopyCloud, dst: CopyCloud, task: CopyTask, id: st
     const why = verdict === 'wait' ? undefined : await dst.glance.importFailure?.(id, since).catch(() => undefined)
     if (why || verdict === 'askTaskElseOver') {
       task.started = false
-      throw new AppError({
-        code: 'IMPORT_FAILED',
-        message: `${dst.region} did not pull image ${task.source.imageId} from ${src.region}${why ? `: ${why}` : ' (the image went back to queued)'}.`,
-        retryable: true,
-        details: { imageId: id },
-      })
+      const params = { region: dst.region, sourceRegion: src.region, sourceId: task.source.imageId, ...(why ? { server: why } : {}) }
+      throw reasonError(
+        'IMPORT_FAILED',
+        why ? 'copyPullFailed' : 'copyBackToQueued',
+        params,
+        `${dst.region} did not pull image ${task.source.imageId} from ${src.region}${why ? `: ${why}` : ' (the image went back to queued)'}.`,
+        { retryable: true, details: { imageId: id } },
+      )
     }
     await pause(interval, hooks.signal)
     interval = Math.min(interval * 1.5, 3000)

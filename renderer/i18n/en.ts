@@ -96,7 +96,12 @@ const en = {
       caUnreadable: 'The CA file {path} cannot be read.',
       missing: 'The file {path} cannot be opened ({os}).',
     },
-    HASH_MISMATCH: { fileChanged: INSPECTION_WORDS.fileChanged[0] as string }, // A: a draft's file changed
+    HASH_MISMATCH: {
+      fileChanged: INSPECTION_WORDS.fileChanged[0] as string, // A: a draft's file changed
+      // F1: copies between regions (main/copy/*)
+      copyVerifyFailed: 'The copy of image {sourceId} to {region} failed verification ({checks} differ from the source).',
+      copyTooLong: 'The source sent more than the image’s {size} bytes; the copy was stopped.',
+    },
     // B2: the transfer queue, download targets and unverifiable downloads
     CONFLICT: {
       queueLocked: 'The transfer queue is in use by another program (process {pid} on {host}); nothing runs here until it ends.',
@@ -149,6 +154,7 @@ const en = {
       contentRange: 'The image service resumed the download at the wrong place ({got}, asked from byte {from}); it starts over.',
       // C1
       tagsNotSaved: 'Glance did not store the tags as sent (missing: {missing}; not removed: {notRemoved}). Nothing was reported as saved.',
+      copySourceStatus: '{region} answered HTTP {httpStatus} to the download of the source image; the copy is tried again.', // F1
     },
     NO_ENDPOINT: {
       noEndpoint: 'The service catalog has no {interface} {service} endpoint in region {region}.',
@@ -157,6 +163,7 @@ const en = {
     },
     SERVER: {
       volumeFailed: 'The volume {volumeId} could not be created (status {status}).',
+      copyNotActive: 'After the copy, image {imageId} in {region} is {status}, not active.', // F1
     },
     TIMEOUT: {
       volumeTimeout: 'The volume {volumeId} is still {status} after {seconds} s; it may still become available.',
@@ -166,6 +173,7 @@ const en = {
       // B2
       deadline: '{host} did not answer within {seconds} s.',
       importDeadline: 'Glance did not finish importing {url} within {minutes} min; it is tried again.',
+      copyPullDeadline: '{region} is still {status} pulling image {sourceId} from {sourceRegion}; it is tried again.', // F1
       // B3: connection tests (main/profiles/explain.ts)
       noAnswer: 'Cannot reach {host}: it did not answer in time. Check the address, your network, VPN or proxy.',
       dnsFailed: 'Cannot reach {host}: the host name could not be resolved. Check the address, your network, VPN or proxy.',
@@ -176,6 +184,9 @@ const en = {
       refused: 'Cannot reach {host}: the connection was refused (nothing listens there). Check the address, your network, VPN or proxy.',
       dnsFailed: 'Cannot reach {host}: the host name could not be resolved. Check the address, your network, VPN or proxy.',
       unreachable: 'Cannot reach {host} ({os}). Check the address, your network, VPN or proxy.',
+      // F1: copies between regions
+      copyShortRead: 'The source sent {received} of {size} bytes; the copy is tried again.',
+      copySourceStopped: 'The source stopped sending before the end of the image; the copy is tried again.',
     },
     TLS: {
       // B1
@@ -190,7 +201,9 @@ const en = {
       storesFailed: 'The import of image {imageId} failed for store(s) {stores} (status {status}).',
       imageEnded: 'Image {imageId} ended {status}.',
       backToQueued: 'The import of image {imageId} failed: the image went back to queued.',
-      urlBackToQueued: 'Glance could not import {url} into image {imageId}: it went back to queued and the server gave no reason. Check that the URL is reachable from the Glance server and allowed by its import filtering.', // F2
+      // F1: copies between regions (glance-download)
+      copyPullFailed: '{region} could not pull image {sourceId} from {sourceRegion}; the copy is tried again.',
+      copyBackToQueued: '{region} did not pull image {sourceId} from {sourceRegion}: the image went back to queued and Glance gave no reason; the copy is tried again.',
     },
     // B1: the stored secret belongs to another identity than the draft's (auth URL origin, user, application credential)
     NO_SECRET: {

@@ -97,7 +97,12 @@ const zhCN: Messages = {
       caUnreadable: '无法读取 CA 文件 {path}。',
       missing: '无法打开文件 {path}（{os}）。',
     },
-    HASH_MISMATCH: { fileChanged: INSPECTION_WORDS.fileChanged[1] }, // A: a draft's file changed
+    HASH_MISMATCH: {
+      fileChanged: INSPECTION_WORDS.fileChanged[1], // A: a draft's file changed
+      // F1: copies between regions (main/copy/*)
+      copyVerifyFailed: '镜像 {sourceId} 复制到 {region} 后校验失败（{checks} 与源镜像不一致）。',
+      copyTooLong: '源端发送的数据超过了镜像的 {size} 字节；复制已停止。',
+    },
     // B2: the transfer queue, download targets and unverifiable downloads
     CONFLICT: {
       queueLocked: '传输队列正被另一个程序使用（{host} 上的进程 {pid}）；在它结束之前，这里不会运行任何传输。',
@@ -150,6 +155,7 @@ const zhCN: Messages = {
       contentRange: '镜像服务从错误的位置续传下载（{got}，请求自第 {from} 字节）；将重新开始下载。',
       // C1
       tagsNotSaved: 'Glance 没有按提交的内容保存标签（缺少：{missing}；未删除：{notRemoved}），因此未提示保存成功。',
+      copySourceStatus: '下载源镜像时 {region} 返回了 HTTP {httpStatus}；将再次尝试复制。', // F1
     },
     NO_ENDPOINT: {
       noEndpoint: '服务目录中区域 {region} 没有 {interface} 类型的 {service} 端点。',
@@ -158,6 +164,7 @@ const zhCN: Messages = {
     },
     SERVER: {
       volumeFailed: '云硬盘 {volumeId} 创建失败（状态 {status}）。',
+      copyNotActive: '复制完成后，{region} 中的镜像 {imageId} 状态为 {status}，而不是可用。', // F1
     },
     TIMEOUT: {
       volumeTimeout: '云硬盘 {volumeId} 在 {seconds} 秒后仍为 {status}，稍后仍可能变为可用。',
@@ -167,6 +174,7 @@ const zhCN: Messages = {
       // B2
       deadline: '{host} 在 {seconds} 秒内没有应答。',
       importDeadline: 'Glance 未能在 {minutes} 分钟内完成导入 {url}；将再次尝试。',
+      copyPullDeadline: '{region} 从 {sourceRegion} 拉取镜像 {sourceId} 仍处于 {status} 状态；将再次尝试。', // F1
       // B3: 连接测试（main/profiles/explain.ts）
       noAnswer: '无法连接 {host}：对方未能及时响应。请检查地址、网络、VPN 或代理。',
       dnsFailed: '无法连接 {host}：无法解析主机名。请检查地址、网络、VPN 或代理。',
@@ -177,6 +185,9 @@ const zhCN: Messages = {
       refused: '无法连接 {host}：连接被拒绝（该地址没有服务在监听）。请检查地址、网络、VPN 或代理。',
       dnsFailed: '无法连接 {host}：无法解析主机名。请检查地址、网络、VPN 或代理。',
       unreachable: '无法连接 {host}（{os}）。请检查地址、网络、VPN 或代理。',
+      // F1: copies between regions
+      copyShortRead: '源端只发送了 {size} 字节中的 {received} 字节；将再次尝试复制。',
+      copySourceStopped: '源端在镜像结束之前停止了发送；将再次尝试复制。',
     },
     TLS: {
       // B1
@@ -191,7 +202,9 @@ const zhCN: Messages = {
       storesFailed: '镜像 {imageId} 导入存储 {stores} 失败（状态 {status}）。',
       imageEnded: '镜像 {imageId} 最终状态为 {status}。',
       backToQueued: '镜像 {imageId} 导入失败：镜像回到了排队状态。',
-      urlBackToQueued: 'Glance 无法将 {url} 导入镜像 {imageId}：镜像回到了排队状态，服务器未给出原因。请确认 Glance 服务器可以访问该 URL，且其导入过滤规则允许该地址。', // F2
+      // F1: copies between regions (glance-download)
+      copyPullFailed: '{region} 无法从 {sourceRegion} 拉取镜像 {sourceId}；将再次尝试复制。',
+      copyBackToQueued: '{region} 未能从 {sourceRegion} 拉取镜像 {sourceId}：镜像回到了排队状态，Glance 未给出原因；将再次尝试复制。',
     },
     // B1: 保存的密钥属于另一个身份（认证地址的源、用户、应用凭据）
     NO_SECRET: {
