@@ -168,6 +168,14 @@ export interface ImportCandidate {
   warnings: string[]
   /** Why this candidate cannot be created as it is (missing auth URL, user, ...); empty or absent when it can. */
   errors?: string[]
+  /** B3: the same warnings and errors as reasons (the UI words errorReason.PROFILE_IMPORT.<reason>; the strings are the English fallback). */
+  issues?: { warnings: ImportIssue[]; errors: ImportIssue[] }
+}
+
+/** B3: one import warning or error (= ReasonData of preload/rules/messages.ts). */
+export interface ImportIssue {
+  reason: string
+  params?: Record<string, string | number | boolean | null>
 }
 
 export interface ImportPreview {

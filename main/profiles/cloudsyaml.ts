@@ -9,7 +9,8 @@ import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { LineCounter, isMap, parseDocument, stringify, type Node as YamlNode } from 'yaml'
 import { AppError, type Interface, type ProfileInput } from '../../preload/api'
-import { defaultProfileInput, isHttpUrl, profileProblems, zProfileFields } from './model'
+import { defaultProfileInput, isHttpUrl, profileProblemList, zProfileFields } from './model'
+import type { ReasonData, ReasonParams } from '../../preload/rules/messages'
 import { unreachable } from '../../preload/rules/profile-auth'
 
 /** One profile found in a file (or the environment), before the user decides what to do with it. */
@@ -21,8 +22,16 @@ export interface ParsedProfile {
   warnings: string[]
   /** Why it cannot be created as it is. */
   errors: string[]
+  /** B3: the same warnings and errors as reasons (the UI words errorReason.PROFILE_IMPORT.<reason>; the strings are the English fallback). */
+  issues: { warnings: ReasonData[]; errors: ReasonData[] }
   /** `file:line` where it was found. */
   origin: string
+}
+
+/** B3: adds one warning or error both as a reason (for the UI) and as its English sentence (logs, CLI). */
+export function note(list: string[], reasons: ReasonData[], reason: string, params: ReasonParams, english: string): void {
+  list.push(english)
+  reasons.push({ reason, params })
 }
 
 export type CloudEntry = Record<string, unknown>
@@ -146,6 +155,9 @@ const CLIENT_CERT_KEYS = ['cert', 'key']
 export function profileFromCloudEntry(name: string, entry: CloudEntry, origin = name): ParsedProfile {
   const warnings: string[] = []
   const errors: string[] = []
+  const issues: ParsedProfile['issues'] = { warnings: [], errors: [] }
+  const warn = (reason: string, params: ReasonParams, english: string): void => note(warnings, issues.warnings, reason, params, english)
+  const fail = (reason: string, params: ReasonParams, english: string): void => note(errors, issues.errors, reason, params, english)
   const auth = isPlainObject(entry.auth) ? entry.auth : {}
   const authType = s(entry.auth_type).toLowerCase()
   const p = defaultProfileInput({ name: name.slice(0, 128) })
@@ -166,14 +178,15 @@ export function profileFromCloudEntry(name: string, entry: CloudEntry, origin = 
       secret = s(auth.application_credential_secret) || undefined
     }
   } else {
-    errors.push(`auth_type "${authType}" is not supported (use password or v3applicationcredential).`)
+    fail('authType', { authType }, `auth_type "${authType}" is not supported (use password or v3applicationcredential).`)
   }
 
   p.authUrl = s(auth.auth_url)
   if (!p.authUrl) {
-    errors.push(entry.profile ? `vendor profile "${s(entry.profile)}" is not supported: set auth.auth_url.` : 'auth.auth_url is missing.')
+    if (entry.profile) fail('vendorProfile', { profile: s(entry.profile) }, `vendor profile "${s(entry.profile)}" is not supported: set auth.auth_url.`)
+    else fail('noAuthUrl', {}, 'auth.auth_url is missing.')
   } else if (!isHttpUrl(p.authUrl)) {
-    errors.push(`auth.auth_url "${p.authUrl}" is not an http(s) URL.`)
+    fail('authUrlNotHttp', { url: p.authUrl }, `auth.auth_url "${p.authUrl}" is not an http(s) URL.`)
   }
 
   p.username = s(auth.username ?? auth.user_name)
@@ -192,11 +205,11 @@ export function profileFromCloudEntry(name: string, entry: CloudEntry, origin = 
   // Regions: `regions` (strings or {name}) and/or `region_name`.
   const regions: string[] = []
   if (entry.regions !== undefined) {
-    if (!Array.isArray(entry.regions)) warnings.push('`regions` is not a list; ignored.')
+    if (!Array.isArray(entry.regions)) warn('regionsNotList', {}, '`regions` is not a list; ignored.')
     else
       for (const r of entry.regions) {
         const rn = typeof r === 'string' ? r.trim() : isPlainObject(r) ? s(r.name) : ''
-        if (!rn) warnings.push('a region without a name was ignored.')
+        if (!rn) warn('regionNoName', {}, 'a region without a name was ignored.')
         else if (!regions.includes(rn)) regions.push(rn)
       }
   }
@@ -209,7 +222,7 @@ export function profileFromCloudEntry(name: string, entry: CloudEntry, origin = 
   if (iface) {
     const mapped = INTERFACES[iface]
     if (mapped) p.interface = mapped
-    else warnings.push(`interface "${iface}" is unknown; using public.`)
+    else warn('interfaceUnknown', { interface: iface }, `interface "${iface}" is unknown; using public.`)
   }
 
   const cacert = s(entry.cacert)
@@ -217,21 +230,21 @@ export function profileFromCloudEntry(name: string, entry: CloudEntry, origin = 
   const verify = entry.verify
   if (verify === false || (typeof verify === 'string' && /^(false|no|0)$/i.test(verify))) {
     p.insecure = true
-    warnings.push('TLS certificate verification is turned off for this cloud (verify: false).')
+    warn('verifyOff', {}, 'TLS certificate verification is turned off for this cloud (verify: false).')
   } else if (typeof verify === 'string' && verify && !/^(true|yes|1)$/i.test(verify)) {
     p.caFile = p.caFile || verify
   }
-  for (const k of CLIENT_CERT_KEYS) if (entry[k]) warnings.push(`client certificates (${k}) are not supported; ignored.`)
+  for (const k of CLIENT_CERT_KEYS) if (entry[k]) warn('clientCert', { key: k }, `client certificates (${k}) are not supported; ignored.`)
 
   const idv = s(entry.identity_api_version)
-  if (idv && !idv.startsWith('3')) warnings.push(`identity_api_version ${idv} is not supported; Keystone v3 is used.`)
+  if (idv && !idv.startsWith('3')) warn('identityVersion', { version: idv }, `identity_api_version ${idv} is not supported; Keystone v3 is used.`)
 
   const overrides: Record<string, string> = {}
   const ov = (k: string, type: string): void => {
     const v = s(entry[k])
     if (v) {
       if (isHttpUrl(v)) overrides[type] = v
-      else warnings.push(`${k} is not an http(s) URL; ignored.`)
+      else warn('overrideNotHttp', { key: k }, `${k} is not an http(s) URL; ignored.`)
     }
   }
   ov('image_endpoint_override', 'image')
@@ -243,10 +256,10 @@ export function profileFromCloudEntry(name: string, entry: CloudEntry, origin = 
     const type = p.authType
     switch (type) {
       case 'password':
-        warnings.push('No password in the file: enter it before connecting.')
+        warn('noPassword', {}, 'No password in the file: enter it before connecting.')
         break
       case 'applicationCredential':
-        warnings.push('No application credential secret in the file: enter it before connecting.')
+        warn('noAppCredentialSecret', {}, 'No application credential secret in the file: enter it before connecting.')
         break
       default:
         unreachable(type)
@@ -255,11 +268,16 @@ export function profileFromCloudEntry(name: string, entry: CloudEntry, origin = 
 
   // Everything the schema would refuse, in words.
   if (!errors.length) {
-    errors.push(...profileProblems(p))
+    for (const x of profileProblemList(p)) fail(x.reason, x.params ?? {}, x.message)
     const r = zProfileFields.safeParse(p)
-    if (!r.success) for (const i of r.error.issues.slice(0, 3)) errors.push(`${i.path.join('.') || 'profile'}: ${i.message}`)
+    if (!r.success) {
+      for (const i of r.error.issues.slice(0, 3)) {
+        const field = i.path.join('.') || 'profile'
+        fail('invalidField', { field, detail: i.message }, `${field}: ${i.message}`)
+      }
+    }
   }
-  const out: ParsedProfile = { name, profile: p, warnings, errors, origin }
+  const out: ParsedProfile = { name, profile: p, warnings, errors, issues, origin }
   if (secret !== undefined && secret !== '') out.secret = secret
   return out
 }
@@ -277,7 +295,7 @@ export function parseCloudsYaml(text: string, file = 'clouds.yaml', secureText?:
   for (const name of Object.keys(secure.clouds)) {
     if (!(name in main.clouds)) {
       const first = out[0]
-      if (first) first.warnings.push(`${secureFile} has a cloud "${name}" that ${file} does not; ignored.`)
+      if (first) note(first.warnings, first.issues.warnings, 'secureOnly', { secureFile, file, name }, `${secureFile} has a cloud "${name}" that ${file} does not; ignored.`)
     }
   }
   return out

@@ -11,7 +11,7 @@ export const DEFAULT_COLOR = DEFAULT_PROFILE_COLOR
 
 // The schema (zProfileFields, zProfileInput, zPropertyKeyMap, profileProblems, isHttpUrl) lives in the contract,
 // preload/contract/commands/profile-schema.ts, because the profiles command table names it.
-export { isHttpUrl, profileProblems, zProfileFields, zProfileInput, zPropertyKeyMap } from '../../preload/contract/commands/profile-schema'
+export { isHttpUrl, profileProblemList, profileProblems, zProfileFields, zProfileInput, zPropertyKeyMap } from '../../preload/contract/commands/profile-schema'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers

@@ -6,13 +6,16 @@
  * password is then left for the user to enter.
  */
 import { AppError } from '../../preload/api'
-import { parseError, profileFromCloudEntry, type CloudEntry, type ParsedProfile } from './cloudsyaml'
+import { note, parseError, profileFromCloudEntry, type CloudEntry, type ParsedProfile } from './cloudsyaml'
+import type { ReasonData, ReasonParams } from '../../preload/rules/messages'
 
 export interface OpenrcResult {
   vars: Record<string, string>
   /** The script asks for the password (read -s ...) or sets it from a variable we do not know: it must be entered. */
   passwordPrompt: boolean
   warnings: string[]
+  /** B3: the same warnings as reasons (errorReason.PROFILE_IMPORT.<reason>). */
+  issues: ReasonData[]
 }
 
 /** Parses one shell word (the value after `=`). Returns null on an unterminated quote. */
@@ -94,6 +97,8 @@ const PROMPT_LINE = /^\s*read\b.*\b(OS_[A-Za-z0-9_]+)\s*$/
 export function parseOpenrc(text: string, file = 'openrc'): OpenrcResult {
   const vars: Record<string, string> = {}
   const warnings: string[] = []
+  const issues: ReasonData[] = []
+  const warn = (reason: string, params: ReasonParams, english: string): void => note(warnings, issues, reason, params, english)
   const prompted = new Set<string>()
   let passwordPrompt = false
   const lines = text.split(/\r?\n/)
@@ -112,7 +117,7 @@ export function parseOpenrc(text: string, file = 'openrc'): OpenrcResult {
     const isSecret = name === 'OS_PASSWORD' || name === 'OS_APPLICATION_CREDENTIAL_SECRET'
     if (parsed.dynamic) {
       if (isSecret) passwordPrompt = true
-      else warnings.push(`${file}:${lineNo}: ${name} uses ${parsed.dynamic}; it was not run and the value was ignored.`)
+      else warn('openrcDynamic', { file, line: lineNo, name, dynamic: parsed.dynamic }, `${file}:${lineNo}: ${name} uses ${parsed.dynamic}; it was not run and the value was ignored.`)
       delete vars[name]
       return
     }
@@ -127,15 +132,15 @@ export function parseOpenrc(text: string, file = 'openrc'): OpenrcResult {
     if (unknown !== null) {
       if (isSecret) {
         passwordPrompt = true
-        if (!prompted.has(unknown)) warnings.push(`${file}:${lineNo}: ${name} comes from $${unknown}, which is not set in the file.`)
-      } else warnings.push(`${file}:${lineNo}: ${name} refers to $${unknown}, which is not set in the file; ignored.`)
+        if (!prompted.has(unknown)) warn('openrcSecretUnset', { file, line: lineNo, name, ref: unknown }, `${file}:${lineNo}: ${name} comes from $${unknown}, which is not set in the file.`)
+      } else warn('openrcUnset', { file, line: lineNo, name, ref: unknown }, `${file}:${lineNo}: ${name} refers to $${unknown}, which is not set in the file; ignored.`)
       delete vars[name]
       return
     }
     vars[name] = value
   })
-  if (passwordPrompt) warnings.push('The script asks for the password when it runs: enter it before connecting.')
-  return { vars, passwordPrompt, warnings }
+  if (passwordPrompt) warn('openrcPrompt', {}, 'The script asks for the password when it runs: enter it before connecting.')
+  return { vars, passwordPrompt, warnings, issues }
 }
 
 const truthy = (v: string | undefined): boolean => !!v && /^(1|true|yes|on)$/i.test(v.trim())
@@ -206,7 +211,11 @@ export function profileFromOpenrc(text: string, file = 'openrc', name?: string):
   }
   const parsed = profileFromCloudEntry(name ?? nameFromVars(r.vars), varsToCloudEntry(r.vars), file)
   // Replace the generic "no password in the file" with the openrc-specific note.
-  if (r.passwordPrompt) parsed.warnings = parsed.warnings.filter((w) => !w.startsWith('No password') && !w.startsWith('No application'))
+  if (r.passwordPrompt) {
+    parsed.warnings = parsed.warnings.filter((w) => !w.startsWith('No password') && !w.startsWith('No application'))
+    parsed.issues.warnings = parsed.issues.warnings.filter((w) => w.reason !== 'noPassword' && w.reason !== 'noAppCredentialSecret')
+  }
   parsed.warnings.unshift(...r.warnings)
+  parsed.issues.warnings.unshift(...r.issues)
   return parsed
 }

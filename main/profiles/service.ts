@@ -23,7 +23,7 @@ import type { Logger } from '../log'
 import { identityKey, uniqueName, zProfileInput } from './model'
 import { openSettings, type SettingsBackend, type SettingsDocument, type StoredProfile } from './profile-store'
 import { SecretStore } from './secrets'
-import { loadCloudsYaml, parseCloudsYaml, readImportFile, standardConfigDirs, toCloudsYaml, type ParsedProfile } from './cloudsyaml'
+import { loadCloudsYaml, note, parseCloudsYaml, readImportFile, standardConfigDirs, toCloudsYaml, type ParsedProfile } from './cloudsyaml'
 import { profileFromOpenrc } from './openrc'
 import { profileFromEnvironment } from './env'
 import { atomicWriteFile } from '../files/atomic'
@@ -474,17 +474,22 @@ export class ProfileService {
     return parsed.map((p, i) => {
       const key = `c${i}-${p.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}`
       const warnings = [...p.warnings]
+      // B3: the same notes as reasons, worded by the UI (errorReason.PROFILE_IMPORT.<reason>)
+      const issues = { warnings: [...p.issues.warnings], errors: [...p.issues.errors] }
       const byName = existing.find((e) => e.name.toLowerCase() === p.profile.name.toLowerCase())
       const ik = identityKey(p.profile)
       const byIdentity = existing.find((e) => identityKey(e) === ik)
-      const c: ImportCandidate & { secret?: string } = { key, profile: p.profile, hasSecret: !!p.secret, warnings }
+      const c: ImportCandidate & { secret?: string } = { key, profile: p.profile, hasSecret: !!p.secret, warnings, issues }
       const dup = byName ?? byIdentity
       if (dup) {
         c.duplicateOf = dup.name
-        if (!byName && byIdentity) warnings.push(`Same cloud, user and project as the existing profile "${byIdentity.name}".`)
+        if (!byName && byIdentity) {
+          // B3
+          note(warnings, issues.warnings, 'sameAsExisting', { name: byIdentity.name }, `Same cloud, user and project as the existing profile "${byIdentity.name}".`)
+        }
       }
       const earlier = seen.get(ik)
-      if (earlier) warnings.push(`Same cloud, user and project as "${earlier}" in this import.`)
+      if (earlier) note(warnings, issues.warnings, 'sameInImport', { name: earlier }, `Same cloud, user and project as "${earlier}" in this import.`) // B3
       else seen.set(ik, p.name)
       if (p.errors.length) c.errors = [...p.errors]
       if (p.secret) c.secret = p.secret

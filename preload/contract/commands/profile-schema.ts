@@ -78,26 +78,41 @@ export const zProfileFields = z.strictObject({
 })
 
 /** Cross-field rules: what a profile needs before it can authenticate. Returns human messages. */
-export function profileProblems(p: ProfileInput): string[] {
-  const out: string[] = []
+/** B3: a problem of a profile as a reason (errorReason.PROFILE_IMPORT.<reason>) with its English sentence (logs, CLI, zod). */
+export interface ProfileProblem {
+  reason: 'needUser' | 'needProject' | 'needAppCredential' | 'defaultRegionNotListed'
+  params?: Record<string, string>
+  message: string
+}
+
+export function profileProblemList(p: ProfileInput): ProfileProblem[] {
+  const out: ProfileProblem[] = []
   const type = p.authType
   switch (type) {
     case 'password':
-      if (!p.username && !p.userId) out.push('A user name or user id is required for password authentication.')
-      if (!p.projectName && !p.projectId) out.push('A project name or project id is required for password authentication.')
+      if (!p.username && !p.userId) out.push({ reason: 'needUser', message: 'A user name or user id is required for password authentication.' })
+      if (!p.projectName && !p.projectId) out.push({ reason: 'needProject', message: 'A project name or project id is required for password authentication.' })
       break
     case 'applicationCredential':
       if (!p.appCredentialId && !(p.appCredentialName && (p.username || p.userId))) {
-        out.push('An application credential id (or its name and the user) is required.')
+        out.push({ reason: 'needAppCredential', message: 'An application credential id (or its name and the user) is required.' })
       }
       break
     default:
       unreachable(type)
   }
   if (p.regions.length > 0 && p.defaultRegion && !p.regions.includes(p.defaultRegion)) {
-    out.push(`The default region ${p.defaultRegion} is not one of the profile's regions.`)
+    out.push({
+      reason: 'defaultRegionNotListed',
+      params: { region: p.defaultRegion },
+      message: `The default region ${p.defaultRegion} is not one of the profile's regions.`,
+    })
   }
   return out
+}
+
+export function profileProblems(p: ProfileInput): string[] {
+  return profileProblemList(p).map((x) => x.message)
 }
 
 export const zProfileInput = zProfileFields.superRefine((p, ctx) => {
