@@ -15,12 +15,12 @@
  * the part file (`pending: 'unverified'`) until the user accepts them (`acceptUnverified`).
  */
 import { constants } from 'node:fs'
-import { lstat, open, rename, statfs, unlink, type FileHandle } from 'node:fs/promises'
+import { link, lstat, open, rename, statfs, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { Readable } from 'node:stream'
 import { AppError } from '../../preload/api'
 import { reasonError } from '../../preload/rules/messages'
-import type { DownloadSpec, PartBinding } from './store'
+import { syncDir, type DownloadSpec, type PartBinding } from './store'
 import { TailHasher, type HashAlgo, type PartialDigests } from './hash-workers'
 import { expectedHash, throwIfAborted, type EngineHooks } from './engine'
 import { DOWNLOAD_QUEUE, DOWNLOAD_WRITE, TAIL_HASH_CHUNK } from './tuning'
@@ -248,15 +248,28 @@ export async function removeOwnPart(spec: Pick<DownloadSpec, 'part'>): Promise<b
  */
 export async function acceptUnverifiedPart(spec: DownloadSpec): Promise<void> {
   if (!(await isOwnPart(spec))) throw notOwn(partPath(spec.path), 'otherFile')
-  await rename(spec.part!.path, spec.path)
-  await syncDirQuietly(dirname(spec.path))
+  const part = spec.part!.path
+  // link() never replaces: whatever got to the target name meanwhile (a file, a symlink) stays as it is
+  try {
+    await link(part, spec.path)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') throw targetExists(spec.path)
+    // a file system without hard links (FAT, some network shares): check the name is free, then rename
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e
+    if (await lstat(spec.path).catch(() => null)) throw targetExists(spec.path)
+    await rename(part, spec.path)
+    await syncDir(dirname(spec.path)).catch(() => {})
+    return
+  }
+  await unlink(part)
+  await syncDir(dirname(spec.path)).catch(() => {})
 }
 
-async function syncDirQuietly(dir: string): Promise<void> {
-  const fh = await open(dir, 'r').catch(() => null)
-  if (!fh) return
-  await fh.sync().catch(() => {})
-  await fh.close().catch(() => {})
+function targetExists(path: string): AppError {
+  return reasonError('CONFLICT', 'targetExists', { path }, `${path} exists now; the download was kept as ${path}.part. Move ${path} away and accept again.`, {
+    retryable: false,
+  })
 }
 
 /** `Content-Range: bytes START-END/TOTAL` of a 206 continuing at `have` (END the last byte; TOTAL may be `*`). */
