@@ -82,34 +82,6 @@ const en = {
   // C2: main-process errors with a reason (preload/rules/messages.ts): errorReason.<CODE>.<reason>, {params}.
   // Other helpers: add your codes/reasons inside this section, in a block marked with your letter.
   errorReason: {
-    // B3: profile import warnings/errors (clouds.yaml, secure.yaml, openrc: main/profiles/cloudsyaml.ts, openrc.ts, service.ts)
-    PROFILE_IMPORT: {
-      authType: 'auth_type “{authType}” is not supported (use password or v3applicationcredential).',
-      vendorProfile: 'The vendor profile “{profile}” is not supported: set auth.auth_url.',
-      noAuthUrl: 'auth.auth_url is missing.',
-      authUrlNotHttp: 'auth.auth_url “{url}” is not an http(s) URL.',
-      regionsNotList: '`regions` is not a list; it was ignored.',
-      regionNoName: 'A region without a name was ignored.',
-      interfaceUnknown: 'The interface “{interface}” is unknown; public is used.',
-      verifyOff: 'TLS certificate verification is turned off for this cloud (verify: false).',
-      clientCert: 'Client certificates ({key}) are not supported; ignored.',
-      identityVersion: 'identity_api_version {version} is not supported; Keystone v3 is used.',
-      overrideNotHttp: '{key} is not an http(s) URL; ignored.',
-      noPassword: 'No password in the file: enter it before connecting.',
-      noAppCredentialSecret: 'No application credential secret in the file: enter it before connecting.',
-      needUser: 'A user name or user id is required for password authentication.',
-      needProject: 'A project name or project id is required for password authentication.',
-      needAppCredential: 'An application credential id (or its name and the user) is required.',
-      defaultRegionNotListed: 'The default region {region} is not one of the profile’s regions.',
-      invalidField: '{field}: {detail}',
-      secureOnly: '{secureFile} has a cloud “{name}” that {file} does not; ignored.',
-      openrcDynamic: '{file}:{line}: {name} uses {dynamic}; it was not run and the value was ignored.',
-      openrcSecretUnset: '{file}:{line}: {name} comes from ${ref}, which is not set in the file.',
-      openrcUnset: '{file}:{line}: {name} refers to ${ref}, which is not set in the file; ignored.',
-      openrcPrompt: 'The script asks for the password when it runs: enter it before connecting.',
-      sameAsExisting: 'Same cloud, user and project as the existing profile “{name}”.',
-      sameInImport: 'Same cloud, user and project as “{name}” in this import.',
-    },
     // C4: a draft manifest naming a profile this app does not have
     PROFILE_NOT_FOUND: {
       draftProfile: 'The draft "{draft}" names the profile "{profile}", which does not exist here. Create or import a profile of that name, then import the drafts again.',
@@ -136,7 +108,6 @@ const en = {
       otherLogin: 'This transfer belongs to another login ({profileId}, {region}); it is not run with this one.',
       partNotOwn: '{path} was not made by this download; it was left as it is. Move it away or choose another target.',
       targetBusy: 'Another transfer is already downloading to {path}.',
-      targetExists: '{path} exists now, so the download was kept as {path}.part. Move {path} away, then accept again.', // F3
       noDecision: 'This transfer is not waiting for a decision.',
       unverifiable: 'Glance has no checksum for image {imageId}: the download to {path} cannot be verified. Keep it unverified, or remove the transfer.',
     },
@@ -261,6 +232,20 @@ const en = {
   notify: {
     done: '{kind} finished',
     failed: '{kind} failed',
+  },
+  // F1: the main process's native confirmation boxes (main/electron/confirm.ts)
+  confirmBox: {
+    title: 'Please confirm',
+    yes: 'Continue',
+    no: 'Cancel',
+    ask: {
+      insecureTls: 'Turn off certificate checks for “{name}”? Its saved secret would then be sent to a server whose identity is not verified.',
+      caFile: 'Trust another CA certificate for “{name}”? Its saved secret will be sent to servers that certificate vouches for.',
+      endpointOverride: 'Send the sign-in token of “{name}” to these endpoints?',
+      plainHttp: 'The auth URL of “{name}” uses http:// to another computer: the password or secret travels unencrypted. Continue?',
+      publicImage: 'Make the image “{name}” public (visible to every project of the cloud)?',
+      manifestFile: 'The manifest names files that were not chosen in a dialog. Upload them?',
+    },
   },
   notice: {
     queueSaveFailed: 'The transfer queue cannot be saved to {file}. Transfers go on, but a restart now would lose their latest state; free space or fix the folder.',

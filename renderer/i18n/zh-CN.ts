@@ -83,34 +83,6 @@ const zhCN: Messages = {
   // C2: 带原因代码的主进程错误（preload/rules/messages.ts）：errorReason.<CODE>.<reason>，{参数}。
   // 其他助手：请在此节内按字母标注的块添加代码/原因。
   errorReason: {
-    // B3: 导入连接配置时的警告/错误（clouds.yaml、secure.yaml、openrc）
-    PROFILE_IMPORT: {
-      authType: '不支持 auth_type “{authType}”（请使用 password 或 v3applicationcredential）。',
-      vendorProfile: '不支持厂商配置 “{profile}”：请设置 auth.auth_url。',
-      noAuthUrl: '缺少 auth.auth_url。',
-      authUrlNotHttp: 'auth.auth_url “{url}” 不是 http(s) 地址。',
-      regionsNotList: '`regions` 不是列表，已忽略。',
-      regionNoName: '已忽略一个没有名称的区域。',
-      interfaceUnknown: '未知的接口 “{interface}”，将使用 public。',
-      verifyOff: '此云已关闭 TLS 证书校验（verify: false）。',
-      clientCert: '不支持客户端证书（{key}），已忽略。',
-      identityVersion: '不支持 identity_api_version {version}，将使用 Keystone v3。',
-      overrideNotHttp: '{key} 不是 http(s) 地址，已忽略。',
-      noPassword: '文件中没有密码：连接前请输入密码。',
-      noAppCredentialSecret: '文件中没有应用凭据密钥：连接前请输入密钥。',
-      needUser: '密码认证需要用户名或用户 ID。',
-      needProject: '密码认证需要项目名称或项目 ID。',
-      needAppCredential: '需要应用凭据 ID（或其名称加上用户）。',
-      defaultRegionNotListed: '默认区域 {region} 不在此连接配置的区域列表中。',
-      invalidField: '{field}：{detail}',
-      secureOnly: '{secureFile} 中有云 “{name}”，但 {file} 中没有，已忽略。',
-      openrcDynamic: '{file}:{line}：{name} 使用了 {dynamic}；未执行，该值已忽略。',
-      openrcSecretUnset: '{file}:{line}：{name} 取自 ${ref}，但文件中没有设置它。',
-      openrcUnset: '{file}:{line}：{name} 引用了 ${ref}，但文件中没有设置它，已忽略。',
-      openrcPrompt: '该脚本运行时会询问密码：连接前请输入密码。',
-      sameAsExisting: '与现有连接配置 “{name}” 的云、用户和项目相同。',
-      sameInImport: '与本次导入中的 “{name}” 的云、用户和项目相同。',
-    },
     // C4: a draft manifest naming a profile this app does not have
     PROFILE_NOT_FOUND: {
       draftProfile: '草稿“{draft}”指定的连接配置“{profile}”在此不存在。请创建或导入同名的连接配置，然后重新导入草稿。',
@@ -137,7 +109,6 @@ const zhCN: Messages = {
       otherLogin: '此传输属于另一个登录（{profileId}，{region}），不会用当前登录运行。',
       partNotOwn: '{path} 不是此下载创建的文件，已原样保留。请将其移走或选择其他目标位置。',
       targetBusy: '已有另一个传输正在下载到 {path}。',
-      targetExists: '{path} 现已存在，下载内容保留为 {path}.part。请先移走 {path}，再重新接受。', // F3
       noDecision: '此传输没有在等待决定。',
       unverifiable: 'Glance 没有镜像 {imageId} 的校验和：下载到 {path} 的文件无法校验。可保留为未校验，或移除此传输。',
     },
@@ -262,6 +233,20 @@ const zhCN: Messages = {
   notify: {
     done: '{kind}已完成',
     failed: '{kind}失败',
+  },
+  // F1: the main process's native confirmation boxes (main/electron/confirm.ts)
+  confirmBox: {
+    title: '请确认',
+    yes: '继续',
+    no: '取消',
+    ask: {
+      insecureTls: '要为“{name}”关闭证书校验吗？保存的密钥将被发送到身份未经验证的服务器。',
+      caFile: '要为“{name}”信任另一个 CA 证书吗？保存的密钥将被发送到该证书担保的服务器。',
+      endpointOverride: '要把“{name}”的登录令牌发送到以下端点吗？',
+      plainHttp: '“{name}”的认证地址使用 http:// 连接另一台计算机：密码或密钥将以明文传输。继续吗？',
+      publicImage: '要将镜像“{name}”设为公有（云中所有项目可见）吗？',
+      manifestFile: '清单中的文件不是通过对话框选择的。要上传它们吗？',
+    },
   },
   notice: {
     queueSaveFailed: '传输队列无法保存到 {file}。传输仍在继续，但此时重启将丢失最新状态；请释放空间或修复该文件夹。',
