@@ -356,6 +356,8 @@ export interface ImageCreateInput {
 export interface ImageCreateResult {
   imageId?: string
   jobId?: string
+  /** F2: a URL import whose URL could not be checked from here (no answer, a read that timed out): queued unverified. */
+  urlNotChecked?: true
 }
 
 export interface ImageUpdateInput {

@@ -521,6 +521,7 @@ const en = {
     queued: 'Image “{name}” queued; follow it in Transfers.',
     created: 'Image “{name}” created.',
     drafted: 'Draft “{name}” saved in Transfers.',
+    urlNotChecked: '{url} could not be checked from here (no answer in time): the import goes on, but the file was not verified to be a disk image of the chosen format.', // F2
     warnings: 'Please check',
     continueAnyway: 'Create anyway',
     advanced: 'Advanced',

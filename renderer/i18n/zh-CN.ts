@@ -522,6 +522,7 @@ const zhCN: Messages = {
     queued: '镜像“{name}”已加入队列，可在“传输”中查看进度。',
     created: '镜像“{name}”已创建。',
     drafted: '草稿“{name}”已保存到“传输”。',
+    urlNotChecked: '无法从本机检查 {url}（未及时响应）：导入会继续，但未验证该文件是所选格式的磁盘镜像。', // F2
     warnings: '请确认',
     continueAnyway: '仍然创建',
     advanced: '高级',

@@ -64,7 +64,7 @@ describe('ImageService', () => {
     expect(glance.create.mock.calls[0]![0]).toMatchObject({ name: 'x', disk_format: 'raw', container_format: 'bare', visibility: 'private', min_ram: 1024 })
     expect(await svc.create({ profileId: 'p' }, { name: 'f', fields, diskFormat: 'auto', source: { kind: 'file', fileHandle: 'fh_x' }, draft: true })).toEqual({ jobId: 'job1', imageId: 'img9' })
     expect(transfers.enqueueUpload).toHaveBeenCalledWith({ profileId: 'p', region: 'RegionOne' }, expect.objectContaining({ filePath: '/tmp/fh_x', diskFormat: 'auto', draft: true }))
-    expect(await svc.create({ profileId: 'p' }, { name: 'u', fields, diskFormat: 'qcow2', source: { kind: 'url', url: 'http://x/y' } })).toEqual({ jobId: 'job2' })
+    expect(await svc.create({ profileId: 'p' }, { name: 'u', fields, diskFormat: 'qcow2', source: { kind: 'url', url: 'http://x/y' } })).toEqual({ jobId: 'job2', urlNotChecked: true }) // http://x/ does not resolve: queued, not checked
     await expect(svc.create({ profileId: 'p' }, { name: 'u', fields, diskFormat: 'auto', source: { kind: 'url', url: 'http://x/y' } })).rejects.toMatchObject({ code: 'VALIDATION' })
   })
 })
