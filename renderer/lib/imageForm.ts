@@ -1,5 +1,6 @@
 /** The create / modify image form: model, validation, cross-field checks, and mapping to the contract. Pure. */
 import type { ConsoleFields, DiskFormat, FileRef, ImageCreateInput, ImageDTO, InspectionReport } from '@contract/api'
+import { inspectionText, type InspectionLocale } from '@contract/rules/inspection'
 import { defaultFields } from './fields'
 import { bytesToGiBCeil } from './format'
 
@@ -125,15 +126,33 @@ export function crossFieldWarnings(fields: ConsoleFields, virtualSize: number | 
   return w
 }
 
-export function validateCreate(form: CreateForm, inspection: InspectionState): FormCheck {
+/**
+ * The inspector's refusals or warnings as sentences in the UI's language: the coded `report.issues` worded through
+ * preload/rules/inspection.ts; the English `report.unsafe` / `report.warnings` only for a report without them.
+ *
+ *   report.issues | locale  | returns
+ *   --------------|---------|----------------------------------------------------------
+ *   present       | zh-CN   | inspectionText(issue, 'zh-CN') for each issue of `kind`
+ *   present       | other   | inspectionText(issue, 'en') for each issue of `kind`
+ *   absent        | any     | report[kind] (the English fallback strings), as is
+ */
+export function inspectionLines(report: InspectionReport, kind: 'unsafe' | 'warnings', locale: string): string[] {
+  if (!report.issues) return report[kind]
+  const lang: InspectionLocale = locale === 'zh-CN' ? 'zh-CN' : 'en'
+  return report.issues[kind].map((i) => inspectionText(i, lang))
+}
+
+export function validateCreate(form: CreateForm, inspection: InspectionState, locale = 'en'): FormCheck {
   const errors: Record<string, Issue[]> = {}
   checkFields(form.name, form.fields, errors)
   if (form.sourceKind === 'file') {
     if (!form.file) add(errors, 'source', { key: 'valid.chooseFile' })
     else if (inspection.state === 'running') add(errors, 'source', { key: 'valid.inspecting' })
     else if (inspection.state === 'failed') add(errors, 'source', { key: 'valid.inspectFailed', params: { reason: inspection.message } })
-    else if (inspection.state === 'done' && inspection.report.unsafe.length)
-      add(errors, 'source', { key: 'valid.unsafe', params: { reason: inspection.report.unsafe.join('; ') } })
+    else if (inspection.state === 'done') {
+      const unsafe = inspectionLines(inspection.report, 'unsafe', locale)
+      if (unsafe.length) add(errors, 'source', { key: 'valid.unsafe', params: { reason: unsafe.join(locale === 'zh-CN' ? '；' : '; ') } })
+    }
   } else if (form.sourceKind === 'url') {
     if (!form.url.trim()) add(errors, 'source', { key: 'valid.required', params: { field: '@field.url' } })
     else if (!isHttpUrl(form.url)) add(errors, 'source', { key: 'valid.badUrl' })
