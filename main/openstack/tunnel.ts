@@ -3,9 +3,8 @@ import http, { type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import net from 'node:net'
 import tls from 'node:tls'
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import type { Duplex } from 'node:stream'
-import { AppError } from '../../preload/api'
+import { readCaBundleSync } from '../files/ca-bundle'
 
 type ConnCallback = (err: Error | null, stream: Duplex) => void
 
@@ -62,43 +61,8 @@ export class TunnelAgent extends https.Agent {
   }
 }
 
-/** A CA bundle is small: a larger "bundle" (or /dev/zero) is refused, not read into memory. */
-const MAX_CA_BYTES = 1024 * 1024
-
-/**
- * Reads a regular file of at most MAX_CA_BYTES. Opened with O_NONBLOCK and checked on the descriptor, so a FIFO
- * (which would block the main process forever) or a device is refused without waiting (B1).
- */
-function readSmallRegularFile(path: string): string {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0))
-  try {
-    const st = fstatSync(fd)
-    if (!st.isFile()) throw new Error('not a regular file')
-    if (st.size > MAX_CA_BYTES) throw new Error(`larger than ${MAX_CA_BYTES} bytes`)
-    const buf = Buffer.alloc(st.size + 1)
-    let got = 0
-    while (got < buf.length) {
-      const n = readSync(fd, buf, got, buf.length - got, got)
-      if (n === 0) break
-      got += n
-    }
-    if (got > st.size) throw new Error(`larger than ${MAX_CA_BYTES} bytes`)
-    return buf.subarray(0, got).toString('utf8')
-  } finally {
-    closeSync(fd)
-  }
-}
-
 export function readCa(caFile: string | undefined): string[] | undefined {
   if (!caFile) return undefined
-  let pem: string
-  try {
-    pem = readSmallRegularFile(caFile)
-  } catch (e) {
-    throw new AppError({ code: 'FILE', message: `Cannot read the CA bundle ${caFile}: ${(e as Error).message}`, details: { reason: 'caUnreadable', params: { path: caFile } } }, { cause: e })
-  }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new AppError({ code: 'TLS', message: `The CA bundle ${caFile} holds no PEM certificate.` })
-  }
-  return [...tls.rootCertificates, pem]
+  // FILE/caUnreadable, caNotRegular, caTooLarge or TLS/caNoPem, with params.path (main/files/ca-bundle.ts)
+  return [...tls.rootCertificates, readCaBundleSync(caFile).toString('utf8')]
 }

@@ -15,48 +15,17 @@
  *   missing, unreadable                FILE/caUnreadable
  */
 import { createHash } from 'node:crypto'
-import { constants } from 'node:fs'
-import { mkdir, open } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join, relative, resolve, isAbsolute } from 'node:path'
-import { AppError } from '../../preload/api'
 import { atomicWriteFile } from '../files/atomic'
+import { MAX_CA_BYTES, readCaBundleSync } from '../files/ca-bundle'
 
-export const MAX_CA_BYTES = 1024 * 1024
+export { MAX_CA_BYTES }
 export const CA_DIR = 'ca'
 
-function caError(code: 'FILE' | 'TLS', reason: string, path: string, message: string): AppError {
-  return new AppError({ code, message, details: { reason, params: { path } } })
-}
-
-/** Reads a CA bundle without ever blocking on a FIFO or reading past MAX_CA_BYTES (regular files only). */
+/** Reads a CA bundle without ever blocking on a FIFO or reading past MAX_CA_BYTES (main/files/ca-bundle.ts). */
 export async function readCaBounded(path: string): Promise<Buffer> {
-  let fh
-  try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0))
-  } catch (e) {
-    throw caError('FILE', 'caUnreadable', path, `Cannot read the CA bundle ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`)
-  }
-  try {
-    const st = await fh.stat()
-    if (!st.isFile()) throw caError('FILE', 'caNotRegular', path, `The CA bundle ${path} is not a regular file.`)
-    if (st.size > MAX_CA_BYTES) throw caError('FILE', 'caTooLarge', path, `The CA bundle ${path} is larger than ${MAX_CA_BYTES} bytes.`)
-    const buf = Buffer.alloc(Math.min(st.size, MAX_CA_BYTES) + 1)
-    let got = 0
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, got, buf.length - got, got)
-      if (bytesRead === 0) break
-      got += bytesRead
-      if (got > MAX_CA_BYTES) throw caError('FILE', 'caTooLarge', path, `The CA bundle ${path} is larger than ${MAX_CA_BYTES} bytes.`)
-      if (got === buf.length) break
-    }
-    const data = buf.subarray(0, got)
-    if (!data.toString('utf8').includes('-----BEGIN CERTIFICATE-----')) {
-      throw caError('TLS', 'caNoPem', path, `The CA bundle ${path} holds no PEM certificate.`)
-    }
-    return data
-  } finally {
-    await fh.close()
-  }
+  return readCaBundleSync(path)
 }
 
 function inside(child: string, parent: string): boolean {
