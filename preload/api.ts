@@ -135,7 +135,7 @@ export interface ProfilesState {
   /** Whether safeStorage can encrypt here; when false secrets are held for the session only. */
   encryptionAvailable: boolean
   /** A message when the settings file was corrupt and set aside (its backup path), for the user. */
-  recovered?: { message: string; backupPath: string }
+  recovered?: { message: string; backupPath: string; reason?: string; params?: Record<string, string> } // B3: notice.<reason>
 }
 
 export interface SecretInput {

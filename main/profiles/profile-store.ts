@@ -103,7 +103,8 @@ export function upgradeDocument(raw: unknown): { doc: SettingsDocument; migrated
 export interface OpenSettingsResult {
   backend: SettingsBackend
   doc: SettingsDocument
-  recovered?: { message: string; backupPath: string }
+  /** B3: `reason` + `params` word it in the UI (notice.<reason>); `message` is the English fallback. */
+  recovered?: { message: string; backupPath: string; reason?: string; params?: Record<string, string> }
   /** The backend is an in-memory stand-in because the real file could not be set aside (nothing will be saved). */
   volatile?: boolean
 }
@@ -199,6 +200,8 @@ export function openSettings(opts: OpenSettingsOptions): OpenSettingsResult {
       recovered: {
         message: `The profiles file ${path} could not be used (${why}) nor moved aside (${(e as NodeJS.ErrnoException).code ?? 'error'}). It was left untouched; the app runs with no saved profiles and changes will not be saved until the file is fixed or removed.`,
         backupPath: path,
+        reason: 'settingsStuck', // B3
+        params: { file: path, why, os: (e as NodeJS.ErrnoException).code ?? 'error' },
       },
     }
   }
@@ -209,6 +212,8 @@ export function openSettings(opts: OpenSettingsOptions): OpenSettingsResult {
     recovered: {
       message: `The profiles file could not be used (${why}). It was kept as ${basename(backupPath)} and the app started with no saved profiles.`,
       backupPath,
+      reason: 'settingsKeptAside', // B3
+      params: { why, backup: basename(backupPath) },
     },
   }
 }

@@ -48,6 +48,8 @@ export class SecretStore {
   readonly path: string
   /** A problem found while loading (unreadable file), for the user. */
   loadProblem?: string
+  /** B3: the same problem as a notice reason + params (notice.<reason>). */
+  loadProblemReason?: { reason: string; params: Record<string, string> }
   /** Where a damaged secrets file was kept. */
   loadProblemBackup?: string
 
@@ -69,7 +71,10 @@ export class SecretStore {
     try {
       text = readFileSync(this.path, 'utf8')
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.loadProblem = `The secrets file cannot be read (${(e as NodeJS.ErrnoException).code}).`
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.loadProblem = `The secrets file cannot be read (${(e as NodeJS.ErrnoException).code}).`
+        this.loadProblemReason = { reason: 'secretsUnreadable', params: { os: String((e as NodeJS.ErrnoException).code) } }
+      }
       return
     }
     try {
@@ -92,6 +97,9 @@ export class SecretStore {
         /* left in place; the next save replaces it */
       }
       this.loadProblem = `The secrets file is damaged (${(e as Error).message}); stored passwords must be entered again.${kept}`
+      this.loadProblemReason = kept
+        ? { reason: 'secretsKeptAside', params: { why: (e as Error).message, backup: aside } }
+        : { reason: 'secretsDamaged', params: { why: (e as Error).message } }
       this.opts.log.warn('secrets file unreadable', { path: this.path, error: (e as Error).message, kept: aside })
     }
   }

@@ -91,7 +91,7 @@ export class ProfileService {
   private readonly secrets: SecretStore
   private env: StoredProfile | null = null
   private envWarnings: string[] = []
-  private recovered?: { message: string; backupPath: string }
+  private recovered?: { message: string; backupPath: string; reason?: string; params?: Record<string, string> } // B3: reason/params
   private readonly listeners = new Set<ChangeListener>()
 
   private constructor(private readonly deps: ProfileServiceDeps) {
@@ -105,7 +105,7 @@ export class ProfileService {
     }
     this.secrets = new SecretStore({ dir, cipher: deps.platform.cipher, log: deps.log })
     if (!this.recovered && this.secrets.loadProblem) {
-      this.recovered = { message: this.secrets.loadProblem, backupPath: this.secrets.loadProblemBackup ?? this.secrets.path }
+      this.recovered = { message: this.secrets.loadProblem, backupPath: this.secrets.loadProblemBackup ?? this.secrets.path, ...this.secrets.loadProblemReason } // B3
     }
     this.secrets.prune(new Set(this.doc.profiles.map((p) => p.id)))
     // Secrets saved before they were bound to an identity belong to their profile as it is now.

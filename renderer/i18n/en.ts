@@ -82,6 +82,34 @@ const en = {
   // C2: main-process errors with a reason (preload/rules/messages.ts): errorReason.<CODE>.<reason>, {params}.
   // Other helpers: add your codes/reasons inside this section, in a block marked with your letter.
   errorReason: {
+    // B3: profile import warnings/errors (clouds.yaml, secure.yaml, openrc: main/profiles/cloudsyaml.ts, openrc.ts, service.ts)
+    PROFILE_IMPORT: {
+      authType: 'auth_type “{authType}” is not supported (use password or v3applicationcredential).',
+      vendorProfile: 'The vendor profile “{profile}” is not supported: set auth.auth_url.',
+      noAuthUrl: 'auth.auth_url is missing.',
+      authUrlNotHttp: 'auth.auth_url “{url}” is not an http(s) URL.',
+      regionsNotList: '`regions` is not a list; it was ignored.',
+      regionNoName: 'A region without a name was ignored.',
+      interfaceUnknown: 'The interface “{interface}” is unknown; public is used.',
+      verifyOff: 'TLS certificate verification is turned off for this cloud (verify: false).',
+      clientCert: 'Client certificates ({key}) are not supported; ignored.',
+      identityVersion: 'identity_api_version {version} is not supported; Keystone v3 is used.',
+      overrideNotHttp: '{key} is not an http(s) URL; ignored.',
+      noPassword: 'No password in the file: enter it before connecting.',
+      noAppCredentialSecret: 'No application credential secret in the file: enter it before connecting.',
+      needUser: 'A user name or user id is required for password authentication.',
+      needProject: 'A project name or project id is required for password authentication.',
+      needAppCredential: 'An application credential id (or its name and the user) is required.',
+      defaultRegionNotListed: 'The default region {region} is not one of the profile’s regions.',
+      invalidField: '{field}: {detail}',
+      secureOnly: '{secureFile} has a cloud “{name}” that {file} does not; ignored.',
+      openrcDynamic: '{file}:{line}: {name} uses {dynamic}; it was not run and the value was ignored.',
+      openrcSecretUnset: '{file}:{line}: {name} comes from ${ref}, which is not set in the file.',
+      openrcUnset: '{file}:{line}: {name} refers to ${ref}, which is not set in the file; ignored.',
+      openrcPrompt: 'The script asks for the password when it runs: enter it before connecting.',
+      sameAsExisting: 'Same cloud, user and project as the existing profile “{name}”.',
+      sameInImport: 'Same cloud, user and project as “{name}” in this import.',
+    },
     // C4: a draft manifest naming a profile this app does not have
     PROFILE_NOT_FOUND: {
       draftProfile: 'The draft "{draft}" names the profile "{profile}", which does not exist here. Create or import a profile of that name, then import the drafts again.',
@@ -252,6 +280,12 @@ const en = {
     queueSaved: 'The transfer queue is saved again.',
   },
   perm: {
+    // B3: settings and secrets files recovered at start-up (main/profiles/profile-store.ts, secrets.ts)
+    settingsKeptAside: 'The profiles file could not be used ({why}). It was kept as {backup} and the app started with no saved profiles.',
+    settingsStuck: 'The profiles file {file} could not be used ({why}) nor moved aside ({os}). It was left untouched; the app runs with no saved profiles and changes will not be saved until the file is fixed or removed.',
+    secretsUnreadable: 'The secrets file cannot be read ({os}).',
+    secretsDamaged: 'The secrets file is damaged ({why}); stored passwords must be entered again.',
+    secretsKeptAside: 'The secrets file is damaged ({why}); stored passwords must be entered again. It was kept as {backup}.',
     cap: {
       readOnlyRole: 'Your role in this project is read-only (reader); the cloud may refuse changes.',
       noRole: 'You have no member or admin role in this project; the cloud may refuse this.',

@@ -83,6 +83,34 @@ const zhCN: Messages = {
   // C2: 带原因代码的主进程错误（preload/rules/messages.ts）：errorReason.<CODE>.<reason>，{参数}。
   // 其他助手：请在此节内按字母标注的块添加代码/原因。
   errorReason: {
+    // B3: 导入连接配置时的警告/错误（clouds.yaml、secure.yaml、openrc）
+    PROFILE_IMPORT: {
+      authType: '不支持 auth_type “{authType}”（请使用 password 或 v3applicationcredential）。',
+      vendorProfile: '不支持厂商配置 “{profile}”：请设置 auth.auth_url。',
+      noAuthUrl: '缺少 auth.auth_url。',
+      authUrlNotHttp: 'auth.auth_url “{url}” 不是 http(s) 地址。',
+      regionsNotList: '`regions` 不是列表，已忽略。',
+      regionNoName: '已忽略一个没有名称的区域。',
+      interfaceUnknown: '未知的接口 “{interface}”，将使用 public。',
+      verifyOff: '此云已关闭 TLS 证书校验（verify: false）。',
+      clientCert: '不支持客户端证书（{key}），已忽略。',
+      identityVersion: '不支持 identity_api_version {version}，将使用 Keystone v3。',
+      overrideNotHttp: '{key} 不是 http(s) 地址，已忽略。',
+      noPassword: '文件中没有密码：连接前请输入密码。',
+      noAppCredentialSecret: '文件中没有应用凭据密钥：连接前请输入密钥。',
+      needUser: '密码认证需要用户名或用户 ID。',
+      needProject: '密码认证需要项目名称或项目 ID。',
+      needAppCredential: '需要应用凭据 ID（或其名称加上用户）。',
+      defaultRegionNotListed: '默认区域 {region} 不在此连接配置的区域列表中。',
+      invalidField: '{field}：{detail}',
+      secureOnly: '{secureFile} 中有云 “{name}”，但 {file} 中没有，已忽略。',
+      openrcDynamic: '{file}:{line}：{name} 使用了 {dynamic}；未执行，该值已忽略。',
+      openrcSecretUnset: '{file}:{line}：{name} 取自 ${ref}，但文件中没有设置它。',
+      openrcUnset: '{file}:{line}：{name} 引用了 ${ref}，但文件中没有设置它，已忽略。',
+      openrcPrompt: '该脚本运行时会询问密码：连接前请输入密码。',
+      sameAsExisting: '与现有连接配置 “{name}” 的云、用户和项目相同。',
+      sameInImport: '与本次导入中的 “{name}” 的云、用户和项目相同。',
+    },
     // C4: a draft manifest naming a profile this app does not have
     PROFILE_NOT_FOUND: {
       draftProfile: '草稿“{draft}”指定的连接配置“{profile}”在此不存在。请创建或导入同名的连接配置，然后重新导入草稿。',
@@ -253,6 +281,12 @@ const zhCN: Messages = {
     queueSaved: '传输队列已恢复保存。',
   },
   perm: {
+    // B3: 启动时恢复的配置文件和密钥文件
+    settingsKeptAside: '连接配置文件无法使用（{why}）。已将其保留为 {backup}，应用以空的连接配置启动。',
+    settingsStuck: '连接配置文件 {file} 无法使用（{why}），也无法移开（{os}）。文件保持原样；应用以空的连接配置运行，在修复或删除该文件之前，所做的更改不会被保存。',
+    secretsUnreadable: '无法读取密钥文件（{os}）。',
+    secretsDamaged: '密钥文件已损坏（{why}）；需要重新输入已保存的密码。',
+    secretsKeptAside: '密钥文件已损坏（{why}）；需要重新输入已保存的密码。已将其保留为 {backup}。',
     cap: {
       readOnlyRole: '您在此项目中的角色为只读（reader），云平台可能会拒绝修改。',
       noRole: '您在此项目中没有成员或管理员角色，云平台可能会拒绝此操作。',

@@ -37,7 +37,10 @@ export function appHandlers(s: AppHandlerDeps) {
     notices: async () => {
       const notices: Notice[] = []
       const st = s.profiles.state()
-      if (st.recovered) notices.push({ level: 'warning', message: st.recovered.message })
+      if (st.recovered) {
+        const { reason, params } = st.recovered // B3: worded by the UI (notice.<reason>)
+        notices.push({ level: 'warning', message: st.recovered.message, ...(reason ? { reason } : {}), ...(params ? { params } : {}) })
+      }
       // The queue file's recovery is also emitted as an event at start-up, before any window listens: repeat it here.
       const q = s.transfers.recovered
       if (q) notices.push({ level: 'error', message: q.message })
