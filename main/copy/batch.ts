@@ -14,7 +14,7 @@
 import { AppError } from '../../preload/api'
 import type { CopyPlanItem, CopySummary, CopySummaryItem } from '../../preload/contract/copy'
 import { toAppError } from '../errors'
-import { deleteQuietly, newImageId, withRetries, type EngineHooks } from '../transfers/engine'
+import { deleteUnfinished, newImageId, withRetries, type EngineHooks } from '../transfers/engine'
 import { MAX_ATTEMPTS, RETRY_BASE_MS } from '../transfers/tuning'
 import { copyImage } from './engine'
 import type { CopyConnect } from './port'
@@ -120,11 +120,7 @@ async function copyOne(item: CopyPlanItem, o: BatchOptions, base: CopySummaryIte
     const err = toAppError(e)
     // an unfinished target image does not stay behind (a verification failure already deleted it)
     if (!dst) return { ...base, outcome: 'failed', reason: err.code, error: err.toJSON() }
-    if (err.details?.deleted === undefined) {
-      const g = dst.glance
-      const img = await g.get(id).catch(() => null)
-      if (img && img.status !== 'active') await deleteQuietly(g, id)
-    }
+    if (err.details?.deleted === undefined) await deleteUnfinished(dst.glance, id)
     return { ...base, outcome: 'failed', reason: err.code, error: err.toJSON(), targetImageId: id }
   }
 }

@@ -27,6 +27,7 @@ import type { Member } from '../openstack/glance'
 import { computePatch } from '../openstack/glance'
 import { buildCreateBody, checkPropertyKeys, fieldsToAttributes, toImageDTO } from '../openstack/properties'
 import { computeCapabilities, sessionFacts } from '../openstack/capabilities'
+import { discoverGlance } from '../openstack/discovery'
 import { ProjectDirectory } from '../openstack/projects'
 import { sheetName, tabulate, toCsv, toXlsx, writeFileAtomic } from './export'
 import { probeImageUrl } from './url-probe'
@@ -292,11 +293,7 @@ export class ImageService {
 
   async capabilities(ctx: CloudContext): Promise<Capabilities> {
     const c = await this.client(ctx)
-    const [importMethods, stores, quota] = await Promise.all([
-      c.glance.importInfo().catch(() => [] as string[]),
-      c.glance.stores().catch(() => []),
-      c.glance.usage().catch(() => undefined),
-    ])
+    const { importMethods, stores, quota } = await discoverGlance(c.glance, { requireImportInfo: false, version: false, log: this.deps.log })
     const facts: Parameters<typeof computeCapabilities>[0] = {
       // the token's roles and project (Default/admin for the vendor preset) under the profile's policy preset
       ...sessionFacts(c.session, c.profile.policyPreset),

@@ -6,7 +6,7 @@
  * is the pure factory the CLI uses; `testConnection` builds the "test connection" report.
  */
 import { createHash } from 'node:crypto'
-import { AppError, type Capabilities, type CloudContext, type ConnectionReport, type ProfileDTO, type ProfileInput, type QuotaInfo, type StoreInfo } from '../../preload/api'
+import { AppError, type Capabilities, type CloudContext, type ConnectionReport, type ProfileDTO, type ProfileInput } from '../../preload/api'
 import type { Logger } from '../log'
 import { unreachable } from '../../preload/rules/profile-auth'
 import { Session, authBody, catalogRegions, identityV3Url } from '../openstack/session'
@@ -17,6 +17,7 @@ import type { ProfileService } from './service'
 import { pickRegion, zProfileInput } from './model'
 import { explainConnectionError, unknownProjectError } from './explain'
 import { computeCapabilities, sessionFacts } from '../openstack/capabilities'
+import { discoverGlance, type DiscoveryResult } from '../openstack/discovery'
 import { sameSecretIdentity, trustChanges } from './trust'
 
 export const USER_AGENT = 'glance-desktop'
@@ -184,33 +185,6 @@ export async function openCloudClientWithToken(profile: ProfileInput, token: str
 // Test connection
 // ---------------------------------------------------------------------------------------------------------------
 
-export interface DiscoveryResult {
-  glanceVersion?: string
-  importMethods: string[]
-  stores: StoreInfo[]
-  quota?: QuotaInfo
-}
-
-/**
- * What Glance says about itself: version, import methods, stores, quota. The import-methods call must succeed (it
- * proves Glance is reachable and accepts the token); the others are optional and stay empty when they fail.
- */
-export async function discoverGlance(glance: GlanceClient, log?: Logger): Promise<DiscoveryResult> {
-  const [versions, imp, stores, usage] = await Promise.allSettled([glance.versions(), glance.importInfo(), glance.stores(), glance.usage()])
-  if (imp.status === 'rejected') throw imp.reason
-  const out: DiscoveryResult = { importMethods: imp.value, stores: [] }
-  if (versions.status === 'fulfilled') {
-    const v = versions.value.current ?? versions.value.versions[0]?.id
-    if (v) out.glanceVersion = v
-  } else log?.debug('glance versions unavailable', { error: String(versions.reason) })
-  if (stores.status === 'fulfilled') out.stores = stores.value
-  else log?.debug('glance stores unavailable', { error: String(stores.reason) })
-  if (usage.status === 'fulfilled') {
-    if (usage.value && Object.keys(usage.value).length) out.quota = usage.value
-  } else log?.debug('glance usage unavailable', { error: String(usage.reason) })
-  return out
-}
-
 /** Authenticates and reports what the profile can reach. Errors are explained (see explain.ts). */
 export async function testConnection(p: ProfileInput, secret: string, region?: string, log?: Logger): Promise<ConnectionReport> {
   const profile = checkProfile(p)
@@ -234,7 +208,7 @@ export async function testConnection(p: ProfileInput, secret: string, region?: s
     const endpoint = imageEndpoint(session, target)
     let disc: DiscoveryResult
     try {
-      disc = await discoverGlance(new GlanceClient(session, target), log)
+      disc = await discoverGlance(new GlanceClient(session, target), log ? { log } : {})
     } catch (e) {
       throw await explainConnectionError(e, { profile, phase: 'service', url: endpoint, region: target })
     }

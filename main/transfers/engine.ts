@@ -98,6 +98,17 @@ export async function deleteQuietly(glance: GlancePort, id: string): Promise<boo
   }
 }
 
+/**
+ * THE cleanup after a failed or cancelled upload/import/copy: a half-made image (any status but active) does not stay
+ * behind. undefined = nothing to delete (gone, unreadable, or active); true = deleted (or already gone); false = it is
+ * left over (the delete failed). Used by the transfer queue (failure, cancel) and the copy batch.
+ */
+export async function deleteUnfinished(glance: GlancePort, id: string): Promise<boolean | undefined> {
+  const img = await glance.get(id).catch(() => null)
+  if (!img || img.status === 'active') return undefined
+  return deleteQuietly(glance, id)
+}
+
 export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw cancelled(signal)
 }

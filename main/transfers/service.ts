@@ -23,7 +23,7 @@ import { toAppError } from '../errors'
 import { assertUploadable, inspectFileWithIdentity } from './inspect'
 import { ProgressHub } from './progress'
 import { JobStore, urlWasRedacted, type DownloadSpec, type ImportSpec, type JobRecord, type UploadSpec } from './store'
-import { deleteQuietly, newImageId, redactQuery, withDeadline, withRetries, type EngineHooks } from './engine'
+import { deleteUnfinished, newImageId, redactQuery, withDeadline, withRetries, type EngineHooks } from './engine'
 import { uploadImage } from './upload'
 import { acceptUnverifiedPart, downloadImage, removeOwnPart } from './download'
 import { importFromUrl } from './importer'
@@ -547,8 +547,7 @@ export class TransferService {
       if (j.spec.kind === 'download') await removeOwnPart(j.spec)
       else if (j.imageId && j.state === 'cancelled') {
         const cloud = await this.connect({ profileId: j.profileId, region: j.region })
-        const img = await cloud.glance.get(j.imageId).catch(() => null)
-        if (img && img.status !== 'active') await deleteQuietly(cloud.glance, j.imageId)
+        await deleteUnfinished(cloud.glance, j.imageId)
       }
     } catch (e) {
       this.deps.log.warn('cleanup after cancel failed', { jobId: j.id, error: String(e) })
@@ -664,9 +663,8 @@ export class TransferService {
     if (j.error.details?.deleted !== undefined) return
     try {
       const cloud = await this.connect({ profileId: j.profileId, region: j.region })
-      const img = await cloud.glance.get(j.imageId).catch(() => null)
-      if (!img || img.status === 'active') return
-      const deleted = await deleteQuietly(cloud.glance, j.imageId)
+      const deleted = await deleteUnfinished(cloud.glance, j.imageId)
+      if (deleted === undefined) return
       j.error.details = { ...(j.error.details ?? {}), imageId: j.imageId, deleted }
       j.error.message += deleted ? ` The unfinished image ${j.imageId} was deleted.` : ` The unfinished image ${j.imageId} is left over; delete it.`
     } catch {
