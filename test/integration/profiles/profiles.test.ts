@@ -9,6 +9,7 @@ import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ProfileInput } from '../../../preload/api'
 import { describeCloud, memberCloud, type CloudCreds } from '../../support/cloud'
+import { itNeeds } from '../../support/needs'
 import { CloudConnector, openCloudClient, testConnection } from '../../../main/profiles/connector'
 import { ProfileService } from '../../../main/profiles/service'
 import { profileHandlers } from '../../../main/profiles/handlers'
@@ -67,7 +68,7 @@ describeCloud('profiles against the loopback cloud', (admin) => {
     expect(r2.glanceVersion).toMatch(/^v2\./)
   })
 
-  it.skipIf(!member)('a member: not admin, cannot publicize', async () => {
+  itNeeds(member ? null : 'the cloud has no member user (test/cloud/.cloud-state)')('a member: not admin, cannot publicize', async () => {
     const r = await testConnection(profileOf(member!), member!.password)
     expect(r.roles).toContain('member')
     expect(r.capabilities.isAdmin).toBe(false)

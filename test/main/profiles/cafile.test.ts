@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { CloudConnector } from '../../../main/profiles/connector'
 import { ProfileService } from '../../../main/profiles/service'
 import { harness, sampleProfile, tempDir } from './helpers'
+import { onPosix } from '../../support/needs'
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n'
 const posix = process.platform !== 'win32'
@@ -36,7 +37,7 @@ describe('caFile: copied in, bounded, never blocking', () => {
     expect((await profiles.updateConfirmed(p.id, input)).caFile).toBe(p.caFile)
   })
 
-  it.skipIf(!posix)('/dev/zero, a folder, a 2 MiB file and a non-PEM file are refused with their reason', async () => {
+  onPosix('/dev/zero, a folder, a 2 MiB file and a non-PEM file are refused with their reason', async () => {
     const { profiles } = await setup()
     const dir = tempDir()
     const big = join(dir, 'big.pem')
@@ -56,7 +57,7 @@ describe('caFile: copied in, bounded, never blocking', () => {
     expect(profiles.list()).toEqual([])
   })
 
-  it.skipIf(!posix)('a FIFO as the CA bundle: saving and testing a draft fail at once instead of hanging', { timeout: 10_000 }, async () => {
+  onPosix('a FIFO as the CA bundle: saving and testing a draft fail at once instead of hanging', async () => {
     const { profiles, clouds } = await setup()
     const fifo = join(tempDir(), 'ca.fifo')
     execFileSync('mkfifo', [fifo])
@@ -65,5 +66,5 @@ describe('caFile: copied in, bounded, never blocking', () => {
     await expect(clouds.testDraft(sampleProfile({ authUrl: 'https://127.0.0.1:9/v3', caFile: fifo }), 'typed-pw')).rejects.toMatchObject({ code: 'FILE' })
     await expect(clouds.testDraft(sampleProfile({ authUrl: 'https://127.0.0.1:9/v3', caFile: '/dev/zero' }), 'typed-pw')).rejects.toMatchObject({ code: 'FILE' })
     expect(Date.now() - t0).toBeLessThan(5000)
-  })
+  }, 10_000)
 })
