@@ -26,7 +26,7 @@ describe('policy presets', () => {
     expect(member.can.create).toMatchObject({ allowed: false, code: 'adminProjectOnly' })
     for (const a of [...VIEW_ONLY, 'deactivate', 'share', 'publicize'] as ActionName[]) {
       expect(member.can[a], a).toMatchObject({ allowed: false, code: 'adminOnly' })
-      expect(member.can[a].reason).toMatch(/only cloud administrators/)
+      expect(member.can[a].reason, a).toBeTruthy() // English for logs and the CLI; the UI words the code
     }
   })
 
@@ -37,12 +37,12 @@ describe('policy presets', () => {
     expect(explicit.can).toEqual(member.can)
   })
 
-  it("a reader's reasons say the cloud may refuse (its policy is unknown)", () => {
+  it("a reader's reasons are coded (the UI says the cloud may refuse: its policy is unknown)", () => {
     const reader = computeCapabilities({ ...cloud, roles: ['reader'], projectId: 'p-demo' })
     expect(reader.can.modify).toMatchObject({ allowed: false, code: 'readOnlyRole' })
-    expect(reader.can.modify.reason).toMatch(/may refuse/)
+    expect(reader.can.modify.reason).toBeTruthy()
     const none = computeCapabilities({ ...cloud, roles: ['heat_stack_user'], projectId: 'p-demo' })
     expect(none.can.delete).toMatchObject({ allowed: false, code: 'noRole' })
-    expect(none.can.delete.reason).toMatch(/may refuse/)
+    expect(none.can.delete.reason).toBeTruthy()
   })
 })
