@@ -229,6 +229,7 @@ const en = {
       storesFailed: 'The import of image {imageId} failed for store(s) {stores} (status {status}).',
       imageEnded: 'Image {imageId} ended {status}.',
       backToQueued: 'The import of image {imageId} failed: the image went back to queued.',
+      urlBackToQueued: 'Glance could not import {url} into image {imageId}: it went back to queued and the server gave no reason. Check that the URL is reachable from the Glance server and allowed by its import filtering.', // F2
       // F1: copies between regions (glance-download)
       copyPullFailed: '{region} could not pull image {sourceId} from {sourceRegion}; the copy is tried again.',
       copyBackToQueued: '{region} did not pull image {sourceId} from {sourceRegion}: the image went back to queued and Glance gave no reason; the copy is tried again.',

@@ -230,6 +230,7 @@ const zhCN: Messages = {
       storesFailed: '镜像 {imageId} 导入存储 {stores} 失败（状态 {status}）。',
       imageEnded: '镜像 {imageId} 最终状态为 {status}。',
       backToQueued: '镜像 {imageId} 导入失败：镜像回到了排队状态。',
+      urlBackToQueued: 'Glance 无法将 {url} 导入镜像 {imageId}：镜像回到了排队状态，服务器未给出原因。请确认 Glance 服务器可以访问该 URL，且其导入过滤规则允许该地址。', // F2
       // F1: copies between regions (glance-download)
       copyPullFailed: '{region} 无法从 {sourceRegion} 拉取镜像 {sourceId}；将再次尝试复制。',
       copyBackToQueued: '{region} 未能从 {sourceRegion} 拉取镜像 {sourceId}：镜像回到了排队状态，Glance 未给出原因；将再次尝试复制。',
