@@ -102,7 +102,7 @@ const zhCN: Messages = {
       needProject: '密码认证需要项目名称或项目 ID。',
       needAppCredential: '需要应用凭据 ID（或其名称加上用户）。',
       defaultRegionNotListed: '默认区域 {region} 不在此连接配置的区域列表中。',
-      invalidField: '{field}：{detail}',
+      invalidField: '字段 {field}：{detail}', // B3: the detail is the schema's (English) text
       secureOnly: '{secureFile} 中有云 “{name}”，但 {file} 中没有，已忽略。',
       openrcDynamic: '{file}:{line}：{name} 使用了 {dynamic}；未执行，该值已忽略。',
       openrcSecretUnset: '{file}:{line}：{name} 取自 ${ref}，但文件中没有设置它。',
