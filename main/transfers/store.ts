@@ -9,14 +9,15 @@
  *   |                                           | reported (a notice), left out; the good jobs load                  |
  * Byte counters are saved at most every `throttleMs`; state changes are saved at once.
  */
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
-import { basename, dirname, isAbsolute, join } from 'node:path'
+import { mkdir, open, readFile, rename } from 'node:fs/promises'
+import { basename, isAbsolute, join } from 'node:path'
 import { z } from 'zod'
 import { DISK_FORMATS, type InspectionReport, type JobDTO } from '../../preload/api'
 import type { ImageMeta } from './port'
 import type { FileIdentity } from './inspect'
 import { COPY_SPEC_SCHEMA, type CopySpec } from '../copy/job'
 import { redactUrl } from '../log'
+import { atomicWriteFile, syncDir } from '../files/atomic'
 
 export type UploadSpec = ImageMeta & {
   kind: 'upload'
@@ -168,20 +169,8 @@ export function checkJob(raw: unknown): { ok: true; job: JobRecord } | { ok: fal
   return { ok: true, job: r.data as unknown as JobRecord }
 }
 
-/** Opens the folder and fsyncs it, so a rename in it survives a power cut (not possible on Windows: skipped). */
-export async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return
-  let fh
-  try {
-    fh = await open(dir, 'r')
-    await fh.sync()
-  } catch (e) {
-    // some file systems cannot sync a folder (EINVAL): the rename is done, only its durability is weaker there
-    if (!['EINVAL', 'EISDIR', 'EPERM', 'EACCES', 'ENOTSUP'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e
-  } finally {
-    await fh?.close()
-  }
-}
+/** The folder fsync lives with the atomic writer (main/files/atomic.ts); re-exported for download.ts. */
+export { syncDir }
 
 export class JobStore {
   readonly file: string
@@ -300,23 +289,8 @@ export class JobStore {
   private async write(): Promise<void> {
     const data: QueueFile = { version: 1, jobs: this.snapshot().map(forDisk) }
     await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 })
-    const tmp = `${this.file}.${process.pid}.tmp`
-    const fh = await open(tmp, 'w', 0o600)
-    try {
-      try {
-        await fh.writeFile(JSON.stringify(data, null, 1))
-        await fh.sync()
-      } finally {
-        await fh.close()
-      }
-      await rename(tmp, this.file)
-      // the rename itself is durable only once the folder is synced
-      await syncDir(dirname(this.file))
-    } catch (e) {
-      // a half-written temp file must not stay behind (the last good queue file is untouched)
-      await unlink(tmp).catch(() => {})
-      throw e
-    }
+    // temp file (0600), fsync, rename, fsync of the folder; a failure leaves the last good queue file untouched
+    await atomicWriteFile(this.file, JSON.stringify(data, null, 1), 0o600, { syncFolder: true })
     this.writes++
   }
 
