@@ -58,7 +58,9 @@ it('shows the plan, and applies it only once the confirmation is accepted', asyn
   byTestId('sync-apply')!.click()
   const first = await box(0)
   ;(first.querySelector('.el-message-box__btns button') as HTMLElement).click()
-  await new Promise((r) => setTimeout(r, 500))
+  // the box closes (removed, or hidden once its transition ends), then the answer's handlers run
+  await vi.waitFor(() => expect(first.isConnected && getComputedStyle(first.closest('.el-overlay') ?? first).display !== 'none').toBe(false), { timeout: 5000 })
+  await flush()
   expect(api.sync.apply).not.toHaveBeenCalled()
   const seen = document.body.querySelectorAll('.sync-confirm').length
 
