@@ -436,45 +436,50 @@ async function cmdQueue(sub: string | undefined, arg: string | undefined, o: Opt
     return
   }
   if (sub !== 'run' && !((sub === 'upload' || sub === 'download') && arg)) throw new UsageError(`unknown command: queue ${sub ?? ''}`)
+  // every option is checked before the login and the lock (a usage error leaves the queue as it was, unlocked)
+  let upload: Parameters<Awaited<ReturnType<typeof openQueue>>['enqueueUpload']>[1] | undefined
+  if (sub === 'upload' && arg) {
+    if (!o.name) throw new UsageError('queue upload: --name NAME is required')
+    const vis = o.visibility
+    upload = {
+      name: o.name,
+      fields: { minDiskGiB: intOpt(o['min-disk'], '--min-disk') ?? 0, minRamGiB: 0, public: vis === 'public', protected: false },
+      diskFormat: diskFormat(o['disk-format']),
+      filePath: resolve(arg),
+      ...(vis ? { extra: { visibility: vis } } : {}),
+    }
+  }
+  if (sub === 'download' && arg && !o.file) throw new UsageError('queue download: --file PATH is required')
   // B2: the jobs are this login's: authenticate first, then lock the CLI's queue (refused when another process has it)
   const client = await connect(o)
   const ctx = await cliLogin(client)
   const q = await openQueue(dataDir, async () => client, ctx)
   try {
     q.assertOwner()
-  } catch (e) {
+    if (upload) {
+      const job = await q.enqueueUpload(ctx, upload)
+      await q.stop()
+      out(!!o.json, job, `queued ${job.id} (image ${job.imageId})`)
+    } else if (sub === 'download' && arg && o.file) {
+      const job = await q.enqueueDownload(ctx, { imageId: arg, path: resolve(o.file) })
+      await q.stop()
+      out(!!o.json, job, `queued ${job.id}`)
+    } else if (sub === 'run') {
+      const tty = !o['no-progress'] && !!process.stderr.isTTY
+      const jobs = await runQueue(q, (js) => {
+        if (tty) process.stderr.write(`\r${js.filter((j) => j.state === 'running').map((j) => `${j.kind} ${j.imageName} ${j.total ? ((100 * j.bytes) / j.total).toFixed(0) : '?'}%`).join('  ').padEnd(78)}`)
+      })
+      if (tty) process.stderr.write('\n')
+      const others = jobs.filter((j) => j.profileId !== ctx.profileId || j.region !== ctx.region).length
+      if (others) process.stderr.write(`glance-desktop: ${others} job(s) of other logins or regions were left as they are (run them with that login).\n`)
+      const failed = jobs.filter((j) => j.state === 'failed')
+      out(!!o.json, jobs, jobs.map((j) => `${j.id} ${j.kind} ${j.state} ${j.imageId ?? ''} ${j.error?.message ?? ''}`).join('\n') || '(empty)')
+      if (failed.length) process.exitCode = 1
+    } else throw new UsageError(`unknown command: queue ${sub ?? ''}`)
+  } finally {
+    // releases the lock whatever happened (stop is idempotent)
     await q.stop()
-    throw e
   }
-  if (sub === 'upload' && arg) {
-    if (!o.name) throw new UsageError('queue upload: --name NAME is required')
-    const vis = o.visibility
-    const job = await q.enqueueUpload(ctx, {
-      name: o.name,
-      fields: { minDiskGiB: intOpt(o['min-disk'], '--min-disk') ?? 0, minRamGiB: 0, public: vis === 'public', protected: false },
-      diskFormat: diskFormat(o['disk-format']),
-      filePath: resolve(arg),
-      ...(vis ? { extra: { visibility: vis } } : {}),
-    })
-    await q.stop()
-    out(!!o.json, job, `queued ${job.id} (image ${job.imageId})`)
-  } else if (sub === 'download' && arg) {
-    if (!o.file) throw new UsageError('queue download: --file PATH is required')
-    const job = await q.enqueueDownload(ctx, { imageId: arg, path: resolve(o.file) })
-    await q.stop()
-    out(!!o.json, job, `queued ${job.id}`)
-  } else if (sub === 'run') {
-    const tty = !o['no-progress'] && !!process.stderr.isTTY
-    const jobs = await runQueue(q, (js) => {
-      if (tty) process.stderr.write(`\r${js.filter((j) => j.state === 'running').map((j) => `${j.kind} ${j.imageName} ${j.total ? ((100 * j.bytes) / j.total).toFixed(0) : '?'}%`).join('  ').padEnd(78)}`)
-    })
-    if (tty) process.stderr.write('\n')
-    const others = jobs.filter((j) => j.profileId !== ctx.profileId || j.region !== ctx.region).length
-    if (others) process.stderr.write(`glance-desktop: ${others} job(s) of other logins or regions were left as they are (run them with that login).\n`)
-    const failed = jobs.filter((j) => j.state === 'failed')
-    out(!!o.json, jobs, jobs.map((j) => `${j.id} ${j.kind} ${j.state} ${j.imageId ?? ''} ${j.error?.message ?? ''}`).join('\n') || '(empty)')
-    if (failed.length) process.exitCode = 1
-  } else throw new UsageError(`unknown command: queue ${sub ?? ''}`)
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -109,6 +109,18 @@ describeCloud('the glance-desktop CLI against the real cloud', (cloud) => {
     expect(nocloud.stderr).toMatch(/No cloud given/)
   })
 
+  // F3 (review f): a usage error of `queue upload` is found before the login and the lock: no lock is left behind
+  it('queue upload without --name: a usage error, exit 2, the queue not locked nor touched', () => {
+    const data = join(dir, 'usage')
+    const f = join(dir, 'usage.raw')
+    randomFile(f, 1024)
+    const r = cli(['queue', 'upload', f, '--data-dir', data, '--json'])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toMatch(/--name NAME is required/)
+    expect(existsSync(join(data, 'transfers', 'cli-jobs.json.lock'))).toBe(false)
+    expect(existsSync(join(data, 'transfers', 'cli-jobs.json'))).toBe(false)
+  })
+
   // B2 (issue 12.2): one owner per queue, and every job only against its own login's cloud
   it('the CLI and the app engine on one data dir at once: separate queues, one owner each, no job sent for another login', async () => {
     const data = join(dir, 'shared')
