@@ -231,7 +231,7 @@ export class ProfileService {
   async createConfirmed(input: ProfileInput): Promise<ProfileDTO> {
     const { p, chosen } = await this.withLocalCa(validate(input))
     await this.confirmTrust(ProfileService.shown(this.trustChangesFor(null, p), chosen), p.name)
-    return this.create(p, { trustConfirmed: true })
+    return this.create(p)
   }
 
   /** update, after the main-process confirmations it needs (see trust.ts); the CA bundle is copied in. */
@@ -278,9 +278,9 @@ export class ProfileService {
     return `p-${randomUUID()}`
   }
 
-  create(input: ProfileInput, opts: TrustOptions = {}): ProfileDTO {
+  /** A new profile holds no secret yet: nothing to refuse here (createConfirmed asks about http://). */
+  create(input: ProfileInput): ProfileDTO {
     const p = validate(input)
-    void opts // a new profile holds no secret yet: nothing to refuse here (createConfirmed asks about http://)
     this.assertNameFree(p.name)
     const stored: StoredProfile = { id: this.newId(), ...p }
     this.commit({ ...this.doc, profiles: [...this.doc.profiles, stored] })
