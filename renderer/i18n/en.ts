@@ -136,6 +136,7 @@ const en = {
       otherLogin: 'This transfer belongs to another login ({profileId}, {region}); it is not run with this one.',
       partNotOwn: '{path} was not made by this download; it was left as it is. Move it away or choose another target.',
       targetBusy: 'Another transfer is already downloading to {path}.',
+      targetExists: '{path} exists now, so the download was kept as {path}.part. Move {path} away, then accept again.', // F3
       noDecision: 'This transfer is not waiting for a decision.',
       unverifiable: 'Glance has no checksum for image {imageId}: the download to {path} cannot be verified. Keep it unverified, or remove the transfer.',
     },

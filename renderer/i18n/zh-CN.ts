@@ -137,6 +137,7 @@ const zhCN: Messages = {
       otherLogin: '此传输属于另一个登录（{profileId}，{region}），不会用当前登录运行。',
       partNotOwn: '{path} 不是此下载创建的文件，已原样保留。请将其移走或选择其他目标位置。',
       targetBusy: '已有另一个传输正在下载到 {path}。',
+      targetExists: '{path} 现已存在，下载内容保留为 {path}.part。请先移走 {path}，再重新接受。', // F3
       noDecision: '此传输没有在等待决定。',
       unverifiable: 'Glance 没有镜像 {imageId} 的校验和：下载到 {path} 的文件无法校验。可保留为未校验，或移除此传输。',
     },
