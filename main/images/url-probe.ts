@@ -24,7 +24,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AppError, type DiskFormat, type InspectionReport } from '../../preload/api'
-import { redactUrl } from '../openstack/http-errors'
+import { stripUserinfo } from '../openstack/http-errors'
 import { inspectFile } from '../transfers/inspect'
 
 /** Enough for every header the inspector reads at the start (ISO's descriptor is at 32 KiB + 1). */
@@ -64,7 +64,7 @@ export function looksLikeText(b: Buffer): boolean {
 
 /** The verdict on what the probe saw (pure; the table in the header). Throws the refusal. */
 export function judgeProbe(fullUrl: string, declared: DiskFormat, seen: ProbeSeen): ProbeVerdict {
-  const url = redactUrl(fullUrl)
+  const url = stripUserinfo(fullUrl)
   if (seen.status === undefined) return { outcome: 'unreachable' }
   if (seen.status >= 400) {
     throw new AppError({

@@ -145,7 +145,7 @@ export function httpError(input: HttpErrorInput): AppError {
     message,
     status: input.status,
     method: input.method,
-    url: redactUrl(input.url),
+    url: stripUserinfo(input.url),
     retryable,
   }
   if (input.requestId) data.requestId = input.requestId
@@ -188,7 +188,7 @@ export function transportError(e: unknown, method: string, url: string): AppErro
   if (e instanceof AppError) return e
   const err = e as NodeJS.ErrnoException
   const code = err?.code
-  const base = { method, url: redactUrl(url) }
+  const base = { method, url: stripUserinfo(url) }
   if (err?.name === 'AbortError' || code === 'ABORT_ERR') {
     return new AppError({ code: 'CANCELLED', message: 'Cancelled.', ...base }, { cause: e })
   }
@@ -230,7 +230,7 @@ export function hostOf(url: string): string {
 }
 
 /** The URL without user:password (proxy URLs may carry them). */
-export function redactUrl(url: string): string {
+export function stripUserinfo(url: string): string {
   try {
     const u = new URL(url)
     if (u.username || u.password) {
@@ -250,7 +250,7 @@ export function timeoutError(kind: 'connect' | 'idle', ms: number, method: strin
     code: 'TIMEOUT',
     message: `${what} to ${hostOf(url)} for ${seconds} s (${kind} timeout).`,
     method,
-    url: redactUrl(url),
+    url: stripUserinfo(url),
     retryable: true,
     details: { reason: kind, params: { host: hostOf(url), seconds } },
   })

@@ -11,12 +11,12 @@ import net from 'node:net'
 import tls from 'node:tls'
 import { Readable, type Writable } from 'node:stream'
 import { AppError } from '../../preload/api'
-import { abortErr, hostOf, httpError, redactUrl, stripHtml, timeoutError, transportError, type HttpErrorInput } from './http-errors'
+import { abortErr, hostOf, httpError, stripUserinfo, stripHtml, timeoutError, transportError, type HttpErrorInput } from './http-errors'
 import { proxyFor } from './proxy'
 import { TunnelAgent, readCa } from './tunnel'
 
 // The pieces live in files of their own (issue 11); this module stays the one import for callers.
-export { codeForStatus, extractMessage, httpError, isTlsErrorCode, redactUrl, stripHtml, transportError, type HttpErrorInput } from './http-errors'
+export { codeForStatus, extractMessage, httpError, isTlsErrorCode, stripUserinfo, stripHtml, transportError, type HttpErrorInput } from './http-errors'
 export { proxyFor } from './proxy'
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000
@@ -151,7 +151,7 @@ export class HttpClient {
     try {
       u = new URL(req.url)
     } catch {
-      return Promise.reject(new AppError({ code: 'VALIDATION', message: `Not a URL: ${req.url}`, details: { reason: 'notUrl', params: { url: redactUrl(req.url) } } }))
+      return Promise.reject(new AppError({ code: 'VALIDATION', message: `Not a URL: ${req.url}`, details: { reason: 'notUrl', params: { url: stripUserinfo(req.url) } } }))
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') {
       return Promise.reject(new AppError({ code: 'VALIDATION', message: `Unsupported URL scheme ${u.protocol}`, details: { reason: 'urlScheme', params: { scheme: u.protocol } } }))
@@ -260,7 +260,7 @@ export class HttpClient {
               code: 'TIMEOUT',
               message: `${host} did not answer within ${seconds} s.`,
               method,
-              url: redactUrl(req.url),
+              url: stripUserinfo(req.url),
               retryable: true,
               details: { reason: 'deadline', params: { host, seconds } },
             }),
@@ -345,7 +345,7 @@ export class HttpClient {
                   message: `Expected JSON from ${hostOf(req.url)}, got: ${stripHtml(text.slice(0, 4096)).slice(0, 200)}`,
                   status,
                   method,
-                  url: redactUrl(req.url),
+                  url: stripUserinfo(req.url),
                   details: { reason: 'notJson', params: { host: hostOf(req.url), server: stripHtml(text.slice(0, 4096)).slice(0, 200) } },
                 })
                 reject(rid ? new AppError({ ...e.toJSON(), requestId: rid }) : e)
@@ -376,7 +376,7 @@ export class HttpClient {
                 message: `The answer of ${host} is larger than ${limit} bytes.`,
                 status,
                 method,
-                url: redactUrl(req.url),
+                url: stripUserinfo(req.url),
                 details: { reason: 'tooLarge', params: { host, limit } },
               }),
             )
@@ -393,7 +393,7 @@ export class HttpClient {
           const err =
             e instanceof AppError
               ? e
-              : new AppError({ code: 'FILE', message: `Reading the request body failed: ${e.message}`, method, url: redactUrl(req.url) }, { cause: e })
+              : new AppError({ code: 'FILE', message: `Reading the request body failed: ${e.message}`, method, url: stripUserinfo(req.url) }, { cause: e })
           abortWith(err)
         })
         if (isDirectBody(payload)) payload.writeInto(creq)

@@ -176,17 +176,3 @@ export function withDeadline(parent: AbortSignal, ms: number, timeoutError: () =
   }
 }
 
-/** A URL with its query string and fragment replaced by `…` (they may carry signatures or tokens). */
-export function redactQuery(url: string): string {
-  try {
-    const u = new URL(url)
-    const had = !!(u.search || u.hash)
-    u.search = ''
-    u.hash = ''
-    u.username = ''
-    u.password = ''
-    return had ? `${u.toString()}?…` : u.toString()
-  } catch {
-    return '(not a URL)'
-  }
-}

@@ -16,14 +16,14 @@ import {
 } from '../../preload/api'
 import type { Platform } from '../platform'
 import type { EventBus } from '../events'
-import type { Logger } from '../log'
+import { redactUrl, type Logger } from '../log'
 import type { FileRegistry } from '../files/registry'
 import type { CloudConnector } from '../profiles/connector'
 import { toAppError } from '../errors'
 import { assertUploadable, inspectFileWithIdentity } from './inspect'
 import { ProgressHub } from './progress'
 import { JobStore, urlWasRedacted, type DownloadSpec, type ImportSpec, type JobRecord, type UploadSpec } from './store'
-import { deleteUnfinished, newImageId, redactQuery, withDeadline, withRetries, type EngineHooks } from './engine'
+import { deleteUnfinished, newImageId, withDeadline, withRetries, type EngineHooks } from './engine'
 import { uploadImage } from './upload'
 import { acceptUnverifiedPart, downloadImage, removeOwnPart } from './download'
 import { importFromUrl } from './importer'
@@ -733,8 +733,8 @@ export class TransferService {
         reasonError(
           'TIMEOUT',
           'importDeadline',
-          { minutes: Math.round(limit / 60_000), url: redactQuery(spec.url) },
-          `Glance did not finish importing ${redactQuery(spec.url)} within ${Math.round(limit / 60_000)} min; trying again.`,
+          { minutes: Math.round(limit / 60_000), url: redactUrl(spec.url) },
+          `Glance did not finish importing ${redactUrl(spec.url)} within ${Math.round(limit / 60_000)} min; trying again.`,
           { retryable: true },
         ),
       )

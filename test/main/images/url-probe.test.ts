@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { judgeProbe, looksLikeHtml, looksLikeText } from '../../../main/images/url-probe'
-import { redactUrl } from '../../../main/openstack/http-errors'
+import { stripUserinfo } from '../../../main/openstack/http-errors'
 import { judgeImport } from '../../../main/transfers/importer'
 
 const U = 'http://example.test/disk'
@@ -37,7 +37,7 @@ describe('judgeProbe (the table in url-probe.ts)', () => {
     })()
     expect(e?.message).not.toContain('s3cret')
     expect(JSON.stringify(e)).not.toContain('s3cret')
-    expect(redactUrl('https://a:b@h/p')).toBe('https://h/p')
+    expect(stripUserinfo('https://a:b@h/p')).toBe('https://h/p')
   })
   it('sniffers', () => {
     expect(looksLikeHtml(Buffer.from('\uFEFF<html lang="en">'))).toBe(true)
