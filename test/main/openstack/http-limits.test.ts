@@ -78,25 +78,37 @@ describe('bounded responses', () => {
     expect(e).toBeInstanceOf(AppError)
     expect(e.code).toBe('SERVER')
     expect(e.status).toBe(500)
-    expect(ms).toBeLessThan(1500)
+    // generous (10× a quiet machine's figure): the bounds that matter are the memory and the bytes the server sent
+    expect(ms).toBeLessThan(15_000)
     expect(grew).toBeLessThan(32 * MiB)
     // the server was cut off long before its 256 MiB
     await new Promise((r) => setTimeout(r, 100))
     expect(sent.get('/error-page')!).toBeLessThan(32 * MiB)
   })
 
-  it('stripHtml is linear: an unclosed `<script` repeated over 64 KiB and 4 MiB', () => {
+  it('stripHtml is linear: an unclosed `<script` repeated, twice the input takes about twice the time', () => {
     const small = '<script'.repeat(Math.ceil((64 * 1024) / 7))
-    const t0 = performance.now()
     // no `>` anywhere: nothing is a tag, the text stays
     expect(stripHtml(small)).toBe(small)
+    // the best of a few runs at N and 2N (a loaded machine slows single runs, not the best one): linear is ~2×,
+    // the old two regexes grew with the square (4×; 218 ms on 64 KiB already)
+    const best = (input: string): number => {
+      let min = Infinity
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now()
+        stripHtml(input)
+        min = Math.min(min, performance.now() - t0)
+      }
+      return min
+    }
+    const n = '<script'.repeat(Math.ceil((256 * 1024) / 7)) + '<b>x'
+    const n2 = '<script'.repeat(Math.ceil((512 * 1024) / 7)) + '<b>x'
+    best(n) // warm-up (JIT)
+    const [tn, tn2] = [best(n), best(n2)]
+    expect(tn2, `${tn.toFixed(2)} ms for 256 KiB, ${tn2.toFixed(2)} ms for 512 KiB`).toBeLessThan(3 * Math.max(tn, 0.5))
     const t1 = performance.now()
-    const big = '<script'.repeat(Math.ceil((4 * MiB) / 7)) + '<b>x'
-    stripHtml(big)
-    const t2 = performance.now()
-    // today's two regexes took 218 ms on the 64 KiB input (and grow with its square)
-    expect(t1 - t0).toBeLessThan(50)
-    expect(t2 - t1).toBeLessThan(500)
+    stripHtml('<script'.repeat(Math.ceil((4 * MiB) / 7)) + '<b>x')
+    expect(performance.now() - t1).toBeLessThan(5000) // 10× a quiet machine's figure
     const mixed = '<script>'.repeat(5000) + '<p>a&amp;b</p>'
     expect(stripHtml(mixed)).toBe('')
     expect(stripHtml('<html><head><title>500</title></head><body><h1>Oops</h1> it &amp; broke</body></html>')).toBe('Oops it & broke')
