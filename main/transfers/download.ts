@@ -8,6 +8,8 @@
  *   |-------------------------------------------------------------|------------------------------------------------|
  *   | nothing                                                     | a new part file (O_EXCL), a full GET            |
  *   | the job's own file (same dev + inode, image and hash)       | re-hashed and continued with `Range`            |
+ *   | no binding (a job of the previous version): a regular file  | bound, re-hashed and continued; another size or |
+ *   |   of exactly the job's recorded bytes                       |   a symlink: partNotOwn (left alone)            |
  *   | a file the job did not make, a symlink, another inode, or a | left alone (not appended to, not deleted): the  |
  *   |   binding for another image or hash                         |   job fails CONFLICT partNotOwn                 |
  * A 206 must say `Content-Range: bytes <have>-<total-1>/<total>`; otherwise the part is emptied and the attempt
@@ -33,6 +35,11 @@ export interface DownloadTask {
   part?: PartBinding
   /** The user accepted that the image cannot be verified (Glance has no checksum and no hash for it). */
   acceptUnverified?: boolean
+  /**
+   * A job saved by a version that kept no binding: the bytes its record says were written. A regular file (not a
+   * symlink) of exactly that size at `<target>.part` is taken as its part file and bound; anything else is not ours.
+   */
+  unboundBytes?: number
 }
 
 export type DownloadHooks = EngineHooks & {
@@ -183,9 +190,9 @@ function notOwn(part: string, why: 'symlink' | 'otherFile' | 'otherImage' | 'exi
 }
 
 /** The job's own part file opened for appending, with its size; null when there is none (it may be made). */
-async function openOwnPart(task: DownloadTask, part: string, exp: PartBinding['expected']): Promise<{ fh: FileHandle; have: number } | null> {
+async function openOwnPart(task: DownloadTask, part: string, exp: PartBinding['expected'], hooks: DownloadHooks): Promise<{ fh: FileHandle; have: number } | null> {
   const b = task.part
-  if (!b) return null
+  if (!b) return task.unboundBytes ? adoptUnboundPart(task, part, exp, hooks, task.unboundBytes) : null
   if (b.path !== part || b.imageId !== task.imageId || !sameExpected(b.expected, exp)) {
     // the binding is for another target, image or hash: whatever is at the name is not ours to continue
     const there = await lstat(part).catch(() => null)
@@ -206,6 +213,28 @@ async function openOwnPart(task: DownloadTask, part: string, exp: PartBinding['e
     await fh.close()
     throw notOwn(part, 'otherFile')
   }
+  return { fh, have: st.size }
+}
+
+/** An earlier version's part file (no binding): bound when it is a regular file of the recorded size. */
+async function adoptUnboundPart(task: DownloadTask, part: string, exp: PartBinding['expected'], hooks: DownloadHooks, bytes: number): Promise<{ fh: FileHandle; have: number } | null> {
+  let fh: FileHandle
+  try {
+    fh = await open(part, constants.O_RDWR | constants.O_APPEND | O_NOFOLLOW)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return null // nothing there: a fresh part file, a full GET
+    if (code === 'ELOOP') throw notOwn(part, 'symlink')
+    throw e
+  }
+  const st = await fh.stat()
+  if (!st.isFile() || st.size !== bytes) {
+    await fh.close()
+    throw notOwn(part, 'otherFile')
+  }
+  const b: PartBinding = { path: part, dev: st.dev, ino: st.ino, imageId: task.imageId, expected: exp }
+  task.part = b
+  hooks.partBound?.(b)
   return { fh, have: st.size }
 }
 
@@ -294,7 +323,7 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
   const part = partPath(task.path)
   // Only the hash that verifies is computed (sha512 when Glance has one, else md5): one worker, one core.
   const exp = expectedHash(img)
-  const own = await openOwnPart(task, part, exp)
+  const own = await openOwnPart(task, part, exp, hooks)
   let have = own?.have ?? 0
   if (own && total !== undefined && have > total) {
     await own.fh.truncate(0)

@@ -708,7 +708,8 @@ export class TransferService {
     } else if (spec.kind === 'download') {
       const r = await downloadImage(
         cloud,
-        { imageId: j.imageId!, path: spec.path, ...(spec.part ? { part: spec.part } : {}) },
+        // F3: a job of the version before part bindings: its part file is adopted when its size is the recorded one
+        { imageId: j.imageId!, path: spec.path, ...(spec.part ? { part: spec.part } : j.bytes > 0 ? { unboundBytes: j.bytes } : {}) },
         {
           ...hooks,
           partBound: (b) => {

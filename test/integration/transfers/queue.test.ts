@@ -12,7 +12,7 @@
  * Pure parts (progress metering, corrupt queue file, drafts YAML, checks at enqueue) are in test/main/transfers/queue.test.ts.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, lstatSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import http, { type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -609,6 +609,48 @@ describeCloud('download part files: the job’s own, or left alone (real Glance,
     expect(existsSync(target)).toBe(false)
   })
 
+  // F3 (review e): a download job saved by the version before part bindings
+  it('a job of the previous version (no part binding): its part file of the recorded size is adopted and continued; another size is left alone', async () => {
+    const data = randomBytes(1 * MiB + 5)
+    const id = await b.activeImage(data)
+    const dataDir = join(b.dir, 'legacy')
+    mkdirSync(join(dataDir, 'transfers'), { recursive: true })
+    const now = new Date().toISOString()
+    const legacy = (jid: string, target: string, bytes: number) => ({
+      id: jid,
+      kind: 'download',
+      profileId: ctx.profileId,
+      region: ctx.region,
+      state: 'queued',
+      phase: 'waiting',
+      imageName: jid,
+      imageId: id,
+      bytes,
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+      spec: { kind: 'download', path: target },
+    })
+    const good = join(b.dir, 'legacy-good.raw')
+    const odd = join(b.dir, 'legacy-odd.raw')
+    writeFileSync(`${good}.part`, data.subarray(0, 300 * 1024))
+    writeFileSync(`${odd}.part`, data.subarray(0, 100 * 1024))
+    writeFileSync(
+      join(dataDir, 'transfers', 'jobs.json'),
+      JSON.stringify({ version: 1, jobs: [legacy('job_legacy-good', good, 300 * 1024), legacy('job_legacy-odd', odd, 200 * 1024)] }),
+    )
+    const s = await b.open({ dataDir })
+    s.start()
+    const done = await s.waitFor('job_legacy-good')
+    expect(done.error).toBeUndefined()
+    expect(done.state).toBe('done')
+    expect(readFileSync(good).equals(data)).toBe(true)
+    const refused = await s.waitFor('job_legacy-odd')
+    expect(refused.state).toBe('failed')
+    expect(refused.error?.details).toMatchObject({ reason: 'partNotOwn', params: { why: 'otherFile' } })
+    expect(readFileSync(`${odd}.part`).equals(data.subarray(0, 100 * 1024))).toBe(true)
+  })
+
   it('a part file the job did not make is neither continued nor deleted', async () => {
     const data = randomBytes(1 * MiB + 5)
     const id = await b.activeImage(data)
@@ -650,7 +692,13 @@ describeCloud('download part files: the job’s own, or left alone (real Glance,
       method: 'GET',
       path: /\/file$/,
       nth: 2,
-      action: { kind: 'status', status: 206, body: data.toString('latin1'), contentType: 'application/octet-stream', headers: { 'content-range': `bytes 0-${data.length - 1}/${data.length}` } },
+      action: {
+        kind: 'status',
+        status: 206,
+        body: data.toString('latin1'),
+        contentType: 'application/octet-stream',
+        headers: { 'content-range': `bytes 0-${data.length - 1}/${data.length}` },
+      },
     })
     b.proxy.addRule({ method: 'GET', path: /\/file$/, times: 1, action: { kind: 'reset', direction: 'response', afterBytes: 1 * MiB } })
     const calls: { start?: number; status: number }[] = []
