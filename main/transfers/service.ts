@@ -201,6 +201,8 @@ export class TransferService {
       this.deps.events.emit('app:notice', {
         level: 'error',
         message: `The transfer queue is in use by another process${by ? ` (pid ${by.pid} on ${by.host})` : ''}: transfers do not run in this window. Close the other one and restart.`,
+        reason: by ? 'queueInUse' : 'queueInUseUnknown',
+        params: by ? { pid: by.pid, host: by.host } : {},
       })
       return
     }
@@ -211,12 +213,15 @@ export class TransferService {
       this.deps.events.emit('app:notice', {
         level: 'warning',
         message: `${q.count} transfer(s) in the queue file were not valid and were set aside in ${q.path} (${q.why}). The other transfers are kept.`,
+        reason: 'queueQuarantined',
+        params: { count: q.count, path: q.path, why: q.why },
       })
       void this.store.save()
     }
     if (this.store.recovered) {
       this.deps.log.error('transfer queue file corrupt', { backup: this.store.recovered.backupPath })
-      this.deps.events.emit('app:notice', { level: 'error', message: this.store.recovered.message })
+      const r = this.store.recovered
+      this.deps.events.emit('app:notice', { level: 'error', message: r.message, reason: 'queueCorrupt', params: { backup: r.backupPath, why: r.why } })
     }
     const recovered = requeueInterrupted(this.jobs.values())
     if (recovered) {

@@ -177,7 +177,7 @@ export class JobStore {
   private timer: NodeJS.Timeout | null = null
   private writing: Promise<void> = Promise.resolve()
   /** Set when the file was corrupt and moved aside. */
-  recovered?: { message: string; backupPath: string }
+  recovered?: { message: string; backupPath: string; why: string }
   /** Set when some jobs failed the schema: how many, where they were kept, the first reason. */
   quarantined?: { count: number; path: string; why: string }
   /** The last save's failure (cleared by a save that works). */
@@ -218,6 +218,7 @@ export class JobStore {
       this.recovered = {
         message: `The transfer queue file could not be read (${(e as Error).message}); it was kept as ${backupPath} and the queue starts empty.`,
         backupPath,
+        why: (e as Error).message.slice(0, 200),
       }
       return []
     }

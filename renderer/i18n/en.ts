@@ -280,6 +280,11 @@ const en = {
   notice: {
     queueSaveFailed: 'The transfer queue cannot be saved to {file}. Transfers go on, but a restart now would lose their latest state; free space or fix the folder.',
     queueSaved: 'The transfer queue is saved again.',
+    // F3: the transfer queue at start-up (main/transfers/service.ts start)
+    queueInUse: 'The transfer queue is in use by another program (process {pid} on {host}): transfers do not run in this window. Close the other one and restart.',
+    queueInUseUnknown: 'The transfer queue is in use by another program: transfers do not run in this window. Close the other one and restart.',
+    queueQuarantined: '{count} transfer(s) in the queue file were not valid and were set aside in {path} ({why}). The other transfers are kept.',
+    queueCorrupt: 'The transfer queue file could not be read ({why}); it was kept as {backup} and the queue starts empty.',
   },
   perm: {
     // B3: settings and secrets files recovered at start-up (main/profiles/profile-store.ts, secrets.ts)

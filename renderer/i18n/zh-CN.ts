@@ -281,6 +281,11 @@ const zhCN: Messages = {
   notice: {
     queueSaveFailed: '传输队列无法保存到 {file}。传输仍在继续，但此时重启将丢失最新状态；请释放空间或修复该文件夹。',
     queueSaved: '传输队列已恢复保存。',
+    // F3: the transfer queue at start-up (main/transfers/service.ts start)
+    queueInUse: '传输队列正被另一个程序使用（{host} 上的进程 {pid}）：此窗口中不会运行传输。请关闭另一个程序后重新启动。',
+    queueInUseUnknown: '传输队列正被另一个程序使用：此窗口中不会运行传输。请关闭另一个程序后重新启动。',
+    queueQuarantined: '队列文件中有 {count} 个传输无效，已移至 {path}（{why}）。其他传输均已保留。',
+    queueCorrupt: '无法读取传输队列文件（{why}）；已将其保留为 {backup}，队列以空状态启动。',
   },
   perm: {
     // B3: 启动时恢复的配置文件和密钥文件

@@ -18,6 +18,8 @@ import type { CloudConnector } from '../../../main/profiles/connector'
 import { TransferService } from '../../../main/transfers/service'
 import { checkJob, forDisk, type JobRecord } from '../../../main/transfers/store'
 import { onPosix } from '../../support/needs'
+import { describeNotice } from '../../../preload/rules/messages'
+import { translator } from '../../../main/i18n'
 
 let dir: string
 let events: { event: EventChannel; payload: unknown }[]
@@ -174,5 +176,42 @@ describe('what reaches jobs.json (F3)', () => {
     expect(text).not.toContain('deadbeefsig')
     expect(text).toContain('objects.example/bucket/img.qcow2')
     expect(text).toContain('IMPORT_FAILED')
+  })
+})
+
+describe('the queue notices are worded in the user’s language (F3)', () => {
+  const notice = () => events.find((e) => e.event === 'app:notice')?.payload as { level: string; message: string; reason?: string; params?: Record<string, string | number> }
+
+  it('a corrupt queue file: zh-CN names the backup and why', async () => {
+    writeFileSync(queueFile(), '{ not json')
+    const s = await open()
+    s.start()
+    const n = notice()
+    expect(n.reason).toBe('queueCorrupt')
+    const zh = describeNotice(n, translator('zh-CN'))
+    expect(zh).toContain('无法读取传输队列文件')
+    expect(zh).toContain(String(n.params?.backup))
+    expect(String(n.params?.backup)).toContain('jobs.json.corrupt-')
+    expect(describeNotice(n, translator('en'))).toBe(n.message)
+  })
+
+  it('a queue held by another live process: zh-CN names the process and host', async () => {
+    const c = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' })
+    children.push(c)
+    writeFileSync(`${queueFile()}.lock`, JSON.stringify({ pid: c.pid, host: hostname(), since: now }))
+    const s = await open()
+    s.start()
+    const zh = describeNotice(notice(), translator('zh-CN'))
+    expect(zh).toBe(`传输队列正被另一个程序使用（${hostname()} 上的进程 ${c.pid}）：此窗口中不会运行传输。请关闭另一个程序后重新启动。`)
+  })
+
+  it('quarantined jobs: zh-CN gives the count and the file', async () => {
+    writeFileSync(queueFile(), JSON.stringify({ version: 1, jobs: [goodDownload('job_a'), 'not a job'] }))
+    const s = await open()
+    s.start()
+    const n = notice()
+    expect(n.reason).toBe('queueQuarantined')
+    const zh = describeNotice(n, translator('zh-CN'))
+    expect(zh).toMatch(/^队列文件中有 1 个传输无效，已移至 .*jobs\.json\.quarantine-/)
   })
 })
