@@ -3,7 +3,7 @@
  * metering. Everything that talks to Glance runs against the real loopback cloud in test/integration/transfers/queue.test.ts.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -122,20 +122,23 @@ describe('TransferService without a cloud (the queue against the real Glance: te
     const jobsFile = join(dir, 'data', 'transfers', 'jobs.json')
     const good = readFileSync(jobsFile, 'utf8')
     expect(good).toContain(first.id)
-    // the temp file the next save writes is in the way (a folder): every save now fails
-    const tmpPath = `${jobsFile}.${process.pid}.tmp`
-    mkdirSync(tmpPath)
+    // the queue folder is moved away and a file is in its way: every save now fails (root ignores folder modes)
+    const tdir = join(dir, 'data', 'transfers')
+    const moved = `${tdir}.moved`
+    renameSync(tdir, moved)
+    writeFileSync(tdir, 'in the way')
     const second = await s.enqueueUpload(ctx, { name: 'second', fields, diskFormat: 'raw', filePath: path })
     await s.enqueueUpload(ctx, { name: 'third', fields, diskFormat: 'raw', filePath: path })
     const notices = () => events.filter((e) => e.event === 'app:notice').map((e) => e.payload as { level: string; message: string })
     expect(notices()).toHaveLength(1)
     expect(notices()[0]).toMatchObject({ level: 'error' })
-    expect(notices()[0]!.message).toMatch(/transfer queue cannot be saved.*jobs\.json.*EISDIR/)
+    expect(notices()[0]!.message).toMatch(/transfer queue cannot be saved.*jobs\.json.*(ENOTDIR|EEXIST)/)
     // nothing was lost: the jobs are in memory, the file on disk is the last good one
     expect(s.list().map((j) => j.imageName)).toEqual(['first', 'second', 'third'])
-    expect(readFileSync(jobsFile, 'utf8')).toBe(good)
+    expect(readFileSync(join(moved, 'jobs.json'), 'utf8')).toBe(good)
     // the way is clear again: the next save writes everything and says so
-    rmSync(tmpPath, { recursive: true })
+    rmSync(tdir)
+    renameSync(moved, tdir)
     await s.remove(second.id)
     expect(notices().at(-1)).toMatchObject({ level: 'info' })
     const saved = JSON.parse(readFileSync(jobsFile, 'utf8')) as { jobs: { imageName: string }[] }
