@@ -10,7 +10,7 @@ import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = resolve(import.meta.dirname, '../../..')
-const API = resolve(ROOT, 'preload/api.ts')
+const API = resolve(ROOT, 'preload/contract/profiles.ts') // AuthType (moved from preload/api.ts)
 const DECISIONS = [
   'preload/rules/profile-auth.ts', // profileAuth(): the union itself
   'preload/contract/commands/profile-schema.ts', // profileProblems(): what a profile needs
