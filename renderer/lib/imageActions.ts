@@ -2,7 +2,7 @@
  * The image actions of the UI, one row each: the label, whether it is a button on the selection (toolbar) and on the
  * image (detail drawer), its icon and test id. The toolbar (ImagesView), the drawer (ImageDetailDrawer) and the rights
  * of a connection report (ConnectionReportView) are drawn from this table; `Record<ImageAction, ...>` makes the
- * typecheck ask for a row when an action is added to `ActionName` (preload/api.ts), and ImagesView's `RUN` table
+ * typecheck ask for a row when an action is added to `ActionName` (preload/contract/images.ts), and ImagesView's `RUN` table
  * (`Record<ButtonAction, ...>`) for what a button does. Recipe: docs/architecture.md, "Add an image action".
  *
  *   on          | toolbar verdict                         | drawer
