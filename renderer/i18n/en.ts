@@ -230,10 +230,10 @@ const en = {
       storesFailed: 'The import of image {imageId} failed for store(s) {stores} (status {status}).',
       imageEnded: 'Image {imageId} ended {status}.',
       backToQueued: 'The import of image {imageId} failed: the image went back to queued.',
-      urlBackToQueued: 'Glance could not import {url} into image {imageId}: it went back to queued and the server gave no reason. Check that the URL is reachable from the Glance server and allowed by its import filtering.', // F2
       // F1: copies between regions (glance-download)
       copyPullFailed: '{region} could not pull image {sourceId} from {sourceRegion}; the copy is tried again.',
       copyBackToQueued: '{region} did not pull image {sourceId} from {sourceRegion}: the image went back to queued and Glance gave no reason; the copy is tried again.',
+      urlBackToQueued: 'Glance could not import {url} into image {imageId}: it went back to queued and the server gave no reason. Check that the URL is reachable from the Glance server and allowed by its import filtering.', // F2
     },
     // B1: the stored secret belongs to another identity than the draft's (auth URL origin, user, application credential)
     NO_SECRET: {
@@ -285,14 +285,14 @@ const en = {
     queueInUseUnknown: 'The transfer queue is in use by another program: transfers do not run in this window. Close the other one and restart.',
     queueQuarantined: '{count} transfer(s) in the queue file were not valid and were set aside in {path} ({why}). The other transfers are kept.',
     queueCorrupt: 'The transfer queue file could not be read ({why}); it was kept as {backup} and the queue starts empty.',
-  },
-  perm: {
     // B3: settings and secrets files recovered at start-up (main/profiles/profile-store.ts, secrets.ts)
     settingsKeptAside: 'The profiles file could not be used ({why}). It was kept as {backup} and the app started with no saved profiles.',
     settingsStuck: 'The profiles file {file} could not be used ({why}) nor moved aside ({os}). It was left untouched; the app runs with no saved profiles and changes will not be saved until the file is fixed or removed.',
     secretsUnreadable: 'The secrets file cannot be read ({os}).',
     secretsDamaged: 'The secrets file is damaged ({why}); stored passwords must be entered again.',
     secretsKeptAside: 'The secrets file is damaged ({why}); stored passwords must be entered again. It was kept as {backup}.',
+  },
+  perm: {
     cap: {
       readOnlyRole: 'Your role in this project is read-only (reader); the cloud may refuse changes.',
       noRole: 'You have no member or admin role in this project; the cloud may refuse this.',
@@ -366,6 +366,8 @@ const en = {
     diffNone: 'Nothing differs.',
     diffContent: 'Content (hash)',
     absent: '(absent)',
+    regionsFound: 'The catalog has an image service in regions this profile does not list: {regions}.',
+    addRegions: 'Add them to the list',
   },
   copyDialog: {
     title: 'Copy {n} image(s) to…',

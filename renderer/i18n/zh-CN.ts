@@ -231,10 +231,10 @@ const zhCN: Messages = {
       storesFailed: '镜像 {imageId} 导入存储 {stores} 失败（状态 {status}）。',
       imageEnded: '镜像 {imageId} 最终状态为 {status}。',
       backToQueued: '镜像 {imageId} 导入失败：镜像回到了排队状态。',
-      urlBackToQueued: 'Glance 无法将 {url} 导入镜像 {imageId}：镜像回到了排队状态，服务器未给出原因。请确认 Glance 服务器可以访问该 URL，且其导入过滤规则允许该地址。', // F2
       // F1: copies between regions (glance-download)
       copyPullFailed: '{region} 无法从 {sourceRegion} 拉取镜像 {sourceId}；将再次尝试复制。',
       copyBackToQueued: '{region} 未能从 {sourceRegion} 拉取镜像 {sourceId}：镜像回到了排队状态，Glance 未给出原因；将再次尝试复制。',
+      urlBackToQueued: 'Glance 无法将 {url} 导入镜像 {imageId}：镜像回到了排队状态，服务器未给出原因。请确认 Glance 服务器可以访问该 URL，且其导入过滤规则允许该地址。', // F2
     },
     // B1: 保存的密钥属于另一个身份（认证地址的源、用户、应用凭据）
     NO_SECRET: {
@@ -286,14 +286,14 @@ const zhCN: Messages = {
     queueInUseUnknown: '传输队列正被另一个程序使用：此窗口中不会运行传输。请关闭另一个程序后重新启动。',
     queueQuarantined: '队列文件中有 {count} 个传输无效，已移至 {path}（{why}）。其他传输均已保留。',
     queueCorrupt: '无法读取传输队列文件（{why}）；已将其保留为 {backup}，队列以空状态启动。',
-  },
-  perm: {
     // B3: 启动时恢复的配置文件和密钥文件
     settingsKeptAside: '连接配置文件无法使用（{why}）。已将其保留为 {backup}，应用以空的连接配置启动。',
     settingsStuck: '连接配置文件 {file} 无法使用（{why}），也无法移开（{os}）。文件保持原样；应用以空的连接配置运行，在修复或删除该文件之前，所做的更改不会被保存。',
     secretsUnreadable: '无法读取密钥文件（{os}）。',
     secretsDamaged: '密钥文件已损坏（{why}）；需要重新输入已保存的密码。',
     secretsKeptAside: '密钥文件已损坏（{why}）；需要重新输入已保存的密码。已将其保留为 {backup}。',
+  },
+  perm: {
     cap: {
       readOnlyRole: '您在此项目中的角色为只读（reader），云平台可能会拒绝修改。',
       noRole: '您在此项目中没有成员或管理员角色，云平台可能会拒绝此操作。',
@@ -367,6 +367,8 @@ const zhCN: Messages = {
     diffNone: '没有差异。',
     diffContent: '内容（哈希）',
     absent: '（无）',
+    regionsFound: '服务目录中有镜像服务、但此连接配置未列出的区域：{regions}。',
+    addRegions: '添加到列表',
   },
   copyDialog: {
     title: '将 {n} 个镜像复制到…',
