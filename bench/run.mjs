@@ -97,10 +97,19 @@ let cloudNote = 'OS_* from the environment'
 if (!env.OS_AUTH_URL && !env.OS_CLOUD) {
   const state = mkdtempSync(join(tmpdir(), 'glance-bench-cloud-'))
   // 35000/39292 unless taken (other clouds on this machine): then the next free pair 35010/39302, ...
-  const free = (port) => new Promise((r) => { const s = createServer().once('error', () => r(false)).listen(port, '127.0.0.1', () => s.close(() => r(true))) })
+  const free = (port) =>
+    new Promise((r) => {
+      const s = createServer()
+        .once('error', () => r(false))
+        .listen(port, '127.0.0.1', () => s.close(() => r(true)))
+    })
   let k = 0
   if (!process.env.BENCH_KEYSTONE_PORT) while (k < 50 && !((await free(35000 + k * 10)) && (await free(39292 + k * 10)) && (await free(39293 + k * 10)))) k++
-  const ports = { KEYSTONE_PORT: process.env.BENCH_KEYSTONE_PORT ?? String(35000 + k * 10), GLANCE_PORT: process.env.BENCH_GLANCE_PORT ?? String(39292 + k * 10), GLANCE2_PORT: process.env.BENCH_GLANCE2_PORT ?? String(39293 + k * 10) }
+  const ports = {
+    KEYSTONE_PORT: process.env.BENCH_KEYSTONE_PORT ?? String(35000 + k * 10),
+    GLANCE_PORT: process.env.BENCH_GLANCE_PORT ?? String(39292 + k * 10),
+    GLANCE2_PORT: process.env.BENCH_GLANCE2_PORT ?? String(39293 + k * 10),
+  }
   log(`starting a loopback cloud in ${state} (keystone :${ports.KEYSTONE_PORT}, glance :${ports.GLANCE_PORT})`)
   // a second region for the copy bench (its Glance offers glance-download: test/cloud/up.sh)
   const cloudEnv = { ...env, ...ports, ENABLE_CINDER: '0', ENABLE_REGION2: ONLY.has('copy') ? '1' : '0' }
@@ -112,7 +121,12 @@ if (!env.OS_AUTH_URL && !env.OS_CLOUD) {
   try {
     execFileSync('bash', [join(root, 'test/cloud/up.sh'), state], { stdio: ['ignore', 'ignore', 'pipe'], env: cloudEnv })
   } catch (e) {
-    console.error(String(e.stderr ?? '').split('\n').filter((l) => l.startsWith('[up.sh')).join('\n'))
+    console.error(
+      String(e.stderr ?? '')
+        .split('\n')
+        .filter((l) => l.startsWith('[up.sh'))
+        .join('\n'),
+    )
     for (const c of cleanups.reverse()) c()
     rmSync(work, { recursive: true, force: true })
     throw new Error(`the bench cloud did not start (${e.message.split('\n')[0]})`)
@@ -128,11 +142,18 @@ env.OS_IDENTITY_API_VERSION = '3'
 async function auth() {
   const body = {
     auth: {
-      identity: { methods: ['password'], password: { user: { name: env.OS_USERNAME, domain: { name: env.OS_USER_DOMAIN_NAME ?? 'Default' }, password: env.OS_PASSWORD } } },
+      identity: {
+        methods: ['password'],
+        password: { user: { name: env.OS_USERNAME, domain: { name: env.OS_USER_DOMAIN_NAME ?? 'Default' }, password: env.OS_PASSWORD } },
+      },
       scope: { project: { name: env.OS_PROJECT_NAME, domain: { name: env.OS_PROJECT_DOMAIN_NAME ?? 'Default' } } },
     },
   }
-  const res = await fetch(`${env.OS_AUTH_URL.replace(/\/$/, '')}/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const res = await fetch(`${env.OS_AUTH_URL.replace(/\/$/, '')}/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
   const token = res.headers.get('x-subject-token')
   const cat = (await res.json()).token.catalog
   const region = env.OS_REGION_NAME ?? 'RegionOne'
@@ -158,7 +179,11 @@ try {
   const { token, glance, glances, region: homeRegion } = await auth()
   const created = []
   const api = async (method, path, json) => {
-    const res = await fetch(`${glance}${path}`, { method, headers: { 'x-auth-token': token, 'content-type': 'application/json' }, ...(json ? { body: JSON.stringify(json) } : {}) })
+    const res = await fetch(`${glance}${path}`, {
+      method,
+      headers: { 'x-auth-token': token, 'content-type': 'application/json' },
+      ...(json ? { body: JSON.stringify(json) } : {}),
+    })
     return res.status === 204 ? null : res.json().catch(() => null)
   }
   const dropImages = async () => {
@@ -188,15 +213,57 @@ try {
         if (j.transferSeconds) record(`upload ${label} (transfer: PUT to verified)`, bytes / MiB / j.transferSeconds)
       })
       steps.push(() => {
-        const id = execFileSync('curl', ['-sS', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ name: 'bench-curl', disk_format: 'raw', container_format: 'bare' }), `${glance}/v2/images`], { encoding: 'utf8' })
+        const id = execFileSync(
+          'curl',
+          [
+            '-sS',
+            '-H',
+            `X-Auth-Token: ${token}`,
+            '-H',
+            'Content-Type: application/json',
+            '-d',
+            JSON.stringify({ name: 'bench-curl', disk_format: 'raw', container_format: 'bare' }),
+            `${glance}/v2/images`,
+          ],
+          { encoding: 'utf8' },
+        )
         const img = JSON.parse(id)
         created.push(img.id)
-        const c = timed('curl', ['-sS', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/octet-stream', '-T', file, `${glance}/v2/images/${img.id}/file`])
+        const c = timed('curl', [
+          '-sS',
+          '-f',
+          '-o',
+          '/dev/null',
+          '-X',
+          'PUT',
+          '-H',
+          `X-Auth-Token: ${token}`,
+          '-H',
+          'Content-Type: application/octet-stream',
+          '-T',
+          file,
+          `${glance}/v2/images/${img.id}/file`,
+        ])
         record('upload curl -T', bytes / MiB / c.seconds, c)
       })
       // D1: the verifying peer: the file hashed by sha512sum and md5sum beside the same curl -T
       steps.push(() => {
-        const img = JSON.parse(execFileSync('curl', ['-sS', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ name: 'bench-curl-verified', disk_format: 'raw', container_format: 'bare' }), `${glance}/v2/images`], { encoding: 'utf8' }))
+        const img = JSON.parse(
+          execFileSync(
+            'curl',
+            [
+              '-sS',
+              '-H',
+              `X-Auth-Token: ${token}`,
+              '-H',
+              'Content-Type: application/json',
+              '-d',
+              JSON.stringify({ name: 'bench-curl-verified', disk_format: 'raw', container_format: 'bare' }),
+              `${glance}/v2/images`,
+            ],
+            { encoding: 'utf8' },
+          ),
+        )
         created.push(img.id)
         const script = `set -e; sha512sum "$1" >/dev/null & a=$!; md5sum "$1" >/dev/null & b=$!; curl -sS -f -o /dev/null -X PUT -H "X-Auth-Token: $2" -H 'Content-Type: application/octet-stream' -T "$1" "$3"; wait $a; wait $b`
         const c = timed('bash', ['-c', script, 'peer', file, token, `${glance}/v2/images/${img.id}/file`])
@@ -204,7 +271,11 @@ try {
       })
       if (hasOsc) {
         steps.push(() => {
-          const o = timed('openstack', ['image', 'create', '--disk-format', 'raw', '--container-format', 'bare', '--file', file, 'bench-osc', '-f', 'value', '-c', 'id'], { env })
+          const o = timed(
+            'openstack',
+            ['image', 'create', '--disk-format', 'raw', '--container-format', 'bare', '--file', file, 'bench-osc', '-f', 'value', '-c', 'id'],
+            { env },
+          )
           created.push(o.stdout.trim())
           record('upload openstack image create --file', bytes / MiB / o.seconds, o)
         })
@@ -276,7 +347,19 @@ try {
         record(`sink: ${label} CLI upload, md5+sha512 (engine seconds)`, bytes / MiB / j.seconds, ours)
       })
       steps.push(() => {
-        const c = timed('curl', ['-sS', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/octet-stream', '-T', file, `http://127.0.0.1:${port}/`])
+        const c = timed('curl', [
+          '-sS',
+          '-f',
+          '-o',
+          '/dev/null',
+          '-X',
+          'PUT',
+          '-H',
+          'Content-Type: application/octet-stream',
+          '-T',
+          file,
+          `http://127.0.0.1:${port}/`,
+        ])
         record('sink: curl -T', bytes / MiB / c.seconds, c)
       })
       rotate(r, steps)
@@ -299,7 +382,12 @@ try {
         const dl = join(work, 'rss-dl.raw')
         const down = peak(['image', 'download', up.out.id, '--file', dl, '--json', '--no-progress'])
         rmSync(dl, { force: true })
-        ;(rss[label] ??= {})[`${mib} MiB`] = { upload: Math.round(up.kb / 1024), download: Math.round(down.kb / 1024), uploadMiBs: Math.round(up.out.mibPerSecond), downloadMiBs: Math.round(down.out.mibPerSecond) }
+        ;(rss[label] ??= {})[`${mib} MiB`] = {
+          upload: Math.round(up.kb / 1024),
+          download: Math.round(down.kb / 1024),
+          uploadMiBs: Math.round(up.out.mibPerSecond),
+          downloadMiBs: Math.round(down.out.mibPerSecond),
+        }
         await dropImages()
       }
       if (f !== file) rmSync(f, { force: true })
@@ -315,7 +403,11 @@ try {
     const g2 = glances[toRegion]
     const copyEnv = { ...env, OS_REGION_NAME: fromRegion }
     const api2 = async (method, path, json) => {
-      const res = await fetch(`${g2}${path}`, { method, headers: { 'x-auth-token': token, 'content-type': 'application/json' }, ...(json ? { body: JSON.stringify(json) } : {}) })
+      const res = await fetch(`${g2}${path}`, {
+        method,
+        headers: { 'x-auth-token': token, 'content-type': 'application/json' },
+        ...(json ? { body: JSON.stringify(json) } : {}),
+      })
       return res.status === 204 ? null : res.json().catch(() => null)
     }
     const made2 = []
@@ -326,9 +418,38 @@ try {
     }
     cleanups.push(drop2)
     // the source image, uploaded once by curl
-    const src = JSON.parse(execFileSync('curl', ['-sS', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ name: 'bench-copy-src', disk_format: 'raw', container_format: 'bare' }), `${g1}/v2/images`], { encoding: 'utf8' }))
+    const src = JSON.parse(
+      execFileSync(
+        'curl',
+        [
+          '-sS',
+          '-H',
+          `X-Auth-Token: ${token}`,
+          '-H',
+          'Content-Type: application/json',
+          '-d',
+          JSON.stringify({ name: 'bench-copy-src', disk_format: 'raw', container_format: 'bare' }),
+          `${g1}/v2/images`,
+        ],
+        { encoding: 'utf8' },
+      ),
+    )
     created.push(src.id)
-    execFileSync('curl', ['-sS', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/octet-stream', '-T', file, `${g1}/v2/images/${src.id}/file`])
+    execFileSync('curl', [
+      '-sS',
+      '-f',
+      '-o',
+      '/dev/null',
+      '-X',
+      'PUT',
+      '-H',
+      `X-Auth-Token: ${token}`,
+      '-H',
+      'Content-Type: application/octet-stream',
+      '-T',
+      file,
+      `${g1}/v2/images/${src.id}/file`,
+    ])
     const copyOnce = (method, key) => () => {
       const t = timed('node', [CLI, 'image', 'copy', src.id, '--to-region', toRegion, '--method', method, '--json', '--no-progress'], { env: copyEnv })
       const j = JSON.parse(t.stdout)
@@ -340,17 +461,39 @@ try {
       if (item.transferSeconds) record(`copy ${key} (transfer: first byte request to verified)`, bytes / MiB / item.transferSeconds)
     }
     const pipe = () => {
-      const img = JSON.parse(execFileSync('curl', ['-sS', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ name: 'bench-copy-pipe', disk_format: 'raw', container_format: 'bare' }), `${g2}/v2/images`], { encoding: 'utf8' }))
+      const img = JSON.parse(
+        execFileSync(
+          'curl',
+          [
+            '-sS',
+            '-H',
+            `X-Auth-Token: ${token}`,
+            '-H',
+            'Content-Type: application/json',
+            '-d',
+            JSON.stringify({ name: 'bench-copy-pipe', disk_format: 'raw', container_format: 'bare' }),
+            `${g2}/v2/images`,
+          ],
+          { encoding: 'utf8' },
+        ),
+      )
       made2.push(img.id)
       const script = `set -o pipefail; curl -sS -f -H "X-Auth-Token: $1" "$2" | curl -sS -f -o /dev/null -X PUT -H "X-Auth-Token: $1" -H 'Content-Type: application/octet-stream' -T - "$3"`
       const c = timed('bash', ['-c', script, 'pipe', token, `${g1}/v2/images/${src.id}/file`, `${g2}/v2/images/${img.id}/file`])
       record('copy curl GET | curl -T - PUT (unverified)', bytes / MiB / c.seconds, c)
     }
-    const methods = await fetch(`${g2}/v2/info/import`, { headers: { 'x-auth-token': token } }).then((r) => r.json()).then((j) => j['import-methods']?.value ?? []).catch(() => [])
+    const methods = await fetch(`${g2}/v2/info/import`, { headers: { 'x-auth-token': token } })
+      .then((r) => r.json())
+      .then((j) => j['import-methods']?.value ?? [])
+      .catch(() => [])
     for (let r = 0; r < RUNS; r++) {
       log(`copy round ${r + 1}/${RUNS} ${fromRegion} -> ${toRegion} (load ${load().toFixed(2)})`)
       // each copy starts from an empty target (a copy already there would be skipped)
-      const steps = [copyOnce('stream', 'glance-desktop streamed'), pipe, ...(methods.includes('glance-download') ? [copyOnce('server', 'glance-desktop server-side (glance-download)')] : [])].map((f) => () => {
+      const steps = [
+        copyOnce('stream', 'glance-desktop streamed'),
+        pipe,
+        ...(methods.includes('glance-download') ? [copyOnce('server', 'glance-desktop server-side (glance-download)')] : []),
+      ].map((f) => () => {
         f()
         return drop2()
       })
@@ -360,16 +503,52 @@ try {
     if (ONLY.has('rss')) {
       for (const mib of RSS) {
         const f = mib === SIZE ? file : fileOf(mib, `copy-rss-${mib}.raw`)
-        const s2 = JSON.parse(execFileSync('curl', ['-sS', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ name: `bench-copy-rss-${mib}`, disk_format: 'raw', container_format: 'bare' }), `${g1}/v2/images`], { encoding: 'utf8' }))
+        const s2 = JSON.parse(
+          execFileSync(
+            'curl',
+            [
+              '-sS',
+              '-H',
+              `X-Auth-Token: ${token}`,
+              '-H',
+              'Content-Type: application/json',
+              '-d',
+              JSON.stringify({ name: `bench-copy-rss-${mib}`, disk_format: 'raw', container_format: 'bare' }),
+              `${g1}/v2/images`,
+            ],
+            { encoding: 'utf8' },
+          ),
+        )
         created.push(s2.id)
-        execFileSync('curl', ['-sS', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/octet-stream', '-T', f, `${g1}/v2/images/${s2.id}/file`])
+        execFileSync('curl', [
+          '-sS',
+          '-f',
+          '-o',
+          '/dev/null',
+          '-X',
+          'PUT',
+          '-H',
+          `X-Auth-Token: ${token}`,
+          '-H',
+          'Content-Type: application/octet-stream',
+          '-T',
+          f,
+          `${g1}/v2/images/${s2.id}/file`,
+        ])
         if (f !== file) rmSync(f, { force: true })
         log(`peak RSS, streamed copy of ${mib} MiB (load ${load().toFixed(2)})`)
-        const r = spawnSync('/usr/bin/time', ['-v', 'node', CLI, 'image', 'copy', s2.id, '--to-region', toRegion, '--method', 'stream', '--json', '--no-progress'], { env: copyEnv, encoding: 'utf8', maxBuffer: 64 * MiB })
+        const r = spawnSync(
+          '/usr/bin/time',
+          ['-v', 'node', CLI, 'image', 'copy', s2.id, '--to-region', toRegion, '--method', 'stream', '--json', '--no-progress'],
+          { env: copyEnv, encoding: 'utf8', maxBuffer: 64 * MiB },
+        )
         if (r.status !== 0) throw new Error(`copy RSS ${mib}: ${r.stderr}`)
         const item = JSON.parse(r.stdout).summary.items[0]
         made2.push(item.targetImageId)
-        ;(rss['glance-desktop copy'] ??= {})[`${mib} MiB`] = { copy: Math.round(Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024), copyMiBs: Math.round(mib / item.seconds) }
+        ;(rss['glance-desktop copy'] ??= {})[`${mib} MiB`] = {
+          copy: Math.round(Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024),
+          copyMiBs: Math.round(mib / item.seconds),
+        }
         await drop2()
       }
     }
@@ -424,7 +603,9 @@ const lines = [
   `  download / curl  <= ${med['download curl -o file'] ? (ceiling.sha512 / med['download curl -o file']).toFixed(2) : 'n/a'} (sha512 on one core, with nothing else on the machine)`,
   `  sink / curl      <= ${med['sink: curl -T'] ? (ceiling.both / med['sink: curl -T']).toFixed(2) : 'n/a'} (md5+sha512 in one hashing thread, the default) or ${med['sink: curl -T'] ? (Math.min(ceiling.md5, ceiling.sha512) / med['sink: curl -T']).toFixed(2) : 'n/a'} (GD_HASH_THREADS=per-algo)`,
   `peak RSS of the CLI (MiB) and its MiB/s in that run: ${JSON.stringify(rss)}`,
-  `load average now: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+  `load average now: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
   ...(uiOut ? ['ui (bench/ui.mjs):', uiOut.trim()] : []),
 ]
 console.log(lines.join('\n'))

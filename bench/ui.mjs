@@ -33,7 +33,10 @@ const TARGET_FILTER = 100
 const FILTER_TERMS = ['fedora-40', 'gpu-0042']
 
 const log = (...a) => console.error('[bench:ui]', ...a)
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')
 const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim()
 const median = (xs) => {
   const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b)
@@ -44,7 +47,12 @@ const r0 = (x) => (Number.isFinite(x) ? Math.round(x) : 'n/a')
 const r1 = (x) => (Number.isFinite(x) ? Math.round(x * 10) / 10 : 'n/a')
 
 const cleanups = []
-const out = { date: new Date().toISOString(), machine: `${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB`, images: N, runs: RUNS }
+const out = {
+  date: new Date().toISOString(),
+  machine: `${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+  images: N,
+  runs: RUNS,
+}
 
 /** The harness in its own process (its event loop measured alone), driven over IPC. */
 async function startChild(env, dataDir) {
@@ -63,12 +71,13 @@ async function startChild(env, dataDir) {
     })
   })
   const info = await ready
-  const ask = (cmd) => new Promise((ok, fail) => {
-    if (!child.connected) return fail(new Error('the harness process is gone'))
-    const id = ++seq
-    waiting.set(id, ok)
-    child.send({ id, cmd })
-  })
+  const ask = (cmd) =>
+    new Promise((ok, fail) => {
+      if (!child.connected) return fail(new Error('the harness process is gone'))
+      const id = ++seq
+      waiting.set(id, ok)
+      child.send({ id, cmd })
+    })
   return { ...info, ask, child }
 }
 
@@ -146,7 +155,16 @@ async function session(env) {
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1360, height: 860 },
     locale: 'en-US',
   })
@@ -231,35 +249,38 @@ async function loadTest({ page, h, g }) {
   await h.ask('eld-reset')
   log(`load: queueing ${XFERS} uploads through window.api (load ${load()})`)
   const t0 = Date.now()
-  const queued = await page.evaluate(async ({ n, mib }) => {
-    const api = window.api
-    const b = window.__bench
-    b.xfer = { events: 0, items: 0, first: null, last: null, states: {} }
-    b.unsub = api.on('transfers:progress', (evs) => {
-      b.xfer.events++
-      b.xfer.items += evs.length
-      b.xfer.first ??= performance.now()
-      b.xfer.last = performance.now()
-    })
-    b.unsubChanged = api.on('transfers:changed', (job) => (b.xfer.states[job.id] = job.state))
-    const st = await api.profiles.state()
-    if (!st.ok) throw new Error(st.error.message)
-    const ctx = { profileId: st.value.profiles[0].id }
-    const jobs = []
-    for (let i = 0; i < n; i++) {
-      const f = await api.files.pickOpen('image')
-      if (!f.ok || !f.value) throw new Error(`pickOpen: ${JSON.stringify(f)}`)
-      const r = await api.images.create(ctx, {
-        name: `bench-load-${mib}m-${i}`,
-        fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false },
-        diskFormat: 'raw',
-        source: { kind: 'file', fileHandle: f.value.handle },
+  const queued = await page.evaluate(
+    async ({ n, mib }) => {
+      const api = window.api
+      const b = window.__bench
+      b.xfer = { events: 0, items: 0, first: null, last: null, states: {} }
+      b.unsub = api.on('transfers:progress', (evs) => {
+        b.xfer.events++
+        b.xfer.items += evs.length
+        b.xfer.first ??= performance.now()
+        b.xfer.last = performance.now()
       })
-      if (!r.ok) throw new Error(`create: ${r.error.code} ${r.error.message}`)
-      jobs.push(r.value)
-    }
-    return jobs
-  }, { n: XFERS, mib: XFER_MIB })
+      b.unsubChanged = api.on('transfers:changed', (job) => (b.xfer.states[job.id] = job.state))
+      const st = await api.profiles.state()
+      if (!st.ok) throw new Error(st.error.message)
+      const ctx = { profileId: st.value.profiles[0].id }
+      const jobs = []
+      for (let i = 0; i < n; i++) {
+        const f = await api.files.pickOpen('image')
+        if (!f.ok || !f.value) throw new Error(`pickOpen: ${JSON.stringify(f)}`)
+        const r = await api.images.create(ctx, {
+          name: `bench-load-${mib}m-${i}`,
+          fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false },
+          diskFormat: 'raw',
+          source: { kind: 'file', fileHandle: f.value.handle },
+        })
+        if (!r.ok) throw new Error(`create: ${r.error.code} ${r.error.message}`)
+        jobs.push(r.value)
+      }
+      return jobs
+    },
+    { n: XFERS, mib: XFER_MIB },
+  )
   log(`load: ${queued.length} jobs queued in ${Date.now() - t0} ms; measuring the UI while they run`)
 
   // While the transfers run: time UI actions (filter keystrokes, opening/closing the transfers panel), long tasks.
@@ -343,31 +364,55 @@ function table(o) {
   const ok = (v, t) => (v <= t ? 'MET' : 'MISSED')
   const L = []
   L.push(`UI benchmark: ${o.imagesInProject} images in one project, ${rs.length} runs, medians (ms unless noted); load ${o.loadBefore} -> ${o.loadAfter}`)
-  L.push(`  ${'first rows painted, from the refresh click'.padEnd(60)} ${String(r0(firstRowsRefresh)).padStart(7)}   target ${TARGET_FIRST_ROWS}: ${ok(firstRowsRefresh, TARGET_FIRST_ROWS)}`)
+  L.push(
+    `  ${'first rows painted, from the refresh click'.padEnd(60)} ${String(r0(firstRowsRefresh)).padStart(7)}   target ${TARGET_FIRST_ROWS}: ${ok(firstRowsRefresh, TARGET_FIRST_ROWS)}`,
+  )
   L.push(`  ${'  of which: first page of 1000 received (data)'.padEnd(60)} ${String(r0(m((r) => r.refresh.firstPageData))).padStart(7)}`)
-  L.push(`  ${'first rows painted, from navigation start (cold page)'.padEnd(60)} ${String(r0(m((r) => r.nav.firstRowsPainted))).padStart(7)}   (run 1, with Keystone auth: ${r0(rs[0].nav.firstRowsPainted)})`)
+  L.push(
+    `  ${'first rows painted, from navigation start (cold page)'.padEnd(60)} ${String(r0(m((r) => r.nav.firstRowsPainted))).padStart(7)}   (run 1, with Keystone auth: ${r0(rs[0].nav.firstRowsPainted)})`,
+  )
   L.push(`  ${'  of which: app mounted and list request sent'.padEnd(60)} ${String(r0(m((r) => r.nav.listStart))).padStart(7)}`)
   L.push(`  ${`all ${o.imagesInProject} loaded and painted, from the refresh click`.padEnd(60)} ${String(r0(m((r) => r.refresh.complete))).padStart(7)}`)
-  L.push(`  ${`filter: one keystroke -> filtered rows painted (all)`.padEnd(60)} ${String(r0(filterMed)).padStart(7)}   target ${TARGET_FILTER}: ${ok(filterMed, TARGET_FILTER)} (max ${r0(Math.max(...allKeys))})`)
+  L.push(
+    `  ${`filter: one keystroke -> filtered rows painted (all)`.padEnd(60)} ${String(r0(filterMed)).padStart(7)}   target ${TARGET_FILTER}: ${ok(filterMed, TARGET_FILTER)} (max ${r0(Math.max(...allKeys))})`,
+  )
   FILTER_TERMS.forEach((t, i) => {
     const k = keys(i)
-    L.push(`  ${`  typing "${t}" (${rs[0].filters[i].keys.at(-1).rows} rows left), per keystroke`.padEnd(60)} ${String(r0(median(k))).padStart(7)}   (max ${r0(Math.max(...k))})`)
+    L.push(
+      `  ${`  typing "${t}" (${rs[0].filters[i].keys.at(-1).rows} rows left), per keystroke`.padEnd(60)} ${String(r0(median(k))).padStart(7)}   (max ${r0(Math.max(...k))})`,
+    )
   })
   L.push(`  ${'filter cleared -> all rows painted'.padEnd(60)} ${String(r0(median(rs.flatMap((r) => r.filters.map((f) => f.clear.ms))))).padStart(7)}`)
-  L.push(`  ${'scroll top->bottom, 250 frames: frame interval p50 / p95 / max'.padEnd(60)} ${`${r1(m((r) => r.scroll.frameP50))} / ${r1(m((r) => r.scroll.frameP95))} / ${r1(m((r) => r.scroll.frameMax))}`.padStart(7)}`)
-  L.push(`  ${'scroll: fps / long tasks (count, max ms)'.padEnd(60)} ${`${r0(m((r) => r.scroll.fps))} / ${r0(m((r) => r.scroll.longTasks))}, ${r0(m((r) => r.scroll.longTaskMax))}`.padStart(7)}`)
+  L.push(
+    `  ${'scroll top->bottom, 250 frames: frame interval p50 / p95 / max'.padEnd(60)} ${`${r1(m((r) => r.scroll.frameP50))} / ${r1(m((r) => r.scroll.frameP95))} / ${r1(m((r) => r.scroll.frameMax))}`.padStart(7)}`,
+  )
+  L.push(
+    `  ${'scroll: fps / long tasks (count, max ms)'.padEnd(60)} ${`${r0(m((r) => r.scroll.fps))} / ${r0(m((r) => r.scroll.longTasks))}, ${r0(m((r) => r.scroll.longTaskMax))}`.padStart(7)}`,
+  )
   L.push(`  ${'refresh: long tasks (count, max ms)'.padEnd(60)} ${`${r0(m((r) => r.refresh.longTasks))}, ${r0(m((r) => r.refresh.longTaskMax))}`.padStart(7)}`)
   L.push(`  ${'JS heap after the full list (MiB, after GC)'.padEnd(60)} ${String(r1(m((r) => r.heapMiB))).padStart(7)}`)
   L.push(`  ${'WebSocket bytes received for the full list (MiB)'.padEnd(60)} ${String(r1(m((r) => r.refreshBytes / 2 ** 20))).padStart(7)}`)
-  L.push(`  ${'main process event loop during a full load: p99 / max'.padEnd(60)} ${`${r1(m((r) => r.refreshEld.p99))} / ${r1(m((r) => r.refreshEld.max))}`.padStart(7)}`)
+  L.push(
+    `  ${'main process event loop during a full load: p99 / max'.padEnd(60)} ${`${r1(m((r) => r.refreshEld.p99))} / ${r1(m((r) => r.refreshEld.max))}`.padStart(7)}`,
+  )
   if (o.load) {
     const l = o.load
-    L.push(`load: ${l.transfers} uploads of ${l.mib} MiB queued at once: ${l.xfer.done} done, ${l.xfer.failed} failed in ${r1(l.seconds)} s (${r0(l.mibPerSecond)} MiB/s together); load ${l.load}`)
+    L.push(
+      `load: ${l.transfers} uploads of ${l.mib} MiB queued at once: ${l.xfer.done} done, ${l.xfer.failed} failed in ${r1(l.seconds)} s (${r0(l.mibPerSecond)} MiB/s together); load ${l.load}`,
+    )
     L.push(`  ${'main process event loop delay, idle: p50 / p99 / max'.padEnd(60)} ${`${l.idle.p50} / ${l.idle.p99} / ${l.idle.max}`.padStart(7)}`)
-    L.push(`  ${'main process event loop delay, transfers: p50 / p99 / max'.padEnd(60)} ${`${l.busy.p50} / ${l.busy.p99} / ${l.busy.max}`.padStart(7)}   (CPU ${l.busy.cpuPct}%, RSS ${l.busy.rssMiB} MiB)`)
-    L.push(`  ${'UI: filter keystroke during transfers, median / max'.padEnd(60)} ${`${r0(l.filterMs.median)} / ${r0(l.filterMs.max)}`.padStart(7)}   (n=${l.filterMs.n})`)
-    L.push(`  ${'UI: open the transfers panel during transfers, median / max'.padEnd(60)} ${`${r0(l.panelMs.median)} / ${r0(l.panelMs.max)}`.padStart(7)}   (n=${l.panelMs.n})`)
-    L.push(`  ${'UI: long tasks during transfers (count, max, total ms)'.padEnd(60)} ${`${l.xfer.longTasks}, ${r0(l.xfer.longTaskMax)}, ${r0(l.xfer.longTaskTotal)}`.padStart(7)}`)
+    L.push(
+      `  ${'main process event loop delay, transfers: p50 / p99 / max'.padEnd(60)} ${`${l.busy.p50} / ${l.busy.p99} / ${l.busy.max}`.padStart(7)}   (CPU ${l.busy.cpuPct}%, RSS ${l.busy.rssMiB} MiB)`,
+    )
+    L.push(
+      `  ${'UI: filter keystroke during transfers, median / max'.padEnd(60)} ${`${r0(l.filterMs.median)} / ${r0(l.filterMs.max)}`.padStart(7)}   (n=${l.filterMs.n})`,
+    )
+    L.push(
+      `  ${'UI: open the transfers panel during transfers, median / max'.padEnd(60)} ${`${r0(l.panelMs.median)} / ${r0(l.panelMs.max)}`.padStart(7)}   (n=${l.panelMs.n})`,
+    )
+    L.push(
+      `  ${'UI: long tasks during transfers (count, max, total ms)'.padEnd(60)} ${`${l.xfer.longTasks}, ${r0(l.xfer.longTaskMax)}, ${r0(l.xfer.longTaskTotal)}`.padStart(7)}`,
+    )
     L.push(`  ${'progress events reaching the page (per s; items)'.padEnd(60)} ${`${r1(l.xfer.eventsPerSecond)}; ${l.xfer.items}`.padStart(7)}`)
   }
   if (o.problems?.length) L.push(`page errors: ${o.problems.slice(0, 5).join(' | ')}`)

@@ -57,7 +57,9 @@ function insideEllipse(x, y, cx, cy, rx, ry) {
 }
 /** One "disk": an elliptic cylinder seen from above. Returns 'top' | 'side' | null. */
 function disk(x, y, cy, h) {
-  const cx = 0.5, rx = 0.27, ry = 0.085
+  const cx = 0.5,
+    rx = 0.27,
+    ry = 0.085
   if (insideEllipse(x, y, cx, cy, rx, ry)) return 'top'
   if (Math.abs(x - cx) <= rx && y >= cy && y <= cy + h) return 'side'
   if (insideEllipse(x, y, cx, cy + h, rx, ry)) return 'side'
@@ -86,11 +88,17 @@ export function render(size, ss = 4) {
   const out = new Uint8Array(size * size * 4)
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0
       for (let sy = 0; sy < ss; sy++) {
         for (let sx = 0; sx < ss; sx++) {
           const [cr, cg, cb, ca] = sample((px + (sx + 0.5) / ss) / size, (py + (sy + 0.5) / ss) / size)
-          r += cr * ca; g += cg * ca; b += cb * ca; a += ca
+          r += cr * ca
+          g += cg * ca
+          b += cb * ca
+          a += ca
         }
       }
       const i = (py * size + px) * 4

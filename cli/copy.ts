@@ -93,7 +93,8 @@ async function resolveImages(connect: CopyConnect, source: CopyEndpoint, refs: s
     const found: string[] = []
     for await (const img of cloud.glance.list({ name: ref, status: ['active'] })) found.push(img.id)
     if (found.length === 1) ids.push(found[0]!)
-    else if (!found.length) ids.push(ref) // the plan reports it notFound
+    else if (!found.length)
+      ids.push(ref) // the plan reports it notFound
     else {
       throw new AppError({
         code: 'VALIDATION',
@@ -168,7 +169,14 @@ export async function cmdSync(o: CopyCliOptions): Promise<number> {
   const items = await planItems({ ctx: source, cloud }, images, [target], connect, { ...opts, many: true })
   const plan = { items, counts: countItems(items), source, target, filter }
   if (!o.apply) {
-    o.out(o.json, { plan, applied: false }, [...planLines(plan), `plan: copy ${plan.counts.copy}, present ${plan.counts.present}, drift ${plan.counts.drift}, refused ${plan.counts.refused} (nothing changed; --apply runs it)`].join('\n'))
+    o.out(
+      o.json,
+      { plan, applied: false },
+      [
+        ...planLines(plan),
+        `plan: copy ${plan.counts.copy}, present ${plan.counts.present}, drift ${plan.counts.drift}, refused ${plan.counts.refused} (nothing changed; --apply runs it)`,
+      ].join('\n'),
+    )
     return 0
   }
   const summary = await runCopies(items, {
@@ -194,7 +202,12 @@ export async function cmdSync(o: CopyCliOptions): Promise<number> {
       s.error = f.error
     }
   }
-  const final = { ...summary, done: summary.items.filter((i) => i.outcome === 'done').length, skipped: summary.items.filter((i) => i.outcome === 'skipped').length, failed: summary.items.filter((i) => i.outcome === 'failed').length }
+  const final = {
+    ...summary,
+    done: summary.items.filter((i) => i.outcome === 'done').length,
+    skipped: summary.items.filter((i) => i.outcome === 'skipped').length,
+    failed: summary.items.filter((i) => i.outcome === 'failed').length,
+  }
   o.out(o.json, { plan, applied: true, summary: final, patched }, summaryText(final))
   return final.failed ? 1 : 0
 }

@@ -139,7 +139,8 @@ async function connect(o: Opts, env: NodeJS.ProcessEnv = process.env): Promise<C
 function tokenProfile(env: NodeJS.ProcessEnv, osCloud: string | undefined): ReturnType<typeof defaultProfileInput> | null {
   const type = (env.OS_AUTH_TYPE ?? '').toLowerCase()
   if (osCloud || env.OS_CLOUD || (type !== 'v3token' && type !== 'token')) return null
-  if (!env.OS_TOKEN) throw new AppError({ code: 'NO_SECRET', message: `OS_AUTH_TYPE=${env.OS_AUTH_TYPE} needs OS_TOKEN (openstack token issue -f value -c id).` })
+  if (!env.OS_TOKEN)
+    throw new AppError({ code: 'NO_SECRET', message: `OS_AUTH_TYPE=${env.OS_AUTH_TYPE} needs OS_TOKEN (openstack token issue -f value -c id).` })
   if (!env.OS_AUTH_URL) throw new AppError({ code: 'VALIDATION', message: 'OS_TOKEN needs OS_AUTH_URL (the Keystone that issued it).' })
   const region = env.OS_REGION_NAME ?? ''
   const iface = (env.OS_INTERFACE ?? env.OS_ENDPOINT_TYPE ?? 'public').replace(/URL$/, '') as Interface
@@ -256,10 +257,22 @@ async function cmdList(o: Opts): Promise<void> {
     rows.push(img)
     if (limit !== undefined && rows.length >= limit) break
   }
-  const text = rows.map((r) => `${r.id}  ${String(r.status).padEnd(8)} ${String(r.disk_format ?? '-').padEnd(6)} ${fmtBytes(r.size as number | null).padStart(10)}  ${r.name ?? ''}`)
+  const text = rows.map(
+    (r) =>
+      `${r.id}  ${String(r.status).padEnd(8)} ${String(r.disk_format ?? '-').padEnd(6)} ${fmtBytes(r.size as number | null).padStart(10)}  ${r.name ?? ''}`,
+  )
   out(
     !!o.json,
-    rows.map((r) => ({ id: r.id, name: r.name, status: r.status, diskFormat: r.disk_format, size: r.size, checksum: r.checksum, sha512: r.os_hash_value, visibility: r.visibility })),
+    rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      diskFormat: r.disk_format,
+      size: r.size,
+      checksum: r.checksum,
+      sha512: r.os_hash_value,
+      visibility: r.visibility,
+    })),
     text.join('\n') || '(no images)',
   )
 }
@@ -353,7 +366,10 @@ async function cmdUpload(file: string, o: Opts): Promise<void> {
       const img = await cloud.glance.get(imageId).catch(() => null)
       if (img && img.status !== 'active') {
         const deleted = await deleteQuietly(cloud.glance, imageId)
-        throw new AppError({ ...err.toJSON(), message: `${err.message}${deleted ? ` (the unfinished image ${imageId} was deleted)` : ` (the unfinished image ${imageId} is left over)`}` })
+        throw new AppError({
+          ...err.toJSON(),
+          message: `${err.message}${deleted ? ` (the unfinished image ${imageId} was deleted)` : ` (the unfinished image ${imageId} is left over)`}`,
+        })
       }
     }
     throw err
@@ -379,7 +395,19 @@ async function cmdDownload(id: string, o: Opts): Promise<void> {
   if (r.pending) await removeOwnPart(task)
   out(
     !!o.json,
-    { id, file: path, size: r.bytes, md5: r.md5, sha512: r.sha512, verified: r.verified, resumedFrom: r.resumedFrom, seconds, transferSeconds: r.transferSeconds, mibPerSecond: r.bytes / 1048576 / seconds, ...(r.pending ? { pending: r.pending } : {}) },
+    {
+      id,
+      file: path,
+      size: r.bytes,
+      md5: r.md5,
+      sha512: r.sha512,
+      verified: r.verified,
+      resumedFrom: r.resumedFrom,
+      seconds,
+      transferSeconds: r.transferSeconds,
+      mibPerSecond: r.bytes / 1048576 / seconds,
+      ...(r.pending ? { pending: r.pending } : {}),
+    },
     r.pending
       ? `image ${id} has no checksum and no hash in Glance: the ${fmtBytes(r.bytes)} received cannot be verified, and nothing was kept; run again with --accept-unverified to keep them as ${path}`
       : `downloaded image ${id} to ${path} (${fmtBytes(r.bytes)}) in ${seconds.toFixed(1)}s, ${(r.bytes / 1048576 / seconds).toFixed(0)} MiB/s; ${r.verified ? 'hash verified' : 'NOT verified (Glance reported no hash)'}${r.resumedFrom ? `; resumed at ${r.resumedFrom}` : ''}`,
@@ -432,7 +460,12 @@ async function cmdQueue(sub: string | undefined, arg: string | undefined, o: Opt
     if (q.lockedBy !== undefined) process.stderr.write(`glance-desktop: note: the queue is in use by pid ${q.lockedBy?.pid ?? '?'}; this list may be behind.\n`)
     const jobs = q.list()
     await q.stop()
-    out(!!o.json, jobs, jobs.map((j) => `${j.id} ${j.kind} ${j.state} ${j.phase} ${j.imageId ?? ''} ${j.bytes}/${j.total ?? '?'} ${j.error?.message ?? ''}`).join('\n') || '(empty)')
+    out(
+      !!o.json,
+      jobs,
+      jobs.map((j) => `${j.id} ${j.kind} ${j.state} ${j.phase} ${j.imageId ?? ''} ${j.bytes}/${j.total ?? '?'} ${j.error?.message ?? ''}`).join('\n') ||
+        '(empty)',
+    )
     return
   }
   if (sub !== 'run' && !((sub === 'upload' || sub === 'download') && arg)) throw new UsageError(`unknown command: queue ${sub ?? ''}`)
@@ -467,7 +500,14 @@ async function cmdQueue(sub: string | undefined, arg: string | undefined, o: Opt
     } else if (sub === 'run') {
       const tty = !o['no-progress'] && !!process.stderr.isTTY
       const jobs = await runQueue(q, (js) => {
-        if (tty) process.stderr.write(`\r${js.filter((j) => j.state === 'running').map((j) => `${j.kind} ${j.imageName} ${j.total ? ((100 * j.bytes) / j.total).toFixed(0) : '?'}%`).join('  ').padEnd(78)}`)
+        if (tty)
+          process.stderr.write(
+            `\r${js
+              .filter((j) => j.state === 'running')
+              .map((j) => `${j.kind} ${j.imageName} ${j.total ? ((100 * j.bytes) / j.total).toFixed(0) : '?'}%`)
+              .join('  ')
+              .padEnd(78)}`,
+          )
       })
       if (tty) process.stderr.write('\n')
       const others = jobs.filter((j) => j.profileId !== ctx.profileId || j.region !== ctx.region).length

@@ -47,11 +47,7 @@ export async function cliLogin(client: CloudClient): Promise<{ profileId: string
  * The CLI's queue. With `login`, only that login's jobs run (against `client`); without it (queue list) nothing can
  * run. Throws nothing when the queue is locked: `lockedBy` says by whom, and every change is refused.
  */
-export async function openQueue(
-  dataDir: string,
-  client: () => Promise<CloudClient>,
-  login?: { profileId: string; region: string },
-): Promise<TransferService> {
+export async function openQueue(dataDir: string, client: () => Promise<CloudClient>, login?: { profileId: string; region: string }): Promise<TransferService> {
   let cached: Promise<CloudClient> | null = null
   return TransferService.open({
     queueFile: CLI_QUEUE_FILE,

@@ -13,8 +13,7 @@ export function toAppError(e: unknown): AppError {
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'ENOSPC') return new AppError({ code: 'DISK_FULL', message: 'The disk is full.' }, { cause: e })
     if (code === 'ENOENT') return new AppError({ code: 'FILE', message: `File not found: ${e.message}` }, { cause: e })
-    if (code === 'EACCES' || code === 'EPERM')
-      return new AppError({ code: 'FILE', message: `Permission denied: ${e.message}` }, { cause: e })
+    if (code === 'EACCES' || code === 'EPERM') return new AppError({ code: 'FILE', message: `Permission denied: ${e.message}` }, { cause: e })
     if (code === 'EISDIR') return new AppError({ code: 'FILE', message: `Is a directory: ${e.message}` }, { cause: e })
     if (e.name === 'AbortError') return new AppError({ code: 'CANCELLED', message: 'Cancelled.' }, { cause: e })
     return new AppError({ code: 'INTERNAL', message: e.message }, { cause: e })

@@ -24,7 +24,25 @@ const SECRET_KEYS = /pass(word)?|secret|token|credential|authorization|cookie|x-
  * Query parameters whose values are kept in logs (Glance's own list and paging parameters: ids, sizes, filters).
  * Every other value is redacted: a pre-signed URL's signature, `?token=`, `?sig=` and whatever a server invents.
  */
-const PLAIN_QUERY_KEYS = new Set(['limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'visibility', 'status', 'member_status', 'os_hidden', 'name', 'owner', 'tag', 'disk_format', 'container_format', 'size_min', 'size_max', 'protected'])
+const PLAIN_QUERY_KEYS = new Set([
+  'limit',
+  'marker',
+  'sort',
+  'sort_key',
+  'sort_dir',
+  'visibility',
+  'status',
+  'member_status',
+  'os_hidden',
+  'name',
+  'owner',
+  'tag',
+  'disk_format',
+  'container_format',
+  'size_min',
+  'size_max',
+  'protected',
+])
 
 /** Keys whose 32-hex values are ids or checksums, not tokens (Keystone ids and md5 have the UUID-token shape). */
 const ID_KEYS = /(^|[_-])(id|ids|md5|checksum|hash)$|Id$|^(owner|marker|project|user|domain|md5|checksum|os_hash_value)$/i

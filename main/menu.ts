@@ -56,20 +56,9 @@ export function menuTemplate(d: MenuDeps): MenuItemConstructorOptions[] {
     { id: 'search', label: 'Search', accelerator: 'CmdOrCtrl+F', click: send('search') },
   ]
   if (d.isDev) {
-    view.push(
-      { type: 'separator' },
-      { role: 'reload', accelerator: 'CmdOrCtrl+Shift+R' },
-      { role: 'toggleDevTools' },
-    )
+    view.push({ type: 'separator' }, { role: 'reload', accelerator: 'CmdOrCtrl+Shift+R' }, { role: 'toggleDevTools' })
   }
-  view.push(
-    { type: 'separator' },
-    { role: 'resetZoom' },
-    { role: 'zoomIn' },
-    { role: 'zoomOut' },
-    { type: 'separator' },
-    { role: 'togglefullscreen' },
-  )
+  view.push({ type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' })
   template.push({ label: '&View', submenu: view })
   template.push({ role: 'windowMenu' })
   template.push({

@@ -64,4 +64,3 @@ export async function createServices(platform: Platform, opts: ServiceOptions = 
     },
   }
 }
-

@@ -27,7 +27,11 @@ export function createApi(t: Transport): Api {
       const channel = `${domain}:${method}` as CommandChannel
       // Exactly the declared parameters, as the hand-written methods passed them (extra ones were never sent).
       const arity = command.schemas.length
-      methods[method] = (...args: unknown[]) => call(channel, Array.from({ length: arity }, (_, i) => args[i]))
+      methods[method] = (...args: unknown[]) =>
+        call(
+          channel,
+          Array.from({ length: arity }, (_, i) => args[i]),
+        )
     }
     api[domain] = methods
   }

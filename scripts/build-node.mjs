@@ -8,10 +8,7 @@ import { builtinModules } from 'node:module'
 const root = resolve(import.meta.dirname, '..')
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'))
 const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]
-const external = (id) =>
-  id.startsWith('node:') ||
-  builtinModules.includes(id) ||
-  deps.some((d) => id === d || id.startsWith(`${d}/`))
+const external = (id) => id.startsWith('node:') || builtinModules.includes(id) || deps.some((d) => id === d || id.startsWith(`${d}/`))
 
 await build({
   root,

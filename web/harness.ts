@@ -166,8 +166,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     res.writeHead(status, { ...securityHeaders(csp), 'Content-Type': type, 'Cache-Control': 'no-store', ...extra })
     res.end(body)
   }
-  const json = (res: ServerResponse, status: number, value: unknown): void =>
-    send(res, status, JSON.stringify(value), 'application/json; charset=utf-8')
+  const json = (res: ServerResponse, status: number, value: unknown): void => send(res, status, JSON.stringify(value), 'application/json; charset=utf-8')
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // Refuse traversal on the raw path, before the URL parser normalises `%2e%2e` segments away.
@@ -241,7 +240,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 })
   const refuse = (socket: Socket, status: 401 | 403 | 404, why: string): void => {
     log(`refused WebSocket: ${why}`)
-    socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+    )
     socket.destroy()
   }
   server.on('upgrade', (req, socket: Socket, head) => {

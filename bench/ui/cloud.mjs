@@ -28,7 +28,11 @@ export function cloudUp(root, state, log) {
     ...PORTS,
     ENABLE_REGION2: '0',
     ENABLE_CINDER: '0',
-    ...Object.fromEntries(Object.keys(PORTS).filter((k) => process.env[`BENCH_UI_${k}`]).map((k) => [k, process.env[`BENCH_UI_${k}`]])),
+    ...Object.fromEntries(
+      Object.keys(PORTS)
+        .filter((k) => process.env[`BENCH_UI_${k}`])
+        .map((k) => [k, process.env[`BENCH_UI_${k}`]]),
+    ),
   }
   delete env.CLOUD_PROFILE
   delete env.CLOUD_PORT_OFFSET

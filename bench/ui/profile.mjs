@@ -17,11 +17,24 @@ for (const l of readFileSync(join(root, 'bench/.state/cloud/admin-openrc.sh'), '
   if (m) admin[m[1]] = m[2].replace(/^["']|["']$/g, '')
 }
 const env = await ensureBenchUser(admin, () => {})
-const child = fork(join(root, 'bench/ui/harness-child.mjs'), [], { env: { PATH: process.env.PATH, BENCH_UI_ROOT: root, BENCH_UI_DATA: mkdtempSync(join(tmpdir(), 'gd-prof-')), ...env } })
+const child = fork(join(root, 'bench/ui/harness-child.mjs'), [], {
+  env: { PATH: process.env.PATH, BENCH_UI_ROOT: root, BENCH_UI_DATA: mkdtempSync(join(tmpdir(), 'gd-prof-')), ...env },
+})
 const info = await new Promise((ok) => child.on('message', (m) => m.ready && ok(m)))
 const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'gd-prof-chromium-')), {
-  executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1360, height: 860 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1360, height: 860 },
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 })
 await ctx.addInitScript(INIT_SCRIPT)
 const page = ctx.pages()[0]
@@ -32,7 +45,12 @@ const cdp = await ctx.newCDPSession(page)
 await cdp.send('Profiler.enable')
 await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
 await cdp.send('Profiler.start')
-const r = what === 'refresh' ? await page.evaluate(timeRefresh, 10000) : what === 'filter' ? await page.evaluate(timeFilter, 'fedora-40') : await page.evaluate(timeScroll, 100)
+const r =
+  what === 'refresh'
+    ? await page.evaluate(timeRefresh, 10000)
+    : what === 'filter'
+      ? await page.evaluate(timeFilter, 'fedora-40')
+      : await page.evaluate(timeScroll, 100)
 const { profile } = await cdp.send('Profiler.stop')
 console.log(JSON.stringify(r).slice(0, 600))
 const self = new Map()
@@ -56,7 +74,9 @@ for (const [k, us] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 2
     try {
       srcs[file] ??= readFileSync(file, 'utf8').split('\n')
       snip = srcs[file][Number(m[2])]?.slice(Number(m[3]), Number(m[3]) + 90) ?? ''
-    } catch { /* not ours */ }
+    } catch {
+      /* not ours */
+    }
   }
   console.log(`${(us / 1000).toFixed(1).padStart(8)} ms ${((us / total) * 100).toFixed(1).padStart(5)}%  ${k}  ${snip}`)
 }

@@ -70,7 +70,8 @@ export function summarize(items: CopySummaryItem[]): CopySummary {
 async function runOne(item: CopyPlanItem, o: BatchOptions): Promise<CopySummaryItem> {
   const base: CopySummaryItem = { sourceImageId: item.sourceImageId, name: item.name, target: item.target, outcome: 'skipped' }
   let s: CopySummaryItem
-  if (item.action === 'present' || item.action === 'drift') s = { ...base, outcome: 'skipped', reason: item.action, ...(item.targetImageId ? { targetImageId: item.targetImageId } : {}) }
+  if (item.action === 'present' || item.action === 'drift')
+    s = { ...base, outcome: 'skipped', reason: item.action, ...(item.targetImageId ? { targetImageId: item.targetImageId } : {}) }
   else if (item.action === 'refused') s = { ...base, outcome: 'failed', reason: item.refusal?.reason ?? 'refused' }
   else s = await copyOne(item, o, base)
   o.onDone?.(s)

@@ -132,10 +132,16 @@ export async function copyImage(src: CopyCloud, dst: CopyCloud, task: CopyTask, 
     after = await dst.glance.get(id)
   }
   if (after.status !== 'active') {
-    throw reasonError('SERVER', 'copyNotActive', { imageId: id, status: after.status, region: dst.region }, `After the copy the image ${id} is ${after.status}, not active.`, {
-      retryable: after.status === 'queued' || after.status === 'killed',
-      details: { imageId: id },
-    })
+    throw reasonError(
+      'SERVER',
+      'copyNotActive',
+      { imageId: id, status: after.status, region: dst.region },
+      `After the copy the image ${id} is ${after.status}, not active.`,
+      {
+        retryable: after.status === 'queued' || after.status === 'killed',
+        details: { imageId: id },
+      },
+    )
   }
   // the checks that failed, by what was compared (a technical name, the same in every language)
   const checks: string[] = []
@@ -157,7 +163,13 @@ export async function copyImage(src: CopyCloud, dst: CopyCloud, task: CopyTask, 
       `The copy of ${task.source.imageId} to ${dst.region} FAILED verification (${params.checks}). ${deleted ? `The target image ${id} was deleted.` : `The target image ${id} could not be deleted: delete it by hand.`}`,
       {
         retryable: false,
-        details: { imageId: id, deleted, sourceChecksum: source.checksum ?? null, targetChecksum: after.checksum ?? null, ...(local ? { md5: local.md5, sha512: local.sha512 } : {}) },
+        details: {
+          imageId: id,
+          deleted,
+          sourceChecksum: source.checksum ?? null,
+          targetChecksum: after.checksum ?? null,
+          ...(local ? { md5: local.md5, sha512: local.sha512 } : {}),
+        },
       },
     )
   }
@@ -169,7 +181,9 @@ export async function copyImage(src: CopyCloud, dst: CopyCloud, task: CopyTask, 
     present: false,
     method: task.method,
     bytes: size,
-    ...(local ? { md5: local.md5, sha512: local.sha512 } : { md5: String(after.checksum ?? ''), ...(after.os_hash_value ? { sha512: String(after.os_hash_value) } : {}) }),
+    ...(local
+      ? { md5: local.md5, sha512: local.sha512 }
+      : { md5: String(after.checksum ?? ''), ...(after.os_hash_value ? { sha512: String(after.os_hash_value) } : {}) }),
     verified: true,
     seconds: secs(t0),
     transferSeconds: secs(tData),
@@ -203,18 +217,33 @@ function refusedCreate(e: unknown, body: Record<string, unknown>): unknown {
   return e
 }
 
-async function streamBytes(src: CopyCloud, dst: CopyCloud, sourceId: string, id: string, size: number, hooks: CopyHooks): Promise<{ md5: string; sha512: string; bytes: number }> {
+async function streamBytes(
+  src: CopyCloud,
+  dst: CopyCloud,
+  sourceId: string,
+  id: string,
+  size: number,
+  hooks: CopyHooks,
+): Promise<{ md5: string; sha512: string; bytes: number }> {
   hooks.phase('uploading', size, 0)
   const res = await src.glance.downloadData(sourceId, { signal: hooks.signal })
   if (res.status !== 200 && res.status !== 204) {
     res.stream.destroy()
-    throw reasonError('BAD_RESPONSE', 'copySourceStatus', { httpStatus: res.status, region: src.region }, `The source answered ${res.status} to the download.`, { retryable: true })
+    throw reasonError(
+      'BAD_RESPONSE',
+      'copySourceStatus',
+      { httpStatus: res.status, region: src.region },
+      `The source answered ${res.status} to the download.`,
+      { retryable: true },
+    )
   }
   const body = new HashedStreamBody(res.stream, size, hooks.bytes)
   try {
     await dst.glance.uploadData(id, body, size, { signal: hooks.signal })
     if (body.received !== size) {
-      throw reasonError('NETWORK', 'copyShortRead', { received: body.received, size }, `The source sent ${body.received} of ${size} bytes.`, { retryable: true })
+      throw reasonError('NETWORK', 'copyShortRead', { received: body.received, size }, `The source sent ${body.received} of ${size} bytes.`, {
+        retryable: true,
+      })
     }
     const d = await body.digests()
     return { md5: d.md5!, sha512: d.sha512!, bytes: d.bytes }
@@ -259,7 +288,10 @@ async function serverSide(src: CopyCloud, dst: CopyCloud, task: CopyTask, id: st
       // a failed import leaves the image queued: the next attempt imports again
       task.started = false
       const params = { region: dst.region, sourceRegion: src.region, sourceId: task.source.imageId, server: why }
-      throw reasonError('IMPORT_FAILED', 'copyPullFailed', params, `${dst.region} could not pull image ${task.source.imageId} from ${src.region}: ${why}`, { retryable: true, details: { imageId: id } })
+      throw reasonError('IMPORT_FAILED', 'copyPullFailed', params, `${dst.region} could not pull image ${task.source.imageId} from ${src.region}: ${why}`, {
+        retryable: true,
+        details: { imageId: id },
+      })
     }
     if (now.status === 'importing') sawImporting = true
     const verdict = now.status === 'queued' ? judgeQueued(sawImporting, Date.now() - startedAt) : 'wait'

@@ -118,6 +118,12 @@ export function contentHash(img: Raw): { algo: 'sha512' | 'md5'; value: string }
 
 /** A glob (`*`, `?`) matching a whole name, case-sensitive. */
 export function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's')
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    's',
+  )
   return re.test(name)
 }

@@ -15,16 +15,7 @@
  * endpoints and advertises `glance-download` in /v2/info/import.
  */
 import type { Visibility } from '../../preload/api'
-import type {
-  CopyAction,
-  CopyEndpoint,
-  CopyMethod,
-  CopyOptions,
-  CopyPlan,
-  CopyPlanItem,
-  CopyRefusal,
-  SyncFilter,
-} from '../../preload/contract/copy'
+import type { CopyAction, CopyEndpoint, CopyMethod, CopyOptions, CopyPlan, CopyPlanItem, CopyRefusal, SyncFilter } from '../../preload/contract/copy'
 import { AppError } from '../../preload/api'
 import type { RawImage } from '../transfers/port'
 import { getOrNull } from '../transfers/engine'
@@ -161,8 +152,7 @@ export async function planItems(
         }
         item.visibility = { from: vis, to: o.downgradeVisibilityTo }
       }
-      const method: CopyMethod | null =
-        o.method === 'stream' ? 'stream' : facts.pull.ok ? 'glance-download' : o.method === 'server' ? null : 'stream'
+      const method: CopyMethod | null = o.method === 'stream' ? 'stream' : facts.pull.ok ? 'glance-download' : o.method === 'server' ? null : 'stream'
       if (!method) {
         refuse({ reason: 'noServerSide', params: { why: facts.pull.ok ? '' : facts.pull.why } })
         continue

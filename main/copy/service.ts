@@ -4,16 +4,7 @@
  * progress per job); metadata drift is fixed by a JSON patch and tag calls, without moving bytes.
  */
 import { AppError } from '../../preload/api'
-import type {
-  CopyEndpoint,
-  CopyPlan,
-  CopyPlanItem,
-  CopyRequest,
-  CopyStartResult,
-  SyncApplyResult,
-  SyncPlan,
-  SyncRequest,
-} from '../../preload/contract/copy'
+import type { CopyEndpoint, CopyPlan, CopyPlanItem, CopyRequest, CopyStartResult, SyncApplyResult, SyncPlan, SyncRequest } from '../../preload/contract/copy'
 import { toAppError } from '../errors'
 import type { TransferService } from '../transfers/service'
 import type { JobDTO } from '../../preload/api'

@@ -42,7 +42,8 @@ export class HashedStreamBody extends Readable {
     src.pause()
     src.on('error', (e) => this.fail(e))
     src.on('close', () => {
-      if (!this.srcEnded) this.fail(reasonError('NETWORK', 'copySourceStopped', {}, 'The source stopped sending before the end of the image.', { retryable: true }))
+      if (!this.srcEnded)
+        this.fail(reasonError('NETWORK', 'copySourceStopped', {}, 'The source stopped sending before the end of the image.', { retryable: true }))
     })
   }
 
@@ -96,7 +97,9 @@ export class HashedStreamBody extends Readable {
     if (this.destroyed) return
     this.received += b.length
     if (this.received > this.size) {
-      this.fail(reasonError('HASH_MISMATCH', 'copyTooLong', { size: this.size }, `The source sent more than the image's ${this.size} bytes.`, { retryable: false }))
+      this.fail(
+        reasonError('HASH_MISMATCH', 'copyTooLong', { size: this.size }, `The source sent more than the image's ${this.size} bytes.`, { retryable: false }),
+      )
       return
     }
     // 1. to the target, as it is
@@ -188,7 +191,11 @@ export class HashedStreamBody extends Readable {
     this.srcEnded = true
     if (this.waitingSlot || this.destroyed) return
     if (this.received !== this.size) {
-      this.fail(reasonError('NETWORK', 'copyShortRead', { received: this.received, size: this.size }, `The source sent ${this.received} of ${this.size} bytes.`, { retryable: true }))
+      this.fail(
+        reasonError('NETWORK', 'copyShortRead', { received: this.received, size: this.size }, `The source sent ${this.received} of ${this.size} bytes.`, {
+          retryable: true,
+        }),
+      )
       return
     }
     this.submit()

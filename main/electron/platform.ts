@@ -41,7 +41,11 @@ function electronDialogs(window: () => BrowserWindow | null): Dialogs {
     },
     async openFile(opts) {
       const win = window()
-      const o: Electron.OpenDialogOptions = { properties: ['openFile'], ...(opts.title ? { title: opts.title } : {}), ...(opts.filters ? { filters: opts.filters } : {}) }
+      const o: Electron.OpenDialogOptions = {
+        properties: ['openFile'],
+        ...(opts.title ? { title: opts.title } : {}),
+        ...(opts.filters ? { filters: opts.filters } : {}),
+      }
       const r = win ? await dialog.showOpenDialog(win, o) : await dialog.showOpenDialog(o)
       return r.canceled ? null : (r.filePaths[0] ?? null)
     },

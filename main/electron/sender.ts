@@ -4,10 +4,7 @@
  */
 import type { IpcMainInvokeEvent, WebContents } from 'electron'
 
-export function senderCheck(
-  mainContents: () => WebContents | null,
-  isAppUrl: (url: string) => boolean,
-): (event: IpcMainInvokeEvent) => boolean {
+export function senderCheck(mainContents: () => WebContents | null, isAppUrl: (url: string) => boolean): (event: IpcMainInvokeEvent) => boolean {
   return (event) => {
     const wc = mainContents()
     if (!wc || wc.isDestroyed()) return false

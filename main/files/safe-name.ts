@@ -43,10 +43,7 @@ function truncateUtf8(s: string, max: number): string {
 }
 
 function clean(s: string): string {
-  return s
-    .normalize('NFC')
-    .replace(CONTROL, '')
-    .replace(UNSAFE, '_')
+  return s.normalize('NFC').replace(CONTROL, '').replace(UNSAFE, '_')
 }
 
 /** Trailing dots and spaces (Windows), leading dots and spaces (hidden files, `..`). */

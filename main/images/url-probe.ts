@@ -49,7 +49,12 @@ export type ProbeVerdict = { outcome: 'checked' | 'unchecked' | 'unreachable'; d
 const HAS_MAGIC = new Set<string>(['qcow2', 'vmdk', 'vhdx', 'vdi'])
 
 export function looksLikeHtml(b: Buffer): boolean {
-  const s = b.subarray(0, 1024).toString('utf8').replace(/^\uFEFF/, '').trimStart().toLowerCase()
+  const s = b
+    .subarray(0, 1024)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase()
   return s.startsWith('<!doctype html') || s.startsWith('<html') || s.startsWith('<?xml') || /^<(head|body|title|meta|div|p)[\s>]/.test(s)
 }
 

@@ -16,7 +16,5 @@ export type DomainHandlers<D extends Domain> = PartialHandlers<ChannelOf<D>>
  * typed arguments. A missing, extra or mistyped binding fails the typecheck.
  */
 export type Bindings<D extends Domain> = {
-  [M in MethodOf<D>]: (
-    ...args: ParamsOf<Commands[D][M]>
-  ) => Promise<ResultOf<Commands[D][M]>>
+  [M in MethodOf<D>]: (...args: ParamsOf<Commands[D][M]>) => Promise<ResultOf<Commands[D][M]>>
 }

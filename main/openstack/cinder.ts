@@ -106,7 +106,9 @@ export class CinderClient {
       const v = await this.getVolume(id, o.signal)
       if (v.status === 'available') return v
       if (v.status.startsWith('error')) {
-        throw reasonError('SERVER', 'volumeFailed', { volumeId: id, status: v.status }, `Volume ${id} failed: status ${v.status}.`, { details: { volumeId: id, status: v.status } })
+        throw reasonError('SERVER', 'volumeFailed', { volumeId: id, status: v.status }, `Volume ${id} failed: status ${v.status}.`, {
+          details: { volumeId: id, status: v.status },
+        })
       }
       if (Date.now() >= deadline) {
         const seconds = Math.round(timeoutMs / 1000)

@@ -122,7 +122,12 @@ export function glanceRoot(endpoint: string): string {
 /** The import methods / stores a create response header lists. */
 export function parseHeaderList(h: string | string[] | undefined): string[] {
   const v = Array.isArray(h) ? h.join(',') : h
-  return v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []
+  return v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : []
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -192,7 +197,11 @@ export class GlanceClient {
     return this.root
   }
 
-  private async call<T>(method: string, path: string, init: Omit<SessionRequest, 'method' | 'url'> = {}): Promise<{ body: T; headers: IncomingHttpHeaders; status: number; requestId?: string }> {
+  private async call<T>(
+    method: string,
+    path: string,
+    init: Omit<SessionRequest, 'method' | 'url'> = {},
+  ): Promise<{ body: T; headers: IncomingHttpHeaders; status: number; requestId?: string }> {
     const url = `${await this.baseUrl(init.signal)}${path}`
     const res = await this.session.request<T>({ ...init, method, url })
     const out: { body: T; headers: IncomingHttpHeaders; status: number; requestId?: string } = {
@@ -466,7 +475,11 @@ export class GlanceClient {
       if (failed.length) throw importFailed(img, failed)
       if (img.status === 'importing') sawImport = true
       if (img.status === 'killed' || img.status === 'deleted' || img.status === 'pending_delete') {
-        throw new AppError({ code: 'IMPORT_FAILED', message: `Image ${id} ended ${img.status}.`, details: { imageId: id, status: img.status, reason: 'imageEnded', params: { imageId: id, status: img.status } } })
+        throw new AppError({
+          code: 'IMPORT_FAILED',
+          message: `Image ${id} ended ${img.status}.`,
+          details: { imageId: id, status: img.status, reason: 'imageEnded', params: { imageId: id, status: img.status } },
+        })
       }
       if (img.status === 'queued' && !statuses.includes('queued') && (o.since || sawImport)) {
         // A failed import puts the image back to queued; its task says why.
@@ -567,13 +580,24 @@ function enc(s: string): string {
 /** The stores listed in `os_glance_failed_import` (empty when none). */
 export function failedImportStores(img: Record<string, unknown>): string[] {
   const v = img.os_glance_failed_import
-  return typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : []
+  return typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : []
 }
 
 function importFailed(img: GlanceImage, stores: string[]): AppError {
   return new AppError({
     code: 'IMPORT_FAILED',
     message: `The import of image ${img.id} failed for store(s) ${stores.join(', ')} (status ${img.status}).`,
-    details: { imageId: img.id, status: img.status, stores, reason: 'storesFailed', params: { imageId: img.id, status: img.status, stores: stores.join(', ') } },
+    details: {
+      imageId: img.id,
+      status: img.status,
+      stores,
+      reason: 'storesFailed',
+      params: { imageId: img.id, status: img.status, stores: stores.join(', ') },
+    },
   })
 }

@@ -199,20 +199,34 @@ export function transportError(e: unknown, method: string, url: string): AppErro
     )
   }
   if (code === 'ETIMEDOUT') {
-    return new AppError({ code: 'TIMEOUT', message: `Timed out talking to ${hostOf(url)}.`, ...base, retryable: true, details: why('transport', url) }, { cause: e })
+    return new AppError(
+      { code: 'TIMEOUT', message: `Timed out talking to ${hostOf(url)}.`, ...base, retryable: true, details: why('transport', url) },
+      { cause: e },
+    )
   }
   if ((code && NETWORK_CODES.has(code)) || /socket hang up|aborted/i.test(err?.message ?? '')) {
     return new AppError(
-      { code: 'NETWORK', message: `Network error talking to ${hostOf(url)}: ${err.message}`, ...base, retryable: true, details: why('transport', url, err.message) },
+      {
+        code: 'NETWORK',
+        message: `Network error talking to ${hostOf(url)}: ${err.message}`,
+        ...base,
+        retryable: true,
+        details: why('transport', url, err.message),
+      },
       { cause: e },
     )
   }
   return new AppError(
-    { code: 'NETWORK', message: `Request to ${hostOf(url)} failed: ${err?.message ?? String(e)}`, ...base, retryable: true, details: why('transport', url, err?.message ?? String(e)) },
+    {
+      code: 'NETWORK',
+      message: `Request to ${hostOf(url)} failed: ${err?.message ?? String(e)}`,
+      ...base,
+      retryable: true,
+      details: why('transport', url, err?.message ?? String(e)),
+    },
     { cause: e },
   )
 }
-
 
 /** C2: the reason + params of a transport failure (errorReason.<CODE>.<reason>; Node's own text as `server`, the detail). */
 function why(reason: string, url: string, server?: string): { reason: string; params: Record<string, string> } {

@@ -151,10 +151,14 @@ export class HttpClient {
     try {
       u = new URL(req.url)
     } catch {
-      return Promise.reject(new AppError({ code: 'VALIDATION', message: `Not a URL: ${req.url}`, details: { reason: 'notUrl', params: { url: stripUserinfo(req.url) } } }))
+      return Promise.reject(
+        new AppError({ code: 'VALIDATION', message: `Not a URL: ${req.url}`, details: { reason: 'notUrl', params: { url: stripUserinfo(req.url) } } }),
+      )
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-      return Promise.reject(new AppError({ code: 'VALIDATION', message: `Unsupported URL scheme ${u.protocol}`, details: { reason: 'urlScheme', params: { scheme: u.protocol } } }))
+      return Promise.reject(
+        new AppError({ code: 'VALIDATION', message: `Unsupported URL scheme ${u.protocol}`, details: { reason: 'urlScheme', params: { scheme: u.protocol } } }),
+      )
     }
     if (req.signal?.aborted) return Promise.reject(transportError(abortErr(), method, req.url))
 

@@ -286,7 +286,8 @@ export function buildCreateBody(input: CreateBodyInput, keys: PropertyKeyMap = D
   if (input.id) body.id = input.id
   body.name = input.name
   body.disk_format = input.diskFormat
-  body.container_format = input.containerFormat ?? (input.diskFormat === 'ami' ? 'ami' : input.diskFormat === 'aki' ? 'aki' : input.diskFormat === 'ari' ? 'ari' : 'bare')
+  body.container_format =
+    input.containerFormat ?? (input.diskFormat === 'ami' ? 'ami' : input.diskFormat === 'aki' ? 'aki' : input.diskFormat === 'ari' ? 'ari' : 'bare')
   for (const [k, v] of Object.entries(extra)) body[k] = String(v)
   Object.assign(body, fieldsToCore(input.fields), fieldsToProperties(input.fields, keys))
   if (input.tags && input.tags.length) body.tags = [...new Set(input.tags)]

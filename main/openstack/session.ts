@@ -112,10 +112,7 @@ export function pickEndpoint(
   projectId = '',
 ): string {
   const types = SERVICE_ALIASES[serviceType] ?? [serviceType]
-  const subst = (u: string) =>
-    u
-      .replace(/%\(project_id\)s|\$\(project_id\)s|\{project_id\}|%\(tenant_id\)s|\$\(tenant_id\)s/g, projectId)
-      .replace(/\/+$/, '')
+  const subst = (u: string) => u.replace(/%\(project_id\)s|\$\(project_id\)s|\{project_id\}|%\(tenant_id\)s|\$\(tenant_id\)s/g, projectId).replace(/\/+$/, '')
   for (const t of types) {
     const o = overrides[`${region}/${t}`]
     if (o) return subst(o)
@@ -359,7 +356,13 @@ export class Session {
     const report = this.options.onRequest
     try {
       const res = await this.http.request<T>(req)
-      report?.({ method: req.method, url: req.url, status: res.status, ...(res.requestId ? { requestId: res.requestId } : {}), ms: Math.round(performance.now() - t0) })
+      report?.({
+        method: req.method,
+        url: req.url,
+        status: res.status,
+        ...(res.requestId ? { requestId: res.requestId } : {}),
+        ms: Math.round(performance.now() - t0),
+      })
       return res
     } catch (e) {
       if (report) {

@@ -57,7 +57,10 @@ export function readImportFile(path: string): string {
   } catch (e) {
     if (e instanceof AppError) throw e
     const code = (e as NodeJS.ErrnoException).code
-    throw new AppError({ code: 'FILE', message: `Cannot read ${path}: ${code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : (e as Error).message}.` })
+    throw new AppError({
+      code: 'FILE',
+      message: `Cannot read ${path}: ${code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : (e as Error).message}.`,
+    })
   }
   if (size > MAX_FILE) throw new AppError({ code: 'FILE', message: `${path} is too large for a configuration file (${size} bytes).` })
   try {
@@ -295,7 +298,14 @@ export function parseCloudsYaml(text: string, file = 'clouds.yaml', secureText?:
   for (const name of Object.keys(secure.clouds)) {
     if (!(name in main.clouds)) {
       const first = out[0]
-      if (first) note(first.warnings, first.issues.warnings, 'secureOnly', { secureFile, file, name }, `${secureFile} has a cloud "${name}" that ${file} does not; ignored.`)
+      if (first)
+        note(
+          first.warnings,
+          first.issues.warnings,
+          'secureOnly',
+          { secureFile, file, name },
+          `${secureFile} has a cloud "${name}" that ${file} does not; ignored.`,
+        )
     }
   }
   return out

@@ -359,7 +359,11 @@ export class CloudConnector {
     const profile = this.deps.profiles.get(ctx.profileId)
     const secret = this.deps.profiles.secret(profile.id)
     if (secret === undefined || secret === '') {
-      throw new AppError({ code: 'NO_SECRET', message: `No secret for "${profile.name}": enter it to test the connection.`, details: { profileId: profile.id } })
+      throw new AppError({
+        code: 'NO_SECRET',
+        message: `No secret for "${profile.name}": enter it to test the connection.`,
+        details: { profileId: profile.id },
+      })
     }
     return testConnection(inputOf(profile), secret, ctx.region, this.deps.log)
   }
@@ -375,7 +379,10 @@ export class CloudConnector {
     const draft = checkProfile(input)
     let s = secret
     if (s) {
-      await this.deps.profiles.confirmTrust(trustChanges(null, draft).filter((c) => c.kind === 'plainHttp'), draft.name)
+      await this.deps.profiles.confirmTrust(
+        trustChanges(null, draft).filter((c) => c.kind === 'plainHttp'),
+        draft.name,
+      )
     } else if (profileId) {
       const saved = inputOf(this.deps.profiles.get(profileId))
       if (!sameSecretIdentity(saved, draft)) {

@@ -91,7 +91,8 @@ export interface ExplainContext {
  * phase: 'auth' (the auth URL) or 'service' (an endpoint).
  */
 export async function explainConnectionError(e: unknown, ctx: ExplainContext): Promise<AppError> {
-  if (!(e instanceof AppError)) return e instanceof Error ? new AppError({ code: 'INTERNAL', message: e.message }, { cause: e }) : new AppError({ code: 'INTERNAL', message: String(e) })
+  if (!(e instanceof AppError))
+    return e instanceof Error ? new AppError({ code: 'INTERNAL', message: e.message }, { cause: e }) : new AppError({ code: 'INTERNAL', message: String(e) })
   const p = ctx.profile
   const url = e.url ?? ctx.url ?? p.authUrl
   const hp = hostPort(url)
@@ -165,10 +166,7 @@ export async function explainConnectionError(e: unknown, ctx: ExplainContext): P
         default:
           return unreachable(type)
       }
-      return new AppError(
-        { code: 'AUTH_FAILED', message: `${what}: Keystone refused ${who}.`, ...base, details: { reason, params } },
-        { cause: e },
-      )
+      return new AppError({ code: 'AUTH_FAILED', message: `${what}: Keystone refused ${who}.`, ...base, details: { reason, params } }, { cause: e })
     }
     case 'NOT_FOUND':
       if (ctx.phase === 'auth') {

@@ -55,7 +55,11 @@ export function profileHandlers(s: ProfileHandlerDeps) {
       s.profiles.importApplyConfirmed(
         resolve(req.source),
         req.decisions.map((d) => {
-          const out: { key: string; action: typeof d.action; saveSecret: boolean; newName?: string } = { key: d.key, action: d.action, saveSecret: d.saveSecret }
+          const out: { key: string; action: typeof d.action; saveSecret: boolean; newName?: string } = {
+            key: d.key,
+            action: d.action,
+            saveSecret: d.saveSecret,
+          }
           if (d.newName !== undefined) out.newName = d.newName
           return out
         }),

@@ -8,7 +8,6 @@ import { unreachable } from '../../preload/rules/profile-auth'
 export { DEFAULT_PROPERTY_KEYS, defaultProfileInput }
 export const DEFAULT_COLOR = DEFAULT_PROFILE_COLOR
 
-
 // The schema (zProfileFields, zProfileInput, zPropertyKeyMap, profileProblems, isHttpUrl) lives in the contract,
 // preload/contract/commands/profile-schema.ts, because the profiles command table names it.
 export { isHttpUrl, profileProblemList, profileProblems, zProfileFields, zProfileInput, zPropertyKeyMap } from '../../preload/contract/commands/profile-schema'

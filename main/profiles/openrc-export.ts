@@ -57,7 +57,13 @@ export function toOpenrc(p: ProfileInput): string {
   put('OS_IMAGE_URL', p.endpointOverrides.image)
   const secretVar = appCred ? 'OS_APPLICATION_CREDENTIAL_SECRET' : 'OS_PASSWORD'
   const what = appCred ? 'application credential secret' : 'OpenStack password'
-  lines.push(`echo ${shellQuote(`Please enter your ${what}: `)}`, 'read -sr OS_SECRET_INPUT', `export ${secretVar}="$OS_SECRET_INPUT"`, 'unset OS_SECRET_INPUT', '')
+  lines.push(
+    `echo ${shellQuote(`Please enter your ${what}: `)}`,
+    'read -sr OS_SECRET_INPUT',
+    `export ${secretVar}="$OS_SECRET_INPUT"`,
+    'unset OS_SECRET_INPUT',
+    '',
+  )
   return lines.join('\n')
 }
 

@@ -117,7 +117,12 @@ export function parseOpenrc(text: string, file = 'openrc'): OpenrcResult {
     const isSecret = name === 'OS_PASSWORD' || name === 'OS_APPLICATION_CREDENTIAL_SECRET'
     if (parsed.dynamic) {
       if (isSecret) passwordPrompt = true
-      else warn('openrcDynamic', { file, line: lineNo, name, dynamic: parsed.dynamic }, `${file}:${lineNo}: ${name} uses ${parsed.dynamic}; it was not run and the value was ignored.`)
+      else
+        warn(
+          'openrcDynamic',
+          { file, line: lineNo, name, dynamic: parsed.dynamic },
+          `${file}:${lineNo}: ${name} uses ${parsed.dynamic}; it was not run and the value was ignored.`,
+        )
       delete vars[name]
       return
     }
@@ -132,8 +137,18 @@ export function parseOpenrc(text: string, file = 'openrc'): OpenrcResult {
     if (unknown !== null) {
       if (isSecret) {
         passwordPrompt = true
-        if (!prompted.has(unknown)) warn('openrcSecretUnset', { file, line: lineNo, name, ref: unknown }, `${file}:${lineNo}: ${name} comes from $${unknown}, which is not set in the file.`)
-      } else warn('openrcUnset', { file, line: lineNo, name, ref: unknown }, `${file}:${lineNo}: ${name} refers to $${unknown}, which is not set in the file; ignored.`)
+        if (!prompted.has(unknown))
+          warn(
+            'openrcSecretUnset',
+            { file, line: lineNo, name, ref: unknown },
+            `${file}:${lineNo}: ${name} comes from $${unknown}, which is not set in the file.`,
+          )
+      } else
+        warn(
+          'openrcUnset',
+          { file, line: lineNo, name, ref: unknown },
+          `${file}:${lineNo}: ${name} refers to $${unknown}, which is not set in the file; ignored.`,
+        )
       delete vars[name]
       return
     }

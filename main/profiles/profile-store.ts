@@ -22,7 +22,13 @@ export interface SettingsBackend {
 
 export const SETTINGS_VERSION = 2
 
-export const zStoredProfile = zProfileFields.extend({ id: z.string().min(1).max(64).regex(/^[\w.:-]+$/) })
+export const zStoredProfile = zProfileFields.extend({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[\w.:-]+$/),
+})
 export type StoredProfile = ProfileInput & { id: string }
 
 export const zSettingsDocument = z.strictObject({

@@ -323,7 +323,11 @@ export class ProfileService {
     const copy: StoredProfile = {
       ...stripId(src),
       id: this.newId(),
-      name: uniqueName(src.name, this.all().map((p) => p.name), ' (copy)'),
+      name: uniqueName(
+        src.name,
+        this.all().map((p) => p.name),
+        ' (copy)',
+      ),
     }
     this.commit({ ...this.doc, profiles: [...this.doc.profiles, copy] })
     try {
@@ -386,7 +390,14 @@ export class ProfileService {
     const p = this.find(id)
     const secret = this.secrets.get(id)
     if (this.env && this.env.id === id) {
-      const stored: StoredProfile = { ...stripId(p), id, name: uniqueName(p.name, this.doc.profiles.map((x) => x.name)) }
+      const stored: StoredProfile = {
+        ...stripId(p),
+        id,
+        name: uniqueName(
+          p.name,
+          this.doc.profiles.map((x) => x.name),
+        ),
+      }
       validate(stripId(stored))
       this.commit({ ...this.doc, profiles: [stored, ...this.doc.profiles] })
       this.env = null
@@ -426,7 +437,13 @@ export class ProfileService {
       return
     }
     const id = `env-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`
-    const profile = { ...found.profile, name: uniqueName(found.profile.name, this.doc.profiles.map((p) => p.name)) }
+    const profile = {
+      ...found.profile,
+      name: uniqueName(
+        found.profile.name,
+        this.doc.profiles.map((p) => p.name),
+      ),
+    }
     this.env = { id, ...profile }
     if (found.secret) this.secrets.set(id, found.secret, false, identityTag(profile))
     this.deps.log.info('profile from the environment', { profileId: id, origin: found.origin })
@@ -485,11 +502,18 @@ export class ProfileService {
         c.duplicateOf = dup.name
         if (!byName && byIdentity) {
           // B3
-          note(warnings, issues.warnings, 'sameAsExisting', { name: byIdentity.name }, `Same cloud, user and project as the existing profile "${byIdentity.name}".`)
+          note(
+            warnings,
+            issues.warnings,
+            'sameAsExisting',
+            { name: byIdentity.name },
+            `Same cloud, user and project as the existing profile "${byIdentity.name}".`,
+          )
         }
       }
       const earlier = seen.get(ik)
-      if (earlier) note(warnings, issues.warnings, 'sameInImport', { name: earlier }, `Same cloud, user and project as "${earlier}" in this import.`) // B3
+      if (earlier)
+        note(warnings, issues.warnings, 'sameInImport', { name: earlier }, `Same cloud, user and project as "${earlier}" in this import.`) // B3
       else seen.set(ik, p.name)
       if (p.errors.length) c.errors = [...p.errors]
       if (p.secret) c.secret = p.secret

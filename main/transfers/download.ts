@@ -190,7 +190,12 @@ function notOwn(part: string, why: 'symlink' | 'otherFile' | 'otherImage' | 'exi
 }
 
 /** The job's own part file opened for appending, with its size; null when there is none (it may be made). */
-async function openOwnPart(task: DownloadTask, part: string, exp: PartBinding['expected'], hooks: DownloadHooks): Promise<{ fh: FileHandle; have: number } | null> {
+async function openOwnPart(
+  task: DownloadTask,
+  part: string,
+  exp: PartBinding['expected'],
+  hooks: DownloadHooks,
+): Promise<{ fh: FileHandle; have: number } | null> {
   const b = task.part
   if (!b) return task.unboundBytes ? adoptUnboundPart(task, part, exp, hooks, task.unboundBytes) : null
   if (b.path !== part || b.imageId !== task.imageId || !sameExpected(b.expected, exp)) {
@@ -217,7 +222,13 @@ async function openOwnPart(task: DownloadTask, part: string, exp: PartBinding['e
 }
 
 /** An earlier version's part file (no binding): bound when it is a regular file of the recorded size. */
-async function adoptUnboundPart(task: DownloadTask, part: string, exp: PartBinding['expected'], hooks: DownloadHooks, bytes: number): Promise<{ fh: FileHandle; have: number } | null> {
+async function adoptUnboundPart(
+  task: DownloadTask,
+  part: string,
+  exp: PartBinding['expected'],
+  hooks: DownloadHooks,
+  bytes: number,
+): Promise<{ fh: FileHandle; have: number } | null> {
   let fh: FileHandle
   try {
     fh = await open(part, constants.O_RDWR | constants.O_APPEND | O_NOFOLLOW)

@@ -27,8 +27,14 @@ const zEntry = z.strictObject({
   fields: zConsoleFields,
   tags: ipc.tags,
   properties: ipc.properties,
-  md5: z.string().regex(/^[0-9a-f]{32}$/).optional(),
-  sha512: z.string().regex(/^[0-9a-f]{128}$/).optional(),
+  md5: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
+  sha512: z
+    .string()
+    .regex(/^[0-9a-f]{128}$/)
+    .optional(),
 })
 export type DraftEntry = z.infer<typeof zEntry>
 
@@ -54,7 +60,11 @@ export async function checkManifestEntries<E extends DraftEntry>(entries: E[], d
     } catch (err) {
       const a = err as AppError
       throw new AppError(
-        { code: a.code ?? 'VALIDATION', message: `Draft ${i + 1} (${e.name}): ${a.message}`, details: { ...(a.details ?? {}), params: { ...((a.details?.params as object) ?? {}), draft: e.name } } },
+        {
+          code: a.code ?? 'VALIDATION',
+          message: `Draft ${i + 1} (${e.name}): ${a.message}`,
+          details: { ...(a.details ?? {}), params: { ...((a.details?.params as object) ?? {}), draft: e.name } },
+        },
         { cause: err },
       )
     }
@@ -97,9 +107,10 @@ export function resolveProfiles(entries: DraftEntry[], names: ProfileNames | und
       const profile = e.profile ?? ''
       throw new AppError({
         code: 'PROFILE_NOT_FOUND',
-        message: e.profile !== undefined
-          ? `Draft ${i + 1} (${e.name}) names the profile "${profile}", which does not exist here: create or import a profile of that name, then import the drafts again.`
-          : `Draft ${i + 1} (${e.name}) names no profile.`,
+        message:
+          e.profile !== undefined
+            ? `Draft ${i + 1} (${e.name}) names the profile "${profile}", which does not exist here: create or import a profile of that name, then import the drafts again.`
+            : `Draft ${i + 1} (${e.name}) names no profile.`,
         details: { reason: 'draftProfile', params: { profile, draft: e.name } },
       })
     }

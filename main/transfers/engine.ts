@@ -136,7 +136,12 @@ export function isTransient(e: unknown): boolean {
     return false
   }
   const code = (e as NodeJS.ErrnoException | null)?.code
-  if (code && ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code)) {
+  if (
+    code &&
+    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE'].includes(
+      code,
+    )
+  ) {
     return true
   }
   return false
@@ -153,7 +158,11 @@ export function expectedHash(img: RawImage): { algo: 'sha512' | 'md5'; value: st
  * A signal that aborts with `parent`, or after `ms` with `timeoutError()` as its reason; `clear()` stops the timer.
  * `timedOut` tells the two apart.
  */
-export function withDeadline(parent: AbortSignal, ms: number, timeoutError: () => Error): { signal: AbortSignal; clear: () => void; readonly timedOut: boolean } {
+export function withDeadline(
+  parent: AbortSignal,
+  ms: number,
+  timeoutError: () => Error,
+): { signal: AbortSignal; clear: () => void; readonly timedOut: boolean } {
   const ac = new AbortController()
   let timedOut = false
   const timer = setTimeout(() => {
@@ -175,4 +184,3 @@ export function withDeadline(parent: AbortSignal, ms: number, timeoutError: () =
     },
   }
 }
-

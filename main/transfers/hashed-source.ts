@@ -172,39 +172,45 @@ export class HashedFileBody extends Readable {
   override _read(): void {
     if (this.mode === 'direct') return
     this.mode = 'stream'
-    this.next().then(
-      async (c) => {
-        if (!c) {
-          return this.checkUnchanged().then(() => {
-            this.push(null)
-          })
-        }
-        if (this.pos >= this.size && this.tap) {
-          try {
-            await this.tap.beforeEnd()
-          } catch (e) {
-            this.ring.release(c.slot)
-            throw e
+    this.next()
+      .then(
+        async (c) => {
+          if (!c) {
+            return this.checkUnchanged().then(() => {
+              this.push(null)
+            })
           }
-        }
-        const view = this.ring.slot(c.slot).subarray(0, c.n)
-        const copy = Buffer.from(view)
-        this.hasher.update(view).then(
-          () => this.ring.release(c.slot),
-          (e: unknown) => this.destroy(e as Error),
-        )
-        this.count(c.n)
-        this.push(copy)
-      },
-      (e: unknown) => this.destroy(e as Error),
-    ).catch((e: unknown) => this.destroy(e as Error))
+          if (this.pos >= this.size && this.tap) {
+            try {
+              await this.tap.beforeEnd()
+            } catch (e) {
+              this.ring.release(c.slot)
+              throw e
+            }
+          }
+          const view = this.ring.slot(c.slot).subarray(0, c.n)
+          const copy = Buffer.from(view)
+          this.hasher.update(view).then(
+            () => this.ring.release(c.slot),
+            (e: unknown) => this.destroy(e as Error),
+          )
+          this.count(c.n)
+          this.push(copy)
+        },
+        (e: unknown) => this.destroy(e as Error),
+      )
+      .catch((e: unknown) => this.destroy(e as Error))
   }
 
   override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
     if (err) this.hasher.destroy(err)
     const fh = this.ownsFile ? this.fh : null
     this.fh = null
-    if (fh) fh.close().then(() => cb(err), () => cb(err))
+    if (fh)
+      fh.close().then(
+        () => cb(err),
+        () => cb(err),
+      )
     else cb(err)
   }
 

@@ -40,7 +40,10 @@ const HEADER_FORMATS = new Set(['qcow2', 'vmdk', 'vhdx', 'vdi'])
  *   | size, checksum and a virtual size                         | `verified` (Glance read the format's header) |
  *   | otherwise (raw/iso without virtual_size, no checksum)     | `unverified`: imported, not verified         |
  */
-export function judgeImport(img: RawImage, declared: string): { outcome: 'verified' | 'unverified' } | { outcome: 'bad'; why: 'formatChanged' | 'noVirtualSize' } {
+export function judgeImport(
+  img: RawImage,
+  declared: string,
+): { outcome: 'verified' | 'unverified' } | { outcome: 'bad'; why: 'formatChanged' | 'noVirtualSize' } {
   if (typeof img.disk_format === 'string' && img.disk_format !== declared) return { outcome: 'bad', why: 'formatChanged' }
   const vs = typeof img.virtual_size === 'number' && img.virtual_size > 0 ? img.virtual_size : null
   if (HEADER_FORMATS.has(declared) && vs === null) return { outcome: 'bad', why: 'noVirtualSize' }

@@ -157,11 +157,7 @@ export async function acquireQueueLock(queueFile: string): Promise<LockResult> {
     const text = await readFile(path, 'utf8').catch(() => null)
     const owner = ownerOf(text)
     const age = st ? Date.now() - st.mtimeMs : Infinity
-    const stale = owner
-      ? owner.host === hostname()
-        ? sameHostStale(owner, age)
-        : age > LOCK_STALE_MS
-      : age > 10_000 // a lock being written right now is unreadable for a moment
+    const stale = owner ? (owner.host === hostname() ? sameHostStale(owner, age) : age > LOCK_STALE_MS) : age > 10_000 // a lock being written right now is unreadable for a moment
     if (!stale || attempt > 0) return { held: false, by: owner, path }
     // replace the stale lock: only the very file judged stale is removed; the O_EXCL create above decides who owns
     if (st) await removeStaleLock(path, { dev: st.dev, ino: st.ino, text })

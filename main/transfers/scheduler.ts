@@ -4,7 +4,12 @@
  */
 import type { JobRecord } from './store'
 
-export function runnable(jobs: Iterable<JobRecord>, runningIds: Iterable<string>, byId: (id: string) => JobRecord | undefined, concurrency: number): JobRecord[] {
+export function runnable(
+  jobs: Iterable<JobRecord>,
+  runningIds: Iterable<string>,
+  byId: (id: string) => JobRecord | undefined,
+  concurrency: number,
+): JobRecord[] {
   const perProfile = new Map<string, number>()
   for (const id of runningIds) {
     const p = byId(id)?.profileId ?? ''

@@ -6,14 +6,7 @@
  * event; OS notifications, taskbar progress and save notices are in notifications.ts.
  */
 import { stat } from 'node:fs/promises'
-import {
-  AppError,
-  type CloudContext,
-  type DiskFormat,
-  type JobDTO,
-  type JobPhase,
-  type JobState,
-} from '../../preload/api'
+import { AppError, type CloudContext, type DiskFormat, type JobDTO, type JobPhase, type JobState } from '../../preload/api'
 import type { Platform } from '../platform'
 import type { EventBus } from '../events'
 import { redactUrl, type Logger } from '../log'
@@ -46,8 +39,7 @@ export { toDTO } from './job-state'
  * What the queue needs (E, issue 11: no `{} as CloudConnector`): either the app's `clouds` (profiles' clouds) or,
  * for the CLI and tests, its own `connect`.
  */
-export type TransferServiceDeps = TransferServiceOptions &
-  ({ clouds: CloudConnector; connect?: Connect } | { clouds?: undefined; connect: Connect })
+export type TransferServiceDeps = TransferServiceOptions & ({ clouds: CloudConnector; connect?: Connect } | { clouds?: undefined; connect: Connect })
 
 export interface TransferServiceOptions {
   platform: Platform
@@ -475,7 +467,9 @@ export class TransferService {
     for (const o of this.jobs.values()) {
       if (o.id === except || o.spec.kind !== 'download' || o.spec.path !== path) continue
       if (o.state === 'done' || o.state === 'failed' || o.state === 'cancelled') continue
-      throw reasonError('CONFLICT', 'targetBusy', { path, jobId: o.id }, `Another transfer (${o.id}, ${o.state}) is already downloading to ${path}.`, { retryable: false })
+      throw reasonError('CONFLICT', 'targetBusy', { path, jobId: o.id }, `Another transfer (${o.id}, ${o.state}) is already downloading to ${path}.`, {
+        retryable: false,
+      })
     }
   }
 
@@ -732,7 +726,13 @@ export class TransferService {
     } else {
       if (!spec.started && urlWasRedacted(spec.url)) {
         // B1: the URL's query was never written to disk (it may hold a signature): after a restart it is gone.
-        throw reasonError('VALIDATION', 'importUrlForgotten', { url: spec.url }, `The query of ${spec.url} was not saved (it may hold a signature); add the URL import again.`, { retryable: false })
+        throw reasonError(
+          'VALIDATION',
+          'importUrlForgotten',
+          { url: spec.url },
+          `The query of ${spec.url} was not saved (it may hold a signature); add the URL import again.`,
+          { retryable: false },
+        )
       }
       const limit = this.deps.importDeadlineMs ?? IMPORT_DEADLINE_MS
       const deadline = withDeadline(hooks.signal, limit, () =>
@@ -756,11 +756,13 @@ export class TransferService {
           status: (status) => this.deps.log.info('import status', { jobId: j.id, status }),
           signal: deadline.signal,
         },
-      ).catch((e: unknown) => {
-        // the deadline (not a pause or cancel) ended the wait: a retryable TIMEOUT; the next attempt polls the same import
-        if (deadline.timedOut && !hooks.signal.aborted) throw deadline.signal.reason
-        throw e
-      }).finally(() => deadline.clear())
+      )
+        .catch((e: unknown) => {
+          // the deadline (not a pause or cancel) ended the wait: a retryable TIMEOUT; the next attempt polls the same import
+          if (deadline.timedOut && !hooks.signal.aborted) throw deadline.signal.reason
+          throw e
+        })
+        .finally(() => deadline.clear())
       j.imageId = r.imageId
       const img = r.image
       j.result = {

@@ -82,7 +82,10 @@ export async function uploadImage(cloud: TransferCloud, task: UploadTask, hooks:
   try {
     fh = await open(task.filePath, 'r')
   } catch (e) {
-    throw new AppError({ code: 'FILE', message: `Cannot read ${task.filePath}: ${(e as Error).message}`, details: { reason: 'unreadable', params: { path: task.filePath } } }, { cause: e })
+    throw new AppError(
+      { code: 'FILE', message: `Cannot read ${task.filePath}: ${(e as Error).message}`, details: { reason: 'unreadable', params: { path: task.filePath } } },
+      { cause: e },
+    )
   }
   try {
     return await uploadFrom(fh, cloud, task, hooks)

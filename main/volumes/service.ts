@@ -21,7 +21,9 @@ export class VolumeService {
   private async cinder(ctx: CloudContext): Promise<{ c: CloudClient; cinder: NonNullable<CloudClient['cinder']> }> {
     const c = await this.deps.clouds.client(ctx)
     if (!c.cinder) {
-      throw reasonError('NO_ENDPOINT', 'noVolumeService', { region: c.region }, `Region ${c.region} has no block-storage (Cinder) service.`, { details: { region: c.region } })
+      throw reasonError('NO_ENDPOINT', 'noVolumeService', { region: c.region }, `Region ${c.region} has no block-storage (Cinder) service.`, {
+        details: { region: c.region },
+      })
     }
     return { c, cinder: c.cinder }
   }
@@ -44,7 +46,12 @@ export class VolumeService {
       throw reasonError('VALIDATION', 'volumeFormat', { format }, `Only QEMU images in qcow2 or raw format can become volumes (this one is ${format}).`)
     }
     if (!eligible.allowed) {
-      throw reasonError('VALIDATION', 'volumeNotActive', { status: image.status }, `Image ${image.id} is ${image.status}; only active images can become volumes.`)
+      throw reasonError(
+        'VALIDATION',
+        'volumeNotActive',
+        { status: image.status },
+        `Image ${image.id} is ${image.status}; only active images can become volumes.`,
+      )
     }
     const min = minVolumeSizeGiB(image)
     if (input.sizeGiB < min) {

@@ -7,20 +7,7 @@
 // Images
 // ---------------------------------------------------------------------------------------------------------------
 
-export const OS_TYPES = [
-  'centos',
-  'windows',
-  'coreos',
-  'debian',
-  'fedora',
-  'freebsd',
-  'kylin',
-  'oraclelinux',
-  'rhel',
-  'suse',
-  'ubuntu',
-  'archlinux',
-] as const
+export const OS_TYPES = ['centos', 'windows', 'coreos', 'debian', 'fedora', 'freebsd', 'kylin', 'oraclelinux', 'rhel', 'suse', 'ubuntu', 'archlinux'] as const
 export type OsType = (typeof OS_TYPES)[number]
 export type Architecture = 'arm' | 'x86'
 export type Virtualization = 'qemu' | 'baremetal'
@@ -28,17 +15,7 @@ export type BootMode = 'bios' | 'uefi'
 export type Visibility = 'public' | 'private' | 'shared' | 'community'
 export const DISK_FORMATS = ['qcow2', 'raw', 'iso', 'vmdk', 'vhd', 'vhdx', 'vdi', 'ami', 'ari', 'aki', 'ploop'] as const
 export type DiskFormat = (typeof DISK_FORMATS)[number]
-export const IMAGE_STATUSES = [
-  'queued',
-  'saving',
-  'uploading',
-  'importing',
-  'active',
-  'deactivated',
-  'killed',
-  'deleted',
-  'pending_delete',
-] as const
+export const IMAGE_STATUSES = ['queued', 'saving', 'uploading', 'importing', 'active', 'deactivated', 'killed', 'deleted', 'pending_delete'] as const
 export type ImageStatus = (typeof IMAGE_STATUSES)[number]
 
 /** The vendor console's fields, in the console's terms (see main/openstack/properties.ts for the Glance keys). */
@@ -124,10 +101,7 @@ export interface ImagePage {
   next?: string
 }
 
-export type ImageSource =
-  | { kind: 'file'; fileHandle: string }
-  | { kind: 'url'; url: string }
-  | { kind: 'none' }
+export type ImageSource = { kind: 'file'; fileHandle: string } | { kind: 'url'; url: string } | { kind: 'none' }
 
 export interface ImageCreateInput {
   name: string
@@ -227,17 +201,7 @@ export interface Permission {
   params?: Record<string, string>
 }
 
-export type ActionName =
-  | 'create'
-  | 'modify'
-  | 'delete'
-  | 'download'
-  | 'createVolume'
-  | 'editTags'
-  | 'publicize'
-  | 'deactivate'
-  | 'share'
-  | 'import'
+export type ActionName = 'create' | 'modify' | 'delete' | 'download' | 'createVolume' | 'editTags' | 'publicize' | 'deactivate' | 'share' | 'import'
 
 export interface Capabilities {
   roles: string[]

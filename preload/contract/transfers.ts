@@ -10,16 +10,7 @@ import type { AppErrorData } from './errors'
 
 export type JobKind = 'upload' | 'download' | 'import' | 'copy' // D1: copy (preload/contract/copy.ts)
 export type JobState = 'draft' | 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled'
-export type JobPhase =
-  | 'waiting'
-  | 'inspecting'
-  | 'hashing'
-  | 'creating'
-  | 'uploading'
-  | 'downloading'
-  | 'importing'
-  | 'verifying'
-  | 'finished'
+export type JobPhase = 'waiting' | 'inspecting' | 'hashing' | 'creating' | 'uploading' | 'downloading' | 'importing' | 'verifying' | 'finished'
 
 export interface JobDTO {
   id: string

@@ -122,10 +122,7 @@ export const INSPECTION_WORDS = {
     '该文件的检查结果与添加上传时不同（现在是 {found}，当时是 {accepted}）：文件已被修改。未发送任何数据。请检查该文件并重新添加上传。',
   ],
   // ---- warnings
-  encrypted: [
-    'The image is encrypted ({method}); a compute host cannot boot it without its key.',
-    '镜像已加密（{method}）；计算节点没有密钥无法启动它。',
-  ],
+  encrypted: ['The image is encrypted ({method}); a compute host cannot boot it without its key.', '镜像已加密（{method}）；计算节点没有密钥无法启动它。'],
   qcow2Corrupt: [
     'The qcow2 image is marked corrupt (incompatible feature bit 1): qemu opens it read-only. Check it: qemu-img check -r all IN.qcow2',
     'qcow2 镜像被标记为损坏（不兼容特性位 1）：qemu 只能以只读方式打开。请检查：qemu-img check -r all IN.qcow2',
@@ -171,10 +168,7 @@ export function isInspectionReason(r: string): r is InspectionReason {
   return Object.prototype.hasOwnProperty.call(INSPECTION_WORDS, r)
 }
 
-export function inspectionText(
-  issue: { reason: string; params?: Record<string, string | number | boolean | null> },
-  locale: InspectionLocale = 'en',
-): string {
+export function inspectionText(issue: { reason: string; params?: Record<string, string | number | boolean | null> }, locale: InspectionLocale = 'en'): string {
   const params = issue.params ?? {}
   if (!isInspectionReason(issue.reason)) {
     const p = Object.entries(params).map(([k, v]) => `${k}=${String(v)}`)

@@ -33,17 +33,7 @@
  * Volume eligibility (`volumeEligibility`, also enforced by the main process before it calls Cinder): only QEMU images
  * (virtualization unset counts as QEMU, Glance's default) in qcow2 or raw, and only active ones.
  */
-import type {
-  ActionName,
-  Capabilities,
-  ConsoleFields,
-  ImageDTO,
-  Permission,
-  PermissionCode,
-  PolicyPreset,
-  QuotaInfo,
-  StoreInfo,
-} from '../api'
+import type { ActionName, Capabilities, ConsoleFields, ImageDTO, Permission, PermissionCode, PolicyPreset, QuotaInfo, StoreInfo } from '../api'
 
 export type ImageAction = ActionName | 'reactivate'
 

@@ -45,7 +45,10 @@ export function useImageActions() {
 
   /** The names a batch confirmation shows: the first ten, then how many more. */
   function namesList(names: string[]): string {
-    const shown = names.slice(0, 10).map((n) => `“${n}”`).join(', ')
+    const shown = names
+      .slice(0, 10)
+      .map((n) => `“${n}”`)
+      .join(', ')
     return names.length > 10 ? `${shown} ${tr('del.andMore', { n: names.length - 10 })}` : shown
   }
 

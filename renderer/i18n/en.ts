@@ -112,7 +112,8 @@ const en = {
     },
     // C4: a draft manifest naming a profile this app does not have
     PROFILE_NOT_FOUND: {
-      draftProfile: 'The draft "{draft}" names the profile "{profile}", which does not exist here. Create or import a profile of that name, then import the drafts again.',
+      draftProfile:
+        'The draft "{draft}" names the profile "{profile}", which does not exist here. Create or import a profile of that name, then import the drafts again.',
     },
     // A: inspection refusals/warnings and the upload's file binding: one table, en + zh-CN (preload/rules/inspection.ts)
     UNSAFE_FILE: inspectionMessages('en'),
@@ -221,19 +222,23 @@ const en = {
       // B1
       caNoPem: 'The CA file {path} holds no PEM certificate (-----BEGIN CERTIFICATE-----).',
       // B3: connection tests (main/profiles/explain.ts)
-      untrustedCert: 'The certificate of {host} is not trusted (subject: {subject}; issuer: {issuer}). Choose the CA file (PEM) that signed it in the profile, or ask your cloud administrator for it.',
+      untrustedCert:
+        'The certificate of {host} is not trusted (subject: {subject}; issuer: {issuer}). Choose the CA file (PEM) that signed it in the profile, or ask your cloud administrator for it.',
       untrusted: 'The certificate of {host} is not trusted. Choose a CA file in the profile, or allow insecure connections.',
     },
     IMPORT_FAILED: {
       taskFailed: 'The cloud failed to import image {imageId}.',
-      urlImportFailed: 'Glance could not import {url} into image {imageId}; it is {status}. Check that the URL is reachable from the Glance server and allowed by its import filtering.',
+      urlImportFailed:
+        'Glance could not import {url} into image {imageId}; it is {status}. Check that the URL is reachable from the Glance server and allowed by its import filtering.',
       storesFailed: 'The import of image {imageId} failed for store(s) {stores} (status {status}).',
       imageEnded: 'Image {imageId} ended {status}.',
       backToQueued: 'The import of image {imageId} failed: the image went back to queued.',
       // F1: copies between regions (glance-download)
       copyPullFailed: '{region} could not pull image {sourceId} from {sourceRegion}; the copy is tried again.',
-      copyBackToQueued: '{region} did not pull image {sourceId} from {sourceRegion}: the image went back to queued and Glance gave no reason; the copy is tried again.',
-      urlBackToQueued: 'Glance could not import {url} into image {imageId}: it went back to queued and the server gave no reason. Check that the URL is reachable from the Glance server and allowed by its import filtering.', // F2
+      copyBackToQueued:
+        '{region} did not pull image {sourceId} from {sourceRegion}: the image went back to queued and Glance gave no reason; the copy is tried again.',
+      urlBackToQueued:
+        'Glance could not import {url} into image {imageId}: it went back to queued and the server gave no reason. Check that the URL is reachable from the Glance server and allowed by its import filtering.', // F2
     },
     // B1: the stored secret belongs to another identity than the draft's (auth URL origin, user, application credential)
     NO_SECRET: {
@@ -278,16 +283,19 @@ const en = {
     },
   },
   notice: {
-    queueSaveFailed: 'The transfer queue cannot be saved to {file}. Transfers go on, but a restart now would lose their latest state; free space or fix the folder.',
+    queueSaveFailed:
+      'The transfer queue cannot be saved to {file}. Transfers go on, but a restart now would lose their latest state; free space or fix the folder.',
     queueSaved: 'The transfer queue is saved again.',
     // F3: the transfer queue at start-up (main/transfers/service.ts start)
-    queueInUse: 'The transfer queue is in use by another program (process {pid} on {host}): transfers do not run in this window. Close the other one and restart.',
+    queueInUse:
+      'The transfer queue is in use by another program (process {pid} on {host}): transfers do not run in this window. Close the other one and restart.',
     queueInUseUnknown: 'The transfer queue is in use by another program: transfers do not run in this window. Close the other one and restart.',
     queueQuarantined: '{count} transfer(s) in the queue file were not valid and were set aside in {path} ({why}). The other transfers are kept.',
     queueCorrupt: 'The transfer queue file could not be read ({why}); it was kept as {backup} and the queue starts empty.',
     // B3: settings and secrets files recovered at start-up (main/profiles/profile-store.ts, secrets.ts)
     settingsKeptAside: 'The profiles file could not be used ({why}). It was kept as {backup} and the app started with no saved profiles.',
-    settingsStuck: 'The profiles file {file} could not be used ({why}) nor moved aside ({os}). It was left untouched; the app runs with no saved profiles and changes will not be saved until the file is fixed or removed.',
+    settingsStuck:
+      'The profiles file {file} could not be used ({why}) nor moved aside ({os}). It was left untouched; the app runs with no saved profiles and changes will not be saved until the file is fixed or removed.',
     secretsUnreadable: 'The secrets file cannot be read ({os}).',
     secretsDamaged: 'The secrets file is damaged ({why}); stored passwords must be entered again.',
     secretsKeptAside: 'The secrets file is damaged ({why}); stored passwords must be entered again. It was kept as {backup}.',
@@ -564,7 +572,8 @@ const en = {
     queued: 'Image “{name}” queued; follow it in Transfers.',
     created: 'Image “{name}” created.',
     drafted: 'Draft “{name}” saved in Transfers.',
-    urlNotChecked: '{url} could not be checked from here (no answer in time): the import goes on, but the file was not verified to be a disk image of the chosen format.', // F2
+    urlNotChecked:
+      '{url} could not be checked from here (no answer in time): the import goes on, but the file was not verified to be a disk image of the chosen format.', // F2
     warnings: 'Please check',
     continueAnyway: 'Create anyway',
     advanced: 'Advanced',

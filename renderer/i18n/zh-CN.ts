@@ -35,8 +35,7 @@ const zhCN: Messages = {
   },
   empty: {
     noProfilesTitle: '请先添加连接配置',
-    noProfilesBody:
-      'Glance Desktop 通过连接配置访问您的 OpenStack 云：Keystone 地址、用户与项目以及区域。可以手动添加，或导入 clouds.yaml / openrc 文件。',
+    noProfilesBody: 'Glance Desktop 通过连接配置访问您的 OpenStack 云：Keystone 地址、用户与项目以及区域。可以手动添加，或导入 clouds.yaml / openrc 文件。',
     addProfile: '添加连接配置',
     importProfiles: '导入 clouds.yaml / openrc',
     noImages: '这里还没有镜像',
@@ -234,7 +233,8 @@ const zhCN: Messages = {
       // F1: copies between regions (glance-download)
       copyPullFailed: '{region} 无法从 {sourceRegion} 拉取镜像 {sourceId}；将再次尝试复制。',
       copyBackToQueued: '{region} 未能从 {sourceRegion} 拉取镜像 {sourceId}：镜像回到了排队状态，Glance 未给出原因；将再次尝试复制。',
-      urlBackToQueued: 'Glance 无法将 {url} 导入镜像 {imageId}：镜像回到了排队状态，服务器未给出原因。请确认 Glance 服务器可以访问该 URL，且其导入过滤规则允许该地址。', // F2
+      urlBackToQueued:
+        'Glance 无法将 {url} 导入镜像 {imageId}：镜像回到了排队状态，服务器未给出原因。请确认 Glance 服务器可以访问该 URL，且其导入过滤规则允许该地址。', // F2
     },
     // B1: 保存的密钥属于另一个身份（认证地址的源、用户、应用凭据）
     NO_SECRET: {
@@ -288,7 +288,8 @@ const zhCN: Messages = {
     queueCorrupt: '无法读取传输队列文件（{why}）；已将其保留为 {backup}，队列以空状态启动。',
     // B3: 启动时恢复的配置文件和密钥文件
     settingsKeptAside: '连接配置文件无法使用（{why}）。已将其保留为 {backup}，应用以空的连接配置启动。',
-    settingsStuck: '连接配置文件 {file} 无法使用（{why}），也无法移开（{os}）。文件保持原样；应用以空的连接配置运行，在修复或删除该文件之前，所做的更改不会被保存。',
+    settingsStuck:
+      '连接配置文件 {file} 无法使用（{why}），也无法移开（{os}）。文件保持原样；应用以空的连接配置运行，在修复或删除该文件之前，所做的更改不会被保存。',
     secretsUnreadable: '无法读取密钥文件（{os}）。',
     secretsDamaged: '密钥文件已损坏（{why}）；需要重新输入已保存的密码。',
     secretsKeptAside: '密钥文件已损坏（{why}）；需要重新输入已保存的密码。已将其保留为 {backup}。',

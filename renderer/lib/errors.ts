@@ -3,13 +3,4 @@
  * shared contract, preload/rules/messages.ts, so that the main process words its native notifications the same way;
  * this module is the renderer's name for it.
  */
-export {
-  asErrorData,
-  describeError,
-  describeNotice,
-  describeReason,
-  errorLine,
-  wordParams,
-  type PlainError,
-  type Translate,
-} from '@contract/rules/messages'
+export { asErrorData, describeError, describeNotice, describeReason, errorLine, wordParams, type PlainError, type Translate } from '@contract/rules/messages'

@@ -36,11 +36,7 @@ export function withVisibility<T extends Pick<CreateForm, 'fields' | 'visibility
   return { ...form, fields: { ...form.fields, public: v === 'public' }, visibility: v === 'shared' ? 'shared' : 'private' }
 }
 
-export type InspectionState =
-  | { state: 'idle' }
-  | { state: 'running' }
-  | { state: 'done'; report: InspectionReport }
-  | { state: 'failed'; message: string }
+export type InspectionState = { state: 'idle' } | { state: 'running' } | { state: 'done'; report: InspectionReport } | { state: 'failed'; message: string }
 
 export interface FormCheck {
   /** Blocking errors, keyed by form field (`name`, `source`, `minDiskGiB`, ...). */
@@ -166,8 +162,7 @@ export function validateCreate(form: CreateForm, inspection: InspectionState, lo
   if (form.tags.length > MAX_TAGS) add(errors, 'tags', { key: 'valid.tooManyTags' })
   else if (badTag) add(errors, 'tags', { key: badTag })
   const virtualSize = form.sourceKind === 'file' && inspection.state === 'done' ? inspection.report.virtualSize : null
-  const fmt =
-    form.diskFormat === 'auto' && inspection.state === 'done' ? inspection.report.proposedDiskFormat : form.diskFormat
+  const fmt = form.diskFormat === 'auto' && inspection.state === 'done' ? inspection.report.proposedDiskFormat : form.diskFormat
   return { errors, warnings: crossFieldWarnings(form.fields, virtualSize, fmt) }
 }
 

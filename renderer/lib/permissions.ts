@@ -71,11 +71,7 @@ export function volumeEligible(im: Pick<ImageDTO, 'diskFormat' | 'fields'> & Par
 }
 
 /** Permission for a batch action: allowed when allowed for at least one selected image; `allowedIds` lists them. */
-export function canOnSelection(
-  action: ImageAction,
-  images: readonly ImageDTO[],
-  caps: CapsState | undefined,
-): Verdict & { allowedIds: string[] } {
+export function canOnSelection(action: ImageAction, images: readonly ImageDTO[], caps: CapsState | undefined): Verdict & { allowedIds: string[] } {
   if (!images.length) return { allowed: false, reason: { key: 'perm.selectSome' }, allowedIds: [] }
   const verdicts = images.map((im) => ({ im, v: canOnImage(action, im, caps) }))
   const ok = verdicts.filter((x) => x.v.allowed).map((x) => x.im.id)
@@ -85,11 +81,7 @@ export function canOnSelection(
 }
 
 /** The images of a selection an action skips, grouped by reason (e.g. the protected ones of a batch delete). */
-export function skippedOnSelection(
-  action: ImageAction,
-  images: readonly ImageDTO[],
-  caps: CapsState | undefined,
-): { reason: Issue; images: ImageDTO[] }[] {
+export function skippedOnSelection(action: ImageAction, images: readonly ImageDTO[], caps: CapsState | undefined): { reason: Issue; images: ImageDTO[] }[] {
   const groups = new Map<string, { reason: Issue; images: ImageDTO[] }>()
   for (const im of images) {
     const v = canOnImage(action, im, caps)

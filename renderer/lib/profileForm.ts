@@ -88,8 +88,7 @@ export function validateProfile(p: ProfileInput, otherNames: readonly string[]):
     default:
       unreachable(type)
   }
-  if (p.regions.length && p.defaultRegion && !p.regions.includes(p.defaultRegion))
-    add(errors, 'defaultRegion', { key: 'valid.defaultRegion' })
+  if (p.regions.length && p.defaultRegion && !p.regions.includes(p.defaultRegion)) add(errors, 'defaultRegion', { key: 'valid.defaultRegion' })
   for (const [k, v] of Object.entries(p.endpointOverrides)) {
     if (!k.trim() || !isHttpUrl(v)) add(errors, 'endpointOverrides', { key: 'valid.badOverride', params: { key: k || '?' } })
   }
@@ -126,9 +125,7 @@ export function groupProfiles(profiles: readonly ProfileDTO[]): { group: string;
     list.push(p)
     map.set(g, list)
   }
-  return [...map.entries()]
-    .sort((a, b) => (a[0] === '' ? 1 : b[0] === '' ? -1 : a[0].localeCompare(b[0])))
-    .map(([group, list]) => ({ group, profiles: list }))
+  return [...map.entries()].sort((a, b) => (a[0] === '' ? 1 : b[0] === '' ? -1 : a[0].localeCompare(b[0]))).map(([group, list]) => ({ group, profiles: list }))
 }
 
 /** Move an id up/down in an ordered id list (clamped). */

@@ -30,7 +30,6 @@ export interface FleetColumn extends FleetSource {
 
 export const columnKey = (c: FleetSource): string => `${c.profileId}|${c.region}`
 
-
 /** The rows to copy grouped by the column that holds them first (the copy's source), with their image ids there. */
 export function copySources(rows: readonly FleetRow[], columns: readonly FleetSource[]): { source: FleetSource; imageIds: string[] }[] {
   const by = new Map<number, string[]>()
@@ -50,7 +49,10 @@ export function copySources(rows: readonly FleetRow[], columns: readonly FleetSo
  * The summary of a batch (pure): plan items `present` / `drift` / `refused` are skipped; each `copy` item is one job,
  * done, failed (failed or cancelled) or still running.
  */
-export function batchSummary(plans: readonly CopyPlan[], jobs: readonly Pick<JobDTO, 'state'>[]): { done: number; skipped: number; failed: number; running: number } {
+export function batchSummary(
+  plans: readonly CopyPlan[],
+  jobs: readonly Pick<JobDTO, 'state'>[],
+): { done: number; skipped: number; failed: number; running: number } {
   let skipped = 0
   for (const p of plans) skipped += p.counts.present + p.counts.drift + p.counts.refused
   let done = 0
@@ -186,12 +188,14 @@ export const useFleetStore = defineStore('fleet', () => {
   }
 
   function copyRequests(selected: readonly FleetRow[], targets: readonly FleetSource[], options: CopyOptions): CopyRequest[] {
-    return copySources(selected, columns.value).map(({ source, imageIds }) => ({
-      ...options,
-      source,
-      imageIds,
-      targets: targets.filter((t) => columnKey(t) !== columnKey(source)).map((t) => ({ profileId: t.profileId, region: t.region })),
-    })).filter((r) => r.targets.length > 0)
+    return copySources(selected, columns.value)
+      .map(({ source, imageIds }) => ({
+        ...options,
+        source,
+        imageIds,
+        targets: targets.filter((t) => columnKey(t) !== columnKey(source)).map((t) => ({ profileId: t.profileId, region: t.region })),
+      }))
+      .filter((r) => r.targets.length > 0)
   }
 
   async function planSync(req: SyncRequest): Promise<SyncPlan> {

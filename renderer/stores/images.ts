@@ -61,7 +61,20 @@ export const STALE_MS = 30_000
 /** What makes a profile's listing another one: cloud, credentials' identity, scope, interface, endpoints. */
 export function connectionOf(p: ProfileDTO | undefined): string {
   if (!p) return ''
-  return JSON.stringify([p.authUrl, p.authType, p.userId, p.username, p.userDomainName, p.projectId, p.projectName, p.projectDomainName, p.appCredentialId, p.appCredentialName, p.interface, p.endpointOverrides])
+  return JSON.stringify([
+    p.authUrl,
+    p.authType,
+    p.userId,
+    p.username,
+    p.userDomainName,
+    p.projectId,
+    p.projectName,
+    p.projectDomainName,
+    p.appCredentialId,
+    p.appCredentialName,
+    p.interface,
+    p.endpointOverrides,
+  ])
 }
 
 function newState(ctx: CloudContext): ImageListState {
@@ -135,8 +148,7 @@ export const useImagesStore = defineStore('images', () => {
         if (seenJobs.get(j.id) === mark) continue
         seenJobs.set(j.id, mark)
         for (const s of lists.values()) {
-          if (s.loaded && s.ctx.profileId === j.profileId && (s.ctx.region ?? j.region) === j.region)
-            void refreshOne(s.ctx, j.imageId).catch(() => null)
+          if (s.loaded && s.ctx.profileId === j.profileId && (s.ctx.region ?? j.region) === j.region) void refreshOne(s.ctx, j.imageId).catch(() => null)
         }
       }
     },

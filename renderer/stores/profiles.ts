@@ -83,10 +83,7 @@ export const useProfilesStore = defineStore('profiles', () => {
 
   function remember(): void {
     try {
-      globalThis.localStorage?.setItem(
-        SESSION_KEY,
-        JSON.stringify({ currentId: currentId.value ?? undefined, regionByProfile: regionByProfile.value }),
-      )
+      globalThis.localStorage?.setItem(SESSION_KEY, JSON.stringify({ currentId: currentId.value ?? undefined, regionByProfile: regionByProfile.value }))
     } catch {
       /* ignore */
     }

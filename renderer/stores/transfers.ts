@@ -94,7 +94,24 @@ export const useTransfersStore = defineStore('transfers', () => {
   }
 
   return {
-    jobs, progress, error, loaded, sorted, active, finished, drafts,
-    upsert, onProgress, onRemoved, load, subscribe, act, remove, download, exportDrafts, importDrafts, drainFinished,
+    jobs,
+    progress,
+    error,
+    loaded,
+    sorted,
+    active,
+    finished,
+    drafts,
+    upsert,
+    onProgress,
+    onRemoved,
+    load,
+    subscribe,
+    act,
+    remove,
+    download,
+    exportDrafts,
+    importDrafts,
+    drainFinished,
   }
 })

@@ -84,19 +84,17 @@ describe('packed app (electron-builder --dir --linux, stand-in Electron)', () =>
     spawnSync('mkdir', ['-p', dist])
     writeFileSync(
       join(dist, 'electron'),
-      Buffer.concat([Buffer.from('#!/bin/sh\necho "stand-in Electron for packaging tests" >&2\nexit 1\n'), Buffer.from(SENTINEL), Buffer.from([1, 8]), Buffer.from(DEFAULT_WIRE)]),
+      Buffer.concat([
+        Buffer.from('#!/bin/sh\necho "stand-in Electron for packaging tests" >&2\nexit 1\n'),
+        Buffer.from(SENTINEL),
+        Buffer.from([1, 8]),
+        Buffer.from(DEFAULT_WIRE),
+      ]),
       { mode: 0o755 },
     )
     const r = spawnSync(
       process.execPath,
-      [
-        join(root, 'node_modules/electron-builder/cli.js'),
-        '--dir',
-        '--linux',
-        '--x64',
-        `-c.electronDist=${dist}`,
-        `-c.directories.output=${output}`,
-      ],
+      [join(root, 'node_modules/electron-builder/cli.js'), '--dir', '--linux', '--x64', `-c.electronDist=${dist}`, `-c.directories.output=${output}`],
       {
         cwd: root,
         encoding: 'utf8',
@@ -143,7 +141,10 @@ describe('packed app (electron-builder --dir --linux, stand-in Electron)', () =>
     const own = entries.filter((e) => !e.startsWith('/node_modules/'))
     expect(own.filter((e) => /\.(ts|tsx|vue|map)$/.test(e))).toEqual([])
     for (const dir of ['/main', '/renderer', '/preload', '/web', '/cli', '/test', '/scripts', '/build', '/.github', '/out/web']) {
-      expect(own.filter((e) => e === dir || e.startsWith(`${dir}/`)), dir).toEqual([])
+      expect(
+        own.filter((e) => e === dir || e.startsWith(`${dir}/`)),
+        dir,
+      ).toEqual([])
     }
     for (const f of ['/tsconfig.json', '/vitest.config.ts', '/electron.vite.config.ts', '/eslint.config.js', '/electron-builder.yml', '/package-lock.json']) {
       expect(own, f).not.toContain(f)

@@ -9,7 +9,19 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
 import { describeBrowser } from '../support/cloud'
 import { openImagesApp, screenshot, type LaunchedBrowser, type TestHarness } from './support'
 import { Glance, unique, type RawImage } from './support/openstack'
-import { closeDrawer, dismissOverlays, errorNotification, findImage, openDetail, pickOption, selectOnly, setLanguage, shotOnFailure, tid, typeOptions } from './support/ui'
+import {
+  closeDrawer,
+  dismissOverlays,
+  errorNotification,
+  findImage,
+  openDetail,
+  pickOption,
+  selectOnly,
+  setLanguage,
+  shotOnFailure,
+  tid,
+  typeOptions,
+} from './support/ui'
 
 describeBrowser('e2e: sizes, non-ASCII tags, detail and toolbar (issue 14)', (admin) => {
   const prefix = unique('c14')
@@ -21,7 +33,10 @@ describeBrowser('e2e: sizes, non-ASCII tags, detail and toolbar (issue 14)', (ad
   let page: Page
 
   beforeAll(async () => {
-    fx.big = await g.createActive({ name: names.big, visibility: 'private', disk_format: 'raw', container_format: 'bare', min_disk: 10 }, new Uint8Array(100 * 1024 * 1024))
+    fx.big = await g.createActive(
+      { name: names.big, visibility: 'private', disk_format: 'raw', container_format: 'bare', min_disk: 10 },
+      new Uint8Array(100 * 1024 * 1024),
+    )
     fx.shared = await g.createActive({ name: names.shared, visibility: 'shared', disk_format: 'raw', container_format: 'bare' }, new Uint8Array(1024))
     fx.tags = await g.createActive({ name: names.tags, visibility: 'private', disk_format: 'raw', container_format: 'bare' }, new Uint8Array(4096))
     ;({ h, browser, page } = await openImagesApp(admin))

@@ -60,13 +60,18 @@ describeBrowser('e2e: offline drafts (save, export, import, run)', (admin) => {
     await screenshot(page, 'drafts-en')
     await h.setDialogAnswer(manifest)
     await page.locator(tid('btn-export-drafts')).click()
-    await expect.poll(() => {
-      try {
-        return readFileSync(manifest, 'utf8')
-      } catch {
-        return ''
-      }
-    }, { timeout: 30_000 }).toContain(name)
+    await expect
+      .poll(
+        () => {
+          try {
+            return readFileSync(manifest, 'utf8')
+          } catch {
+            return ''
+          }
+        },
+        { timeout: 30_000 },
+      )
+      .toContain(name)
     const doc = parse(readFileSync(manifest, 'utf8')) as { drafts?: { name?: string; file?: string }[] }
     const entry = JSON.stringify(doc)
     expect(entry).toContain(name)

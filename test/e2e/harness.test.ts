@@ -25,7 +25,12 @@ function connect(url: string, headers: Record<string, string> = {}): Promise<{ w
   })
 }
 
-function call(ws: WsClient, id: number, channel: string, args: unknown[]): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
+function call(
+  ws: WsClient,
+  id: number,
+  channel: string,
+  args: unknown[],
+): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
   return new Promise((resolve) => {
     const onMessage = (data: WsClient.RawData): void => {
       const msg = JSON.parse(data.toString()) as { id?: number; result?: never }
@@ -39,7 +44,10 @@ function call(ws: WsClient, id: number, channel: string, args: unknown[]): Promi
   })
 }
 
-function callRaw(ws: WsClient, frame: { id: number } & Record<string, unknown>): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
+function callRaw(
+  ws: WsClient,
+  frame: { id: number } & Record<string, unknown>,
+): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
   return new Promise((resolve) => {
     const onMessage = (data: WsClient.RawData): void => {
       const msg = JSON.parse(data.toString()) as { id?: number; result?: never }
@@ -73,7 +81,11 @@ describe('browser harness: security and transport', () => {
       expect(r.status, path).toBe(401)
       expect(await r.text()).not.toContain('<script')
     }
-    const dialog = await fetch(`${h.origin}/__harness/dialog`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"path":"/etc/passwd"}' })
+    const dialog = await fetch(`${h.origin}/__harness/dialog`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"path":"/etc/passwd"}',
+    })
     expect(dialog.status).toBe(401)
     const cookie = await fetch(`${h.origin}/`, { headers: { cookie: `glance_harness_${h.port}=nope` } })
     expect(cookie.status).toBe(401)
@@ -172,10 +184,12 @@ describe('browser harness: security and transport', () => {
     expect(st.dialogsPending).toBe(0)
 
     // Events from the services' bus reach connected sockets.
-    const got = new Promise<unknown>((resolve) => ws!.on('message', (d) => {
-      const m = JSON.parse(d.toString()) as { event?: string; payload?: unknown }
-      if (m.event === 'app:notice') resolve(m.payload)
-    }))
+    const got = new Promise<unknown>((resolve) =>
+      ws!.on('message', (d) => {
+        const m = JSON.parse(d.toString()) as { event?: string; payload?: unknown }
+        if (m.event === 'app:notice') resolve(m.payload)
+      }),
+    )
     h.services.events.emit('app:notice', { level: 'info', message: 'hello' })
     expect(await got).toEqual({ level: 'info', message: 'hello' })
     ws!.close()

@@ -19,11 +19,19 @@ describeBrowser('e2e: languages and themes', (admin) => {
   let page: Page
 
   const text = async (id: string): Promise<string> => ((await page.locator(tid(id)).first().textContent()) ?? '').trim()
-  const lang = (): Promise<string> => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang)
+  const lang = (): Promise<string> =>
+    page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang)
 
   beforeAll(async () => {
-    made.push(await g.createActive({ name: `${prefix}-ubuntu`, visibility: 'private', os_distro: 'ubuntu', os_type: 'linux', architecture: 'x86_64' }, bytes(3 * 1024 * 1024, 9)))
-    made.push(await g.createActive({ name: `${prefix}-windows`, visibility: 'private', os_type: 'windows', os_distro: 'windows', tags: ['e2e'] }, bytes(2048, 10)))
+    made.push(
+      await g.createActive(
+        { name: `${prefix}-ubuntu`, visibility: 'private', os_distro: 'ubuntu', os_type: 'linux', architecture: 'x86_64' },
+        bytes(3 * 1024 * 1024, 9),
+      ),
+    )
+    made.push(
+      await g.createActive({ name: `${prefix}-windows`, visibility: 'private', os_type: 'windows', os_distro: 'windows', tags: ['e2e'] }, bytes(2048, 10)),
+    )
     // a Chinese system locale: the app starts in Chinese
     ;({ h, browser, page } = await openImagesApp(admin, { browser: { locale: 'zh-CN' } }))
   })
@@ -115,7 +123,9 @@ describeBrowser('e2e: languages and themes', (admin) => {
     const theme = page.locator(tid('theme-switch'))
     if ((await theme.getAttribute('data-theme')) !== 'dark') await theme.click()
     await expect.poll(() => theme.getAttribute('data-theme')).toBe('dark')
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { className: string } } }).document.documentElement.className)).toContain('dark')
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { className: string } } }).document.documentElement.className),
+    ).toContain('dark')
     // the page really is dark
     const bg = await page.evaluate(() => {
       const g = globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string }; document: { body: unknown } }

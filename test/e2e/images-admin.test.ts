@@ -152,7 +152,8 @@ describeBrowser('e2e: images as admin', (admin) => {
     expect(await drawer.locator(tid('detail-checksums')).textContent()).toContain(fx.alpha!.checksum!)
     expect(await drawer.locator(tid('detail-volumes')).textContent()).toMatch(/1 GiB/)
     // an admin may do everything on it
-    for (const a of ['modify', 'editTags', 'download', 'createVolume', 'deactivate', 'delete']) expect((await gate(drawer, `detail-${a}`)).disabled, a).toBe(false)
+    for (const a of ['modify', 'editTags', 'download', 'createVolume', 'deactivate', 'delete'])
+      expect((await gate(drawer, `detail-${a}`)).disabled, a).toBe(false)
     await screenshot(page, 'detail-en')
     await closeDrawer(page)
   })
@@ -189,7 +190,13 @@ describeBrowser('e2e: images as admin', (admin) => {
     await screenshot(page, 'transfers-en')
     // a finished job says how much it moved (not "0 B / 192 KiB")
     expect(await job.textContent()).not.toMatch(/\b0 B \//)
-    expect(await job.getAttribute('data-state'), (await job.locator(tid('job-error')).textContent().catch(() => '')) ?? '').toBe('done')
+    expect(
+      await job.getAttribute('data-state'),
+      (await job
+        .locator(tid('job-error'))
+        .textContent()
+        .catch(() => '')) ?? '',
+    ).toBe('done')
     await closeTransfers(page)
 
     // the list shows it active
@@ -235,7 +242,13 @@ describeBrowser('e2e: images as admin', (admin) => {
       await screenshot(page, 'create-form-url-en')
       await submitCreate(dialog)
       const job = await waitForJob(page, names.url, ['done', 'failed'], 150_000)
-      expect(await job.getAttribute('data-state'), (await job.locator(tid('job-error')).textContent().catch(() => '')) ?? '').toBe('done')
+      expect(
+        await job.getAttribute('data-state'),
+        (await job
+          .locator(tid('job-error'))
+          .textContent()
+          .catch(() => '')) ?? '',
+      ).toBe('done')
       await closeTransfers(page)
       const [im] = await g.byName(names.url)
       expect(im).toMatchObject({ status: 'active', disk_format: 'qcow2', size: readFileSync(qcow2).length, os_distro: 'centos' })
@@ -332,7 +345,13 @@ describeBrowser('e2e: images as admin', (admin) => {
     const dl = page.locator(`${tid('job-row')}[data-kind="download"][data-name="${names.file}"]`)
     await dl.waitFor({ timeout: 30_000 })
     await expect.poll(() => dl.getAttribute('data-state'), { timeout: 120_000 }).toMatch(/done|failed/)
-    expect(await dl.getAttribute('data-state'), (await dl.locator(tid('job-error')).textContent().catch(() => '')) ?? '').toBe('done')
+    expect(
+      await dl.getAttribute('data-state'),
+      (await dl
+        .locator(tid('job-error'))
+        .textContent()
+        .catch(() => '')) ?? '',
+    ).toBe('done')
     await closeTransfers(page)
     expect(existsSync(target)).toBe(true)
     expect(readFileSync(target).equals(readFileSync(qcow2))).toBe(true)
@@ -352,7 +371,12 @@ describeBrowser('e2e: images as admin', (admin) => {
     const dialog = page.locator(tid('volume-dialog'))
     await dialog.waitFor()
     await dialog.locator(tid('volume-name')).fill(volumeName)
-    expect(await dialog.locator(`${tid('volume-size')} input, input${tid('volume-size')}`).first().inputValue()).toBe('1')
+    expect(
+      await dialog
+        .locator(`${tid('volume-size')} input, input${tid('volume-size')}`)
+        .first()
+        .inputValue(),
+    ).toBe('1')
     await screenshot(page, 'volume-en')
     await dialog.locator(tid('volume-submit')).click()
     await dialog.waitFor({ state: 'hidden', timeout: 60_000 })
@@ -375,7 +399,10 @@ describeBrowser('e2e: images as admin', (admin) => {
     await dialog.locator(tid('export-submit')).click()
     await dialog.waitFor({ state: 'hidden', timeout: 30_000 })
     const text = readFileSync(csv, 'utf8')
-    const lines = text.replace(/^\uFEFF/, '').trim().split(/\r?\n/)
+    const lines = text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/)
     expect(lines[0]).toMatch(/Name/)
     for (const n of [names.alpha, names.beta, names.prot, names.shared]) expect(text).toContain(n)
     // only what is shown: nothing without the prefix
@@ -403,7 +430,10 @@ describeBrowser('e2e: images as admin', (admin) => {
     const drawer = await openDetail(page, names.prot)
     expect((await gate(drawer, 'detail-delete')).reason).toMatch(/protected/i)
     await page.locator(tid('detail-delete-wrap')).hover()
-    await page.locator('.el-popper:visible', { hasText: /protected;/i }).first().waitFor()
+    await page
+      .locator('.el-popper:visible', { hasText: /protected;/i })
+      .first()
+      .waitFor()
     await screenshot(page, 'delete-protected-en')
     await closeDrawer(page)
     expect((await g.request('DELETE', `/v2/images/${fx.prot!.id}`)).status).toBe(403)

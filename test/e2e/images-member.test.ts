@@ -84,7 +84,10 @@ describeBrowser('e2e: images as a project member', (admin) => {
     expect((await gate(page, 'btn-share')).disabled).toBe(true)
     // the tooltip says it too
     await page.locator(tid('btn-delete-wrap')).hover()
-    await page.locator('.el-popper:visible', { hasText: /another project/i }).first().waitFor()
+    await page
+      .locator('.el-popper:visible', { hasText: /another project/i })
+      .first()
+      .waitFor()
     await screenshot(page, 'member-denied-en')
     // what it may do with a public image: download it
     expect((await gate(page, 'btn-download')).disabled).toBe(false)
@@ -95,7 +98,7 @@ describeBrowser('e2e: images as a project member', (admin) => {
     expect((await gm.request('PUT', `/v2/images/${id}/tags/nope`)).status).toBe(403)
     expect((await gm.request('POST', `/v2/images/${id}/actions/deactivate`)).status).toBe(403)
     expect((await gm.request('DELETE', `/v2/images/${id}`)).status).toBe(403)
-    expect((await ga.get(id))).toMatchObject({ status: 'active', min_ram: 0, tags: [] })
+    expect(await ga.get(id)).toMatchObject({ status: 'active', min_ram: 0, tags: [] })
   })
 
   it('cannot make an image public: the switch is disabled with the reason, and Glance refuses (403)', async () => {
@@ -106,7 +109,10 @@ describeBrowser('e2e: images as a project member', (admin) => {
     const sw = dialog.locator(tid('create-public'))
     expect(await sw.getAttribute('class')).toMatch(/is-disabled/)
     await sw.hover()
-    await page.locator('.el-popper:visible', { hasText: /administrator/i }).first().waitFor()
+    await page
+      .locator('.el-popper:visible', { hasText: /administrator/i })
+      .first()
+      .waitFor()
     await screenshot(page, 'member-create-form-en')
     await dialog.locator(tid('create-cancel')).click()
     await dialog.waitFor({ state: 'hidden' })
@@ -121,7 +127,13 @@ describeBrowser('e2e: images as a project member', (admin) => {
     await h.setDialogAnswer(target)
     await page.locator(tid('btn-download')).click()
     const job = await waitForJob(page, names.pub, ['done', 'failed'], 120_000)
-    expect(await job.getAttribute('data-state'), (await job.locator(tid('job-error')).textContent().catch(() => '')) ?? '').toBe('done')
+    expect(
+      await job.getAttribute('data-state'),
+      (await job
+        .locator(tid('job-error'))
+        .textContent()
+        .catch(() => '')) ?? '',
+    ).toBe('done')
     expect(createHash('md5').update(readFileSync(target)).digest('hex')).toBe(createHash('md5').update(pubBytes).digest('hex'))
   })
 
@@ -131,7 +143,13 @@ describeBrowser('e2e: images as a project member', (admin) => {
     await setNumber(dialog, 'create-min-disk', 1)
     await submitCreate(dialog)
     const job = await waitForJob(page, names.own, ['done', 'failed'], 150_000)
-    expect(await job.getAttribute('data-state'), (await job.locator(tid('job-error')).textContent().catch(() => '')) ?? '').toBe('done')
+    expect(
+      await job.getAttribute('data-state'),
+      (await job
+        .locator(tid('job-error'))
+        .textContent()
+        .catch(() => '')) ?? '',
+    ).toBe('done')
     await page.locator(`${tid('transfers-panel')} .el-drawer__close-btn`).click()
     const [own] = await gm.byName(names.own)
     const project = (await osSession(member)).projectId
@@ -150,10 +168,12 @@ describeBrowser('e2e: images as a project member', (admin) => {
     await edit.locator(tid('edit-description')).fill('member was here')
     await edit.locator(tid('edit-submit')).click()
     await edit.waitFor({ state: 'hidden', timeout: 30_000 })
-    await expect.poll(async () => {
-      const im = await gm.get(own!.id)
-      return im && { min_ram: im.min_ram, description: im.description }
-    }).toEqual({ min_ram: 1024, description: 'member was here' })
+    await expect
+      .poll(async () => {
+        const im = await gm.get(own!.id)
+        return im && { min_ram: im.min_ram, description: im.description }
+      })
+      .toEqual({ min_ram: 1024, description: 'member was here' })
 
     // tags
     await page.locator(tid('btn-tags')).click()

@@ -38,8 +38,7 @@ describeBrowser('e2e: two-key sort and changes-since against the real Glance', (
     for (const im of await g.byPrefix(prefix).catch(() => [] as RawImage[])) await g.destroy(im.id)
   })
 
-  const rowNames = (): Promise<string[]> =>
-    page.locator(tid('image-row')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name') ?? ''))
+  const rowNames = (): Promise<string[]> => page.locator(tid('image-row')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name') ?? ''))
 
   it('sorts by disk format then name (desc), lists only the images changed since, and a saved filter restores both', async () => {
     shotOnFailure(() => page, 'list-sort')
@@ -80,7 +79,10 @@ describeBrowser('e2e: two-key sort and changes-since against the real Glance', (
     await header('name').click() // sort by name alone
     await expect.poll(() => page.locator(tid('image-table')).getAttribute('data-sort')).toMatch(/^name:/)
     await page.locator(tid('saved-filter-select')).click()
-    await page.locator('.el-select-dropdown__item', { hasText: `${prefix} recent` }).first().click()
+    await page
+      .locator('.el-select-dropdown__item', { hasText: `${prefix} recent` })
+      .first()
+      .click()
     await expect.poll(() => page.locator(tid('image-table')).getAttribute('data-sort')).toBe('disk_format:asc,name:desc')
     await expect.poll(rowNames, { timeout: 30_000 }).toEqual([2, 1, 0].map((i) => `${prefix}-${i}`))
   })

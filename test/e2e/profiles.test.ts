@@ -76,7 +76,7 @@ describeBrowser('e2e: connection profiles', (admin) => {
     const page = await browser.newPage()
     await h.open(page, '#/profiles')
     await page.locator(tid('profiles-view')).waitFor()
-    const before = (await page.locator(tid('profile-row')).count())
+    const before = await page.locator(tid('profile-row')).count()
 
     // --- the dialog: validation first
     await page.locator(tid('btn-add-profile')).click()

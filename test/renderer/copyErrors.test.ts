@@ -16,14 +16,20 @@ describe('copy errors in the UI language', () => {
   const verify = {
     code: 'HASH_MISMATCH',
     message: 'The copy of s-1 to RegionTwo FAILED verification (checksum, md5). The target image t-1 was deleted.',
-    details: { imageId: 't-1', deleted: true, reason: 'copyVerifyFailed', params: { sourceId: 's-1', region: 'RegionTwo', imageId: 't-1', checks: 'checksum, md5' } },
+    details: {
+      imageId: 't-1',
+      deleted: true,
+      reason: 'copyVerifyFailed',
+      params: { sourceId: 's-1', region: 'RegionTwo', imageId: 't-1', checks: 'checksum, md5' },
+    },
   }
   it('a failed verification names the checks and the deleted image, in Chinese', () => {
     const z = describeError(verify, tr('zh-CN')).text
     expect(z).toBe('镜像 s-1 复制到 RegionTwo 后校验失败（checksum, md5 与源镜像不一致）。未完成的镜像 t-1 已删除。')
     expect(z).not.toMatch(/FAILED verification/)
     expect(describeError(verify, tr('en')).text).toBe(
-      'The copy of image s-1 to RegionTwo failed verification (checksum, md5 differ from the source). ' + tr('en')('error.unfinishedDeleted', { imageId: 't-1' }),
+      'The copy of image s-1 to RegionTwo failed verification (checksum, md5 differ from the source). ' +
+        tr('en')('error.unfinishedDeleted', { imageId: 't-1' }),
     )
   })
   it('a pull that went back to queued is worded too', () => {

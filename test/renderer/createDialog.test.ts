@@ -9,7 +9,15 @@ import { installMockApi, ok, type MockApi } from './support/mockApi'
 const GiB = 1024 ** 3
 const ctx = { profileId: 'p1', region: 'R1' }
 const report = (over: Partial<InspectionReport> = {}): InspectionReport => ({
-  format: 'qcow2', proposedDiskFormat: 'qcow2', size: GiB, virtualSize: 8 * GiB, proposedMinDiskGiB: 8, details: {}, unsafe: [], warnings: [], ...over,
+  format: 'qcow2',
+  proposedDiskFormat: 'qcow2',
+  size: GiB,
+  virtualSize: 8 * GiB,
+  proposedMinDiskGiB: 8,
+  details: {},
+  unsafe: [],
+  warnings: [],
+  ...over,
 })
 
 // a loaded 2-core machine renders these dialogs slowly: the default 5 s is not enough
@@ -61,9 +69,24 @@ describe('ImageCreateDialog', () => {
   it('shows every console field', async () => {
     await open()
     for (const id of [
-      'create-name', 'create-source-file', 'create-os-type', 'create-arch-arm', 'create-arch-x86', 'create-virt-qemu',
-      'create-virt-baremetal', 'create-min-disk', 'create-min-ram', 'create-public', 'create-protected', 'create-online-resize',
-      'create-agent', 'create-multiqueue', 'create-encrypted-password', 'create-description', 'create-submit', 'create-draft',
+      'create-name',
+      'create-source-file',
+      'create-os-type',
+      'create-arch-arm',
+      'create-arch-x86',
+      'create-virt-qemu',
+      'create-virt-baremetal',
+      'create-min-disk',
+      'create-min-ram',
+      'create-public',
+      'create-protected',
+      'create-online-resize',
+      'create-agent',
+      'create-multiqueue',
+      'create-encrypted-password',
+      'create-description',
+      'create-submit',
+      'create-draft',
     ])
       expect(byTestId(id), id).not.toBeNull()
     expect(byTestId('create-boot-mode')).toBeNull()
@@ -182,11 +205,7 @@ describe('ImageCreateDialog', () => {
 
   it('renders in Chinese with the console’s words', async () => {
     document.body.innerHTML = ''
-    mountWith(
-      ImageCreateDialog,
-      { props: { modelValue: true, ctx, publicize: { allowed: true }, tagOptions: [], initialFile: null } },
-      'zh-CN',
-    )
+    mountWith(ImageCreateDialog, { props: { modelValue: true, ctx, publicize: { allowed: true }, tagOptions: [], initialFile: null } }, 'zh-CN')
     await flush()
     expect(text()).toContain('创建镜像')
     expect(text()).toContain('最小系统盘(GiB)')

@@ -31,14 +31,22 @@ describe('describeError: code + reason + params in the UI language', () => {
   })
 
   it('a text a server wrote (params.server) is the detail, as is', () => {
-    const e = { code: 'IMPORT_FAILED', message: 'The import of image i-1 failed: 404 Not Found', details: { reason: 'taskFailed', params: { imageId: 'i-1', server: '404 Not Found' } } }
+    const e = {
+      code: 'IMPORT_FAILED',
+      message: 'The import of image i-1 failed: 404 Not Found',
+      details: { reason: 'taskFailed', params: { imageId: 'i-1', server: '404 Not Found' } },
+    }
     const z = describeError(e, zh)
     expect(z.text).toBe('云平台导入镜像 i-1 失败。')
     expect(z.detail).toBe('404 Not Found')
   })
 
   it('coded parameters (status, visibility, kind) are worded too', () => {
-    const e = { code: 'VALIDATION', message: 'Image x is queued; only active images can become volumes.', details: { reason: 'volumeNotActive', params: { status: 'queued' } } }
+    const e = {
+      code: 'VALIDATION',
+      message: 'Image x is queued; only active images can become volumes.',
+      details: { reason: 'volumeNotActive', params: { status: 'queued' } },
+    }
     expect(describeError(e, zh).text).toBe(`仅“可用”状态的镜像可以创建云硬盘（当前为 ${zh('status.queued')}）。`)
     expect(describeError(e, zh).text).not.toMatch(/queued/)
     expect(describeError(e, en).text).toBe('Only active images can become volumes (this one is Queued).')
@@ -65,7 +73,11 @@ describe('describeError: code + reason + params in the UI language', () => {
   })
 
   it('a failed job says what became of its unfinished image', () => {
-    const e = { code: 'NETWORK', message: 'Network error… The unfinished image i-7 was deleted.', details: { reason: 'transport', params: { host: 'g:9292' }, imageId: 'i-7', deleted: true } }
+    const e = {
+      code: 'NETWORK',
+      message: 'Network error… The unfinished image i-7 was deleted.',
+      details: { reason: 'transport', params: { host: 'g:9292' }, imageId: 'i-7', deleted: true },
+    }
     expect(describeError(e, zh).text).toBe('无法连接 g:9292：请检查地址和网络。未完成的镜像 i-7 已删除。')
     expect(describeError({ ...e, details: { ...e.details, deleted: false } }, en).text).toMatch(/i-7 may be left over; delete it\.$/)
   })

@@ -15,7 +15,21 @@ const zh = mk('zh-CN')
 describe('console field labels and values', () => {
   it('every console field has a label in both languages', () => {
     expect(Object.keys(FIELD_LABELS).sort()).toEqual(
-      ['agent', 'architecture', 'bootMode', 'description', 'encryptedPassword', 'minDiskGiB', 'minRamGiB', 'multiqueue', 'onlineResize', 'osType', 'protected', 'public', 'virtualization'].sort(),
+      [
+        'agent',
+        'architecture',
+        'bootMode',
+        'description',
+        'encryptedPassword',
+        'minDiskGiB',
+        'minRamGiB',
+        'multiqueue',
+        'onlineResize',
+        'osType',
+        'protected',
+        'public',
+        'virtualization',
+      ].sort(),
     )
     expect(zh(FIELD_LABELS.virtualization)).toBe('虚拟化类型')
     expect(en(FIELD_LABELS.multiqueue)).toBe('NIC multiqueue')
@@ -61,7 +75,20 @@ describe('console field labels and values', () => {
 
 describe('columns', () => {
   it('defaults to the console’s columns and cleans a remembered choice', () => {
-    expect(DEFAULT_COLUMNS).toEqual(['name', 'status', 'diskFormat', 'osType', 'architecture', 'virtualization', 'size', 'visibility', 'protected', 'owner', 'createdAt', 'updatedAt'])
+    expect(DEFAULT_COLUMNS).toEqual([
+      'name',
+      'status',
+      'diskFormat',
+      'osType',
+      'architecture',
+      'virtualization',
+      'size',
+      'visibility',
+      'protected',
+      'owner',
+      'createdAt',
+      'updatedAt',
+    ])
     expect(normalizeColumns(['size', 'bogus', 'size', 'status'])).toEqual(['name', 'size', 'status'])
     expect(normalizeColumns('x')).toEqual(DEFAULT_COLUMNS)
     expect(normalizeColumns([])).toEqual(DEFAULT_COLUMNS)
@@ -72,7 +99,12 @@ describe('columns', () => {
   })
 
   it('cell text', () => {
-    const im = image({ size: 1536, fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false, osType: 'ubuntu', architecture: 'x86' }, protected: true, minRam: 2048 })
+    const im = image({
+      size: 1536,
+      fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false, osType: 'ubuntu', architecture: 'x86' },
+      protected: true,
+      minRam: 2048,
+    })
     expect(cellText(im, 'size', en, 'en')).toBe('1.5 KiB')
     expect(cellText(im, 'osType', en, 'en')).toBe('Ubuntu')
     expect(cellText(im, 'architecture', en, 'en')).toBe('x86')

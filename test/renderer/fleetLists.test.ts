@@ -14,7 +14,19 @@ import { compareImages, insertionIndex } from '@/lib/sortInsert'
 import { image, installMockApi, ok, type MockApi } from './support/mockApi'
 
 function profile(id: string, over: Partial<ProfileDTO> = {}): ProfileDTO {
-  return { ...emptyProfile(), id, name: id, authUrl: 'http://k/v3', projectName: 'a', regions: ['R1', 'R2'], defaultRegion: 'R1', source: 'saved', secretState: 'stored', order: 0, ...over }
+  return {
+    ...emptyProfile(),
+    id,
+    name: id,
+    authUrl: 'http://k/v3',
+    projectName: 'a',
+    regions: ['R1', 'R2'],
+    defaultRegion: 'R1',
+    source: 'saved',
+    secretState: 'stored',
+    order: 0,
+    ...over,
+  }
 }
 
 let api: MockApi
@@ -108,9 +120,7 @@ describe('images store: never stale', () => {
     await nextTick()
     let release!: () => void
     api.images.list.mockImplementationOnce(() => ok({ images: named('second-1'), next: 'c' }))
-    api.images.list.mockImplementationOnce(
-      () => new Promise((r) => (release = () => r({ ok: true, value: { images: named('second-2') } }))),
-    )
+    api.images.list.mockImplementationOnce(() => new Promise((r) => (release = () => r({ ok: true, value: { images: named('second-2') } }))))
     const done = store.ensureLoaded(Date.now() + STALE_MS + 1)
     await new Promise((r) => setTimeout(r, 0))
     expect(store.current!.images.map((i) => i.name)).toEqual(['first'])

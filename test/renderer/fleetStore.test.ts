@@ -15,9 +15,21 @@ import { fleetRecordOf } from '@contract/rules/fleet-matrix'
 import { image, installMockApi, ok } from './support/mockApi'
 
 function profile(id: string, over: Partial<ProfileDTO> = {}): ProfileDTO {
-  return { ...emptyProfile(), id, name: id, authUrl: 'http://k/v3', regions: ['RegionOne'], defaultRegion: 'RegionOne', source: 'env', secretState: 'session', order: 0, ...over }
+  return {
+    ...emptyProfile(),
+    id,
+    name: id,
+    authUrl: 'http://k/v3',
+    regions: ['RegionOne'],
+    defaultRegion: 'RegionOne',
+    source: 'env',
+    secretState: 'session',
+    order: 0,
+    ...over,
+  }
 }
-const hashed = (name: string, hash: string, over: Partial<ImageDTO> = {}): ImageDTO => image({ name, hashAlgo: 'sha512', hashValue: hash, checksum: `m${hash}`, ...over })
+const hashed = (name: string, hash: string, over: Partial<ImageDTO> = {}): ImageDTO =>
+  image({ name, hashAlgo: 'sha512', hashValue: hash, checksum: `m${hash}`, ...over })
 
 interface FleetMock {
   regions: ReturnType<typeof vi.fn<(id: string) => Promise<Result<FleetRegions>>>>
@@ -90,7 +102,9 @@ describe('fleet store: loading', () => {
 
   it('a failing column keeps its error; the others load', async () => {
     fleetApi.page.mockImplementation((src) =>
-      src.region === 'RegionTwo' ? Promise.resolve({ ok: false, error: { code: 'NO_ENDPOINT', message: 'x' } }) : ok({ records: [fleetRecordOf(hashed('x', '1'))] }),
+      src.region === 'RegionTwo'
+        ? Promise.resolve({ ok: false, error: { code: 'NO_ENDPOINT', message: 'x' } })
+        : ok({ records: [fleetRecordOf(hashed('x', '1'))] }),
     )
     const fleet = useFleetStore()
     await fleet.load([

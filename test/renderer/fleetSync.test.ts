@@ -11,7 +11,17 @@ import { emptyProfile } from '@/lib/profileForm'
 import { byTestId, flush, mountWith } from './support/mount'
 import { installMockApi, ok } from './support/mockApi'
 
-const p: ProfileDTO = { ...emptyProfile(), id: 'env', name: 'env', authUrl: 'http://k/v3', regions: [], defaultRegion: 'RegionOne', source: 'env', secretState: 'session', order: 0 }
+const p: ProfileDTO = {
+  ...emptyProfile(),
+  id: 'env',
+  name: 'env',
+  authUrl: 'http://k/v3',
+  regions: [],
+  defaultRegion: 'RegionOne',
+  source: 'env',
+  secretState: 'session',
+  order: 0,
+}
 const columns = [
   { profileId: 'env', region: 'RegionOne', profileName: 'env' },
   { profileId: 'env', region: 'RegionTwo', profileName: 'env' },
@@ -36,8 +46,24 @@ it('shows the plan, and applies it only once the confirmation is accepted', asyn
     target: { profileId: 'env', region: 'RegionTwo' },
     filter: { kind: 'all' },
     items: [
-      { sourceImageId: 'a', name: 'ubuntu', size: 1, hash: { algo: 'sha512', value: 'x' }, target: { profileId: 'env', region: 'RegionTwo' }, action: 'copy', method: 'glance-download' },
-      { sourceImageId: 'b', name: 'debian', size: 1, hash: { algo: 'sha512', value: 'y' }, target: { profileId: 'env', region: 'RegionTwo' }, action: 'drift', drift: [{ key: 'min_ram', source: 512, target: 0 }] },
+      {
+        sourceImageId: 'a',
+        name: 'ubuntu',
+        size: 1,
+        hash: { algo: 'sha512', value: 'x' },
+        target: { profileId: 'env', region: 'RegionTwo' },
+        action: 'copy',
+        method: 'glance-download',
+      },
+      {
+        sourceImageId: 'b',
+        name: 'debian',
+        size: 1,
+        hash: { algo: 'sha512', value: 'y' },
+        target: { profileId: 'env', region: 'RegionTwo' },
+        action: 'drift',
+        drift: [{ key: 'min_ram', source: 512, target: 0 }],
+      },
     ],
     counts: { copy: 1, present: 0, drift: 1, refused: 0 },
   }

@@ -71,9 +71,7 @@ describe('create form validation', () => {
 
   it('refuses bad tags', () => {
     expect(keysOf(validateCreate(form({ tags: ['a/b'] }), { state: 'idle' }), 'tags')).toEqual(['valid.badTag'])
-    expect(keysOf(validateCreate(form({ tags: Array.from({ length: 129 }, (_, i) => `t${i}`) }), { state: 'idle' }), 'tags')).toEqual([
-      'valid.tooManyTags',
-    ])
+    expect(keysOf(validateCreate(form({ tags: Array.from({ length: 129 }, (_, i) => `t${i}`) }), { state: 'idle' }), 'tags')).toEqual(['valid.tooManyTags'])
   })
 })
 

@@ -74,9 +74,7 @@ describe('images store: paging', () => {
 
   it('a superseded load does not overwrite the newer one', async () => {
     let release: (() => void) | null = null
-    api.images.list.mockImplementationOnce(
-      () => new Promise((r) => (release = () => r({ ok: true, value: { images: [image({ name: 'old' })] } }))),
-    )
+    api.images.list.mockImplementationOnce(() => new Promise((r) => (release = () => r({ ok: true, value: { images: [image({ name: 'old' })] } }))))
     api.images.list.mockImplementationOnce(() => ok({ images: [image({ name: 'new' })] }))
     const store = useImagesStore()
     const first = store.load()
@@ -98,7 +96,9 @@ describe('images store: paging', () => {
 
 describe('images store: per-profile state and search', () => {
   it('switching profile or region keeps each list separate and instant', async () => {
-    api.images.list.mockImplementation((ctx) => ok({ images: [image({ name: `of-${(ctx as { profileId: string; region: string }).profileId}-${(ctx as { region: string }).region}` })] }))
+    api.images.list.mockImplementation((ctx) =>
+      ok({ images: [image({ name: `of-${(ctx as { profileId: string; region: string }).profileId}-${(ctx as { region: string }).region}` })] }),
+    )
     const profiles = useProfilesStore()
     const store = useImagesStore()
     await store.load()

@@ -19,7 +19,10 @@ const preview: ImportPreview = {
       hasSecret: false,
       warnings: ['TLS certificate verification is turned off for this cloud (verify: false).', 'A new English-only note.'],
       errors: ['auth.auth_url "ftp://x/v3" is not an http(s) URL.'],
-      issues: { warnings: [{ reason: 'verifyOff', params: {} }, { reason: 'notInCatalogue' }], errors: [{ reason: 'authUrlNotHttp', params: { url: 'ftp://x/v3' } }] },
+      issues: {
+        warnings: [{ reason: 'verifyOff', params: {} }, { reason: 'notInCatalogue' }],
+        errors: [{ reason: 'authUrlNotHttp', params: { url: 'ftp://x/v3' } }],
+      },
     },
   ],
 }

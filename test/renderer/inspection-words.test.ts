@@ -30,8 +30,14 @@ describe('inspection refusals worded by the renderer', () => {
   })
 
   it('a format mismatch and a changed file are worded too', () => {
-    const mm = { code: 'FORMAT_MISMATCH', message: 'x', details: { reason: 'formatMismatch', params: { detected: 'qcow2', declared: 'raw', proposed: 'qcow2' } } }
-    expect(describeError(mm, tr('zh-CN')).text).toBe('该文件是 qcow2，不是 raw：按 raw 上传会得到无法启动的镜像（Glance 也会检查）。请选择磁盘格式 qcow2 或 auto。')
+    const mm = {
+      code: 'FORMAT_MISMATCH',
+      message: 'x',
+      details: { reason: 'formatMismatch', params: { detected: 'qcow2', declared: 'raw', proposed: 'qcow2' } },
+    }
+    expect(describeError(mm, tr('zh-CN')).text).toBe(
+      '该文件是 qcow2，不是 raw：按 raw 上传会得到无法启动的镜像（Glance 也会检查）。请选择磁盘格式 qcow2 或 auto。',
+    )
     const ch = { code: 'FILE', message: 'x', details: { reason: 'fileChanged', params: { path: '/d/a.raw', field: 'ino', then: 1, now: 2 } } }
     expect(describeError(ch, tr('en')).text).toMatch(/^The file \/d\/a\.raw changed after it was inspected \(ino: 1 then, 2 now\)/)
   })

@@ -9,8 +9,16 @@ import { image } from './support/mockApi'
 const allow = { allowed: true }
 function caps(over: Partial<Capabilities> = {}, denied: Partial<Record<keyof Capabilities['can'], string>> = {}): CapsState {
   const can = {
-    create: allow, modify: allow, delete: allow, download: allow, createVolume: allow, editTags: allow,
-    publicize: allow, deactivate: allow, share: allow, import: allow,
+    create: allow,
+    modify: allow,
+    delete: allow,
+    download: allow,
+    createVolume: allow,
+    editTags: allow,
+    publicize: allow,
+    deactivate: allow,
+    share: allow,
+    import: allow,
   } as Capabilities['can']
   for (const [k, reason] of Object.entries(denied)) can[k as keyof typeof can] = { allowed: false, reason }
   return { state: 'ready', caps: { roles: ['admin'], isAdmin: true, projectId: 'proj-a', can, importMethods: [], stores: [], volumeService: true, ...over } }

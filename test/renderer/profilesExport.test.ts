@@ -41,35 +41,43 @@ async function mountView(locale: 'en' | 'zh-CN', profiles: ProfileDTO[]) {
 it.each([
   ['en', /Export openrc \(prod\)/],
   ['zh-CN', /导出 openrc（prod）/],
-] as const)('exports the current profile as openrc (%s)', async (locale, label) => {
-  const { api, w } = await mountView(locale, [base])
-  useProfilesStore().select('p1')
-  await flush()
-  api.files.pickSave.mockImplementation(() => ok({ handle: 'h-openrc', name: 'prod-openrc.sh', size: 0 }))
-  api.profiles.exportOpenrc.mockImplementation(() => ok({ path: '/tmp/prod-openrc.sh' }))
-  const btn = byTestId('btn-export-openrc')!
-  expect(btn.textContent).toMatch(label)
-  btn.click()
-  await flush()
-  await flush()
-  expect(api.files.pickSave).toHaveBeenCalledWith('openrc', 'prod-openrc.sh')
-  expect(api.profiles.exportOpenrc).toHaveBeenCalledWith('p1', 'h-openrc')
-  w.unmount()
-}, 60_000)
+] as const)(
+  'exports the current profile as openrc (%s)',
+  async (locale, label) => {
+    const { api, w } = await mountView(locale, [base])
+    useProfilesStore().select('p1')
+    await flush()
+    api.files.pickSave.mockImplementation(() => ok({ handle: 'h-openrc', name: 'prod-openrc.sh', size: 0 }))
+    api.profiles.exportOpenrc.mockImplementation(() => ok({ path: '/tmp/prod-openrc.sh' }))
+    const btn = byTestId('btn-export-openrc')!
+    expect(btn.textContent).toMatch(label)
+    btn.click()
+    await flush()
+    await flush()
+    expect(api.files.pickSave).toHaveBeenCalledWith('openrc', 'prod-openrc.sh')
+    expect(api.profiles.exportOpenrc).toHaveBeenCalledWith('p1', 'h-openrc')
+    w.unmount()
+  },
+  60_000,
+)
 
 it.each([
   ['en', 'stored', /Saved the OS_\* environment as the profile "env-admin".*system keychain/],
   ['en', 'session', /"env-admin".*this session only/],
   ['zh-CN', 'stored', /连接配置“env-admin”.*系统钥匙串加密保存/],
   ['zh-CN', 'session', /“env-admin”.*仅在本次会话中保留/],
-] as const)('the environment profile\'s Save says what it saved and where the secret went (%s, %s)', async (locale, state, words) => {
-  const env: ProfileDTO = { ...base, id: 'env', name: 'env-admin', source: 'env', secretState: 'session' }
-  const { api, w } = await mountView(locale, [env])
-  api.profiles.save.mockImplementation(() => ok({ ...env, id: 'p9', source: 'saved', secretState: state }))
-  byTestId('profile-save-env')!.click()
-  await flush()
-  await flush()
-  expect(api.profiles.save).toHaveBeenCalledWith('env')
-  expect(document.body.textContent).toMatch(words)
-  w.unmount()
-}, 60_000)
+] as const)(
+  "the environment profile's Save says what it saved and where the secret went (%s, %s)",
+  async (locale, state, words) => {
+    const env: ProfileDTO = { ...base, id: 'env', name: 'env-admin', source: 'env', secretState: 'session' }
+    const { api, w } = await mountView(locale, [env])
+    api.profiles.save.mockImplementation(() => ok({ ...env, id: 'p9', source: 'saved', secretState: state }))
+    byTestId('profile-save-env')!.click()
+    await flush()
+    await flush()
+    expect(api.profiles.save).toHaveBeenCalledWith('env')
+    expect(document.body.textContent).toMatch(words)
+    w.unmount()
+  },
+  60_000,
+)

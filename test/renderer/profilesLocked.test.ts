@@ -32,24 +32,35 @@ afterEach(() => {
 it.each([
   ['en', /locked/i],
   ['zh-CN', /锁定/],
-] as const)('the list shows a locked secret as locked (%s)', async (locale, words) => {
-  const api = installMockApi()
-  api.profiles.state.mockImplementation(() => ok({ profiles: [locked], encryptionAvailable: true }))
-  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:p(.*)*', component: { template: '<div />' } }] })
-  await router.push('/profiles')
-  const w = mountWith(ProfilesView, { global: { provide: { [routerKey as symbol]: router, [routeLocationKey as symbol]: router.currentRoute.value } } }, locale)
-  await useProfilesStore().load()
-  await flush()
-  const tag = byTestId('profile-secret-state')!
-  expect(tag.textContent).toMatch(words)
-  w.unmount()
-}, 60_000)
+] as const)(
+  'the list shows a locked secret as locked (%s)',
+  async (locale, words) => {
+    const api = installMockApi()
+    api.profiles.state.mockImplementation(() => ok({ profiles: [locked], encryptionAvailable: true }))
+    const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:p(.*)*', component: { template: '<div />' } }] })
+    await router.push('/profiles')
+    const w = mountWith(
+      ProfilesView,
+      { global: { provide: { [routerKey as symbol]: router, [routeLocationKey as symbol]: router.currentRoute.value } } },
+      locale,
+    )
+    await useProfilesStore().load()
+    await flush()
+    const tag = byTestId('profile-secret-state')!
+    expect(tag.textContent).toMatch(words)
+    w.unmount()
+  },
+  60_000,
+)
 
 it.each(['en', 'zh-CN'] as const)('the new reasons are worded (%s), not the English message', (locale) => {
   const i18n = createAppI18n(locale)
   const t = (k: string, p?: Record<string, unknown>): string => i18n.global.t(k, p ?? {})
   const a = describeError({ code: 'NO_SECRET', message: 'MAIN-ENGLISH', details: { reason: 'identityChanged', params: {} } }, t)
-  const b = describeError({ code: 'CANCELLED', message: 'MAIN-ENGLISH', details: { reason: 'notConfirmed', params: { confirm: 'insecureTls', name: 'prod' } } }, t)
+  const b = describeError(
+    { code: 'CANCELLED', message: 'MAIN-ENGLISH', details: { reason: 'notConfirmed', params: { confirm: 'insecureTls', name: 'prod' } } },
+    t,
+  )
   const c = describeError({ code: 'FILE', message: 'MAIN-ENGLISH', details: { reason: 'caNotRegular', params: { path: '/tmp/ca.fifo' } } }, t)
   for (const d of [a, b, c]) expect(d.text).not.toContain('MAIN-ENGLISH')
   expect(b.text).toContain('prod')

@@ -6,7 +6,15 @@ import { emptyProfile } from '@/lib/profileForm'
 import { installMockApi, ok, type MockApi } from './support/mockApi'
 
 const profile = (id: string, order: number, regions: string[] = []): ProfileDTO => ({
-  ...emptyProfile(), id, name: id, authUrl: 'http://k/v3', regions, defaultRegion: regions[0] ?? '', source: 'saved', secretState: 'none', order,
+  ...emptyProfile(),
+  id,
+  name: id,
+  authUrl: 'http://k/v3',
+  regions,
+  defaultRegion: regions[0] ?? '',
+  source: 'saved',
+  secretState: 'none',
+  order,
 })
 let api: MockApi
 beforeEach(() => {

@@ -9,7 +9,17 @@ import { installMockApi, ok, type MockApi } from './support/mockApi'
 vi.setConfig({ testTimeout: 30_000 })
 const ctx = { profileId: 'p1', region: 'R1' }
 const image = (id: string, owner: string): ImageDTO =>
-  ({ id, name: `img-${id}`, owner, status: 'active', visibility: 'shared', size: 100 * 1024 * 1024, tags: [], fields: {}, properties: {} }) as unknown as ImageDTO
+  ({
+    id,
+    name: `img-${id}`,
+    owner,
+    status: 'active',
+    visibility: 'shared',
+    size: 100 * 1024 * 1024,
+    tags: [],
+    fields: {},
+    properties: {},
+  }) as unknown as ImageDTO
 
 let api: MockApi
 enableAutoUnmount(afterEach)

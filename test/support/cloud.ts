@@ -150,11 +150,7 @@ export type CloudServiceName = 'glance1' | 'glance2' | 'keystone' | 'cinder'
  * Stops, kills, starts or restarts one service of a loopback cloud (test/cloud/glance.sh). Resolves when done (a start
  * waits until the service answers); rejects with the script's output on failure. Only for clouds with a state dir.
  */
-export function cloudService(
-  stateDir: string,
-  action: 'stop' | 'kill' | 'start' | 'restart' | 'status',
-  name: CloudServiceName = 'glance1',
-): Promise<string> {
+export function cloudService(stateDir: string, action: 'stop' | 'kill' | 'start' | 'restart' | 'status', name: CloudServiceName = 'glance1'): Promise<string> {
   const script = resolve(REPO_ROOT, 'test/cloud/glance.sh')
   return new Promise((resolveP, reject) => {
     execFile('bash', [script, stateDir, action, name], { timeout: 120_000 }, (err, stdout, stderr) => {

@@ -474,8 +474,7 @@ export class FaultProxy {
     }
 
     // ---- forwarded
-    const dir: Direction | undefined =
-      kind === 'reset' || kind === 'stall' || kind === 'trickle' ? (action.direction ?? 'response') : undefined
+    const dir: Direction | undefined = kind === 'reset' || kind === 'stall' || kind === 'trickle' ? (action.direction ?? 'response') : undefined
     const headers: http.OutgoingHttpHeaders = {}
     for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v
     this.stats.forwarded++
@@ -520,10 +519,19 @@ export class FaultProxy {
       upReq.destroy()
       if (!sock.destroyed) sock.resetAndDestroy()
     }
-    const reqResult = await Promise.race([requestDone, response.then(() => 'response' as const, () => 'error' as const)])
+    const reqResult = await Promise.race([
+      requestDone,
+      response.then(
+        () => 'response' as const,
+        () => 'error' as const,
+      ),
+    ])
     if (reqResult === 'reset') return resetRequest()
     // the service may answer before the whole request body was read (413, 401...): the body keeps flowing (or resets)
-    requestDone.then((r) => r === 'reset' && resetRequest(), () => {})
+    requestDone.then(
+      (r) => r === 'reset' && resetRequest(),
+      () => {},
+    )
 
     let upRes: http.IncomingMessage
     try {

@@ -100,7 +100,8 @@ export function buildCorpus(dir: string): CorpusEntry[] {
   }
 
   // ---------------------------------------------------------------- vmdk
-  for (const sub of ['monolithicSparse', 'streamOptimized']) qemu('create', '-f', 'vmdk', '-o', `subformat=${sub}`, add(`${sub}.vmdk`, { format: 'vmdk' }), '1G')
+  for (const sub of ['monolithicSparse', 'streamOptimized'])
+    qemu('create', '-f', 'vmdk', '-o', `subformat=${sub}`, add(`${sub}.vmdk`, { format: 'vmdk' }), '1G')
   // streamOptimized with its header in a footer (gdOffset all ones), as a one-pass writer makes it
   const footer = (name: string, expect: CorpusEntry['expect'], breakFooter?: (foot: Buffer) => void): void => {
     const f = add(name, expect)
@@ -177,7 +178,19 @@ export function buildCorpus(dir: string): CorpusEntry[] {
   const part = p('part.img')
   run('truncate', ['-s', '1M', part])
   run('xorriso', ['-as', 'mkisofs', '-quiet', '-append_partition', '2', '0x83', part, '-o', add('hybrid-mbr.iso', { format: 'iso' }), files])
-  run('xorriso', ['-as', 'mkisofs', '-quiet', '-append_partition', '2', '0x83', part, '-appended_part_as_gpt', '-o', add('hybrid-gpt.iso', { format: 'iso' }), files])
+  run('xorriso', [
+    '-as',
+    'mkisofs',
+    '-quiet',
+    '-append_partition',
+    '2',
+    '0x83',
+    part,
+    '-appended_part_as_gpt',
+    '-o',
+    add('hybrid-gpt.iso', { format: 'iso' }),
+    files,
+  ])
 
   // ---------------------------------------------------------------- raw: gpt, mbr
   const disk = (name: string, label: 'gpt' | 'msdos', expect: CorpusEntry['expect']): string => {

@@ -128,7 +128,12 @@ export function identityChange(then: FileIdentity, now: FileIdentity): { field: 
  * Inspects an open file and lists the regions read (the upload captures exactly those from its stream and judges
  * them again, see upload.ts).
  */
-export async function inspectHandle(fh: FileHandle, size: number, declared: DiskFormat | 'auto', label?: string): Promise<{ report: InspectionReport; regions: Region[] }> {
+export async function inspectHandle(
+  fh: FileHandle,
+  size: number,
+  declared: DiskFormat | 'auto',
+  label?: string,
+): Promise<{ report: InspectionReport; regions: Region[] }> {
   const src = new RecordingSource(handleSource(fh, size))
   const report = await inspectSource(src, declared, label)
   return { report, regions: src.regions() }
@@ -184,8 +189,15 @@ export function assertUploadable(path: string, report: InspectionReport): void {
 
 /** What must stay the same between the accepted report and a later inspection of the bytes (not the declared part). */
 export function verdictOf(r: InspectionReport): string {
-  const keep = (l: InspectionIssue[] | undefined): InspectionIssue[] => (l ?? []).filter((i) => i.reason !== 'declaredOther' && i.reason !== 'luksDeclared' && i.reason !== 'luks')
-  return JSON.stringify({ format: r.format, virtualSize: r.virtualSize, details: r.details, unsafe: keep(r.issues?.unsafe), warnings: keep(r.issues?.warnings) })
+  const keep = (l: InspectionIssue[] | undefined): InspectionIssue[] =>
+    (l ?? []).filter((i) => i.reason !== 'declaredOther' && i.reason !== 'luksDeclared' && i.reason !== 'luks')
+  return JSON.stringify({
+    format: r.format,
+    virtualSize: r.virtualSize,
+    details: r.details,
+    unsafe: keep(r.issues?.unsafe),
+    warnings: keep(r.issues?.warnings),
+  })
 }
 
 /** A short name of a verdict, for a message: "qcow2, 3221225472 bytes, 1 refusal". */
@@ -206,5 +218,8 @@ function fileError(path: string, e: unknown): AppError {
           : code === 'EISDIR'
             ? 'it is a folder'
             : (e as Error).message
-  return new AppError({ code: 'FILE', message: `Cannot read ${path}: ${why}.`, details: { errno: code ?? null, reason: 'unreadable', params: { path, errno: code ?? '' } } }, { cause: e })
+  return new AppError(
+    { code: 'FILE', message: `Cannot read ${path}: ${why}.`, details: { errno: code ?? null, reason: 'unreadable', params: { path, errno: code ?? '' } } },
+    { cause: e },
+  )
 }

@@ -76,7 +76,10 @@ export class RecordingSource implements ByteSource {
 }
 
 export class NotCaptured extends Error {
-  constructor(readonly pos: number, readonly len: number) {
+  constructor(
+    readonly pos: number,
+    readonly len: number,
+  ) {
     super(`bytes ${pos}..${pos + len} were not captured from the stream`)
   }
 }

@@ -77,7 +77,13 @@ export function checkDescriptor(raw: Buffer, f: Found, embedded: boolean): void 
     if (lower.startsWith('ddb')) continue
     const eq = line.indexOf('=')
     if (eq > 0 && !line.slice(0, eq).trim().includes(' ')) {
-      fields.set(line.slice(0, eq).trim().toLowerCase(), line.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1'))
+      fields.set(
+        line.slice(0, eq).trim().toLowerCase(),
+        line
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"(.*)"$/, '$1'),
+      )
       continue
     }
     const m = /^(rw|rdonly|noaccess)\s+(\d+)\s+(\S+)(?:\s+"([^"]*)")?/i.exec(line)

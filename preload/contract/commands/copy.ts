@@ -3,11 +3,25 @@
  * sync ("make B hold what A holds") and apply it. DTOs in preload/contract/copy.ts. See define.ts for an entry's shape.
  */
 import { z } from 'zod'
-import { COPY_METHODS, DOWNGRADE_VISIBILITIES, type CopyEndpoint, type CopyPlan, type CopyRequest, type CopyStartResult, type SyncApplyResult, type SyncFilter, type SyncPlan, type SyncRequest } from '../copy'
+import {
+  COPY_METHODS,
+  DOWNGRADE_VISIBILITIES,
+  type CopyEndpoint,
+  type CopyPlan,
+  type CopyRequest,
+  type CopyStartResult,
+  type SyncApplyResult,
+  type SyncFilter,
+  type SyncPlan,
+  type SyncRequest,
+} from '../copy'
 import { command } from './define'
 import { zId, noControl } from './schemas'
 
-const zEndpoint = z.strictObject({ profileId: zId, region: z.string().min(1).max(255).refine(noControl, 'no control characters') }) satisfies z.ZodType<CopyEndpoint>
+const zEndpoint = z.strictObject({
+  profileId: zId,
+  region: z.string().min(1).max(255).refine(noControl, 'no control characters'),
+}) satisfies z.ZodType<CopyEndpoint>
 const zOptions = {
   method: z.enum(COPY_METHODS).optional(),
   downgradeVisibilityTo: z.enum(DOWNGRADE_VISIBILITIES).optional(),

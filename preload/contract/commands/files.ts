@@ -25,8 +25,5 @@ export const fileCommands = {
   pickSave: command<[purpose: SavePurpose, defaultName: string], FileRef | null>(z.enum(SAVE_PURPOSES), z.string().max(255)),
   /** The bridge's `files.dropped(file: File)` resolves the path in the preload and sends it here. */
   dropped: command<[path: string], FileRef>(zDroppedPath),
-  inspect: command<[fileHandle: string, declared?: DiskFormat | 'auto'], InspectionReport>(
-    zHandle,
-    z.enum([...DISK_FORMATS, 'auto']).optional(),
-  ),
+  inspect: command<[fileHandle: string, declared?: DiskFormat | 'auto'], InspectionReport>(zHandle, z.enum([...DISK_FORMATS, 'auto']).optional()),
 }

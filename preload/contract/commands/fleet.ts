@@ -13,7 +13,10 @@ export const zFleetSource = z.strictObject({
 }) satisfies z.ZodType<FleetSource>
 
 /** Glance's `next` link, as images:list takes it. */
-const zFleetCursor = z.string().max(8192).regex(/^\/v2\/images\?/, 'must be a list cursor')
+const zFleetCursor = z
+  .string()
+  .max(8192)
+  .regex(/^\/v2\/images\?/, 'must be a list cursor')
 
 export const fleetCommands = {
   regions: command<[profileId: string], FleetRegions>(zId),

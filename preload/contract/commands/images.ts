@@ -21,7 +21,11 @@ import { command } from './define'
 import { FORBIDDEN_KEYS, noControl, zCloudContext, zConsoleFields, zHandle, zId } from './schemas'
 
 export const zImageId = zId
-const zProjectId = z.string().min(1).max(64).regex(/^[\w-]+$/, 'must be a project id')
+const zProjectId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w-]+$/, 'must be a project id')
 /** An image name: what Glance takes (<= 255), without control characters (they break logs, CSV, file names). */
 const zName = z.string().min(1).max(255).refine(noControl, 'must not contain control characters')
 export const zTag = z
@@ -30,9 +34,17 @@ export const zTag = z
   .max(255)
   .refine((t) => !t.includes('/'), 'a tag cannot contain "/"')
   .refine(noControl, 'must not contain control characters')
-const zPropKey = z.string().min(1).max(255).refine((k) => !FORBIDDEN_KEYS.has(k), 'is not a usable property key')
+const zPropKey = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((k) => !FORBIDDEN_KEYS.has(k), 'is not a usable property key')
 const zPropValue = z.string().max(65_535)
-const zIso = z.string().min(1).max(64).regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO date/time')
+const zIso = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO date/time')
 
 export const zImageQuery = z.strictObject({
   name: z.string().max(255).optional(),
@@ -54,7 +66,16 @@ export const zImageQuery = z.strictObject({
   changesSince: zIso.optional(),
   memberStatus: z.enum(['pending', 'accepted', 'rejected', 'all']).optional(), // C1
   sort: z
-    .array(z.strictObject({ key: z.string().min(1).max(64).regex(/^[\w.-]+$/), dir: z.enum(['asc', 'desc']) }))
+    .array(
+      z.strictObject({
+        key: z
+          .string()
+          .min(1)
+          .max(64)
+          .regex(/^[\w.-]+$/),
+        dir: z.enum(['asc', 'desc']),
+      }),
+    )
     .max(10)
     .optional(),
   limit: z.number().int().min(1).max(1000).optional(),
@@ -70,7 +91,10 @@ function noUserinfo(u: string): boolean {
   }
 }
 
-const zCursor = z.string().max(8192).regex(/^\/v2\/images\?/, 'must be a list cursor')
+const zCursor = z
+  .string()
+  .max(8192)
+  .regex(/^\/v2\/images\?/, 'must be a list cursor')
 
 const zSource = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('file'), fileHandle: zHandle }),
@@ -142,11 +166,7 @@ export const imageCommands = {
   members: command<[ctx: Ctx, id: string], MemberDTO[]>(zCloudContext, zImageId),
   share: command<[ctx: Ctx, id: string, project: string], MemberDTO>(zCloudContext, zImageId, zProjectRef),
   unshare: command<[ctx: Ctx, id: string, projectId: string], void>(zCloudContext, zImageId, zProjectId),
-  setMemberStatus: command<[ctx: Ctx, id: string, status: MemberStatus], MemberDTO>(
-    zCloudContext,
-    zImageId,
-    z.enum(['accepted', 'rejected', 'pending']),
-  ),
+  setMemberStatus: command<[ctx: Ctx, id: string, status: MemberStatus], MemberDTO>(zCloudContext, zImageId, z.enum(['accepted', 'rejected', 'pending'])),
   capabilities: command<[ctx: Ctx], Capabilities>(zCloudContext),
   export: command<[ctx: Ctx, request: ExportRequest], { path: string; rows: number }>(zCloudContext, zExportRequest),
 }

@@ -37,11 +37,7 @@ export type MethodOf<D extends Domain> = keyof Commands[D] & string
 export type CommandChannel = { [D in Domain]: `${D}:${MethodOf<D>}` }[Domain]
 export type ChannelOf<D extends Domain> = Extract<CommandChannel, `${D}:${string}`>
 
-type EntryOf<C extends CommandChannel> = C extends `${infer D extends Domain}:${infer M}`
-  ? M extends keyof Commands[D]
-    ? Commands[D][M]
-    : never
-  : never
+type EntryOf<C extends CommandChannel> = C extends `${infer D extends Domain}:${infer M}` ? (M extends keyof Commands[D] ? Commands[D][M] : never) : never
 export type CommandArgs<C extends CommandChannel> = ParamsOf<EntryOf<C>>
 export type CommandResult<C extends CommandChannel> = ResultOf<EntryOf<C>>
 

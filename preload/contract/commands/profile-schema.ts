@@ -68,7 +68,14 @@ export const zProfileFields = z.strictObject({
   caFile: clean(4096),
   insecure: z.boolean(),
   endpointOverrides: z
-    .record(z.string().min(1).max(300).regex(/^([^/\s]+\/)?[a-z0-9-]+$/, 'must be a service type or REGION/type'), zHttpUrl)
+    .record(
+      z
+        .string()
+        .min(1)
+        .max(300)
+        .regex(/^([^/\s]+\/)?[a-z0-9-]+$/, 'must be a service type or REGION/type'),
+      zHttpUrl,
+    )
     .refine((r) => Object.keys(r).length <= 32, 'at most 32 endpoint overrides'),
   propertyKeys: zPropertyKeyMap,
   readOnly: z.boolean(),

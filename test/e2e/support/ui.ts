@@ -13,9 +13,7 @@ export async function pickOption(page: Page, select: string | Locator, option: {
   // Let a dropdown that is still closing (another select's) finish first, so the option clicked belongs to this one.
   await dropdownsClosed(page)
   await (typeof select === 'string' ? page.locator(tid(select)) : select).click()
-  const opt = option.testid
-    ? page.locator(`${tid(option.testid)}:visible`)
-    : page.locator('.el-select-dropdown__item:visible', { hasText: option.text ?? '' })
+  const opt = option.testid ? page.locator(`${tid(option.testid)}:visible`) : page.locator('.el-select-dropdown__item:visible', { hasText: option.text ?? '' })
   await opt.first().click()
 }
 
@@ -32,7 +30,11 @@ export async function typeOptions(page: Page, select: string | Locator, values: 
   for (const v of values) {
     await root.click()
     await input.fill(v)
-    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: new RegExp(`^\\s*${v}\\s*$`) }).first().click()
+    await page
+      .locator('.el-select-dropdown__item:visible')
+      .filter({ hasText: new RegExp(`^\\s*${v}\\s*$`) })
+      .first()
+      .click()
   }
   await page.keyboard.press('Escape')
   await page.waitForTimeout(200)
@@ -170,10 +172,14 @@ export async function setLanguage(page: Page, locale: 'en' | 'zh-CN'): Promise<v
 /** Waits until the images view shows a list for the current profile (not loading, no error). */
 export async function waitForImages(page: Page): Promise<void> {
   await page.locator(tid('image-table')).waitFor()
-  await page.waitForFunction(() => {
-    const doc = (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document
-    return !!doc.querySelector('[data-testid="image-row"]') || !!doc.querySelector('[data-testid="empty-images"]')
-  }, undefined, { timeout: 60_000 })
+  await page.waitForFunction(
+    () => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document
+      return !!doc.querySelector('[data-testid="image-row"]') || !!doc.querySelector('[data-testid="empty-images"]')
+    },
+    undefined,
+    { timeout: 60_000 },
+  )
 }
 
 /** Sets an el-input-number (its test id on the root or on the native input), committing with Tab. */

@@ -246,4 +246,3 @@ describeCloud('copy between regions and profiles (real cloud)', (cloud) => {
     expect(plan.counts).toEqual({ copy: 1, present: 0, drift: 0, refused: 3 })
   })
 })
-

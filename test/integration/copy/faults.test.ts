@@ -96,7 +96,11 @@ describeFaultCloud('copy under faults (disposable faults cloud)', (cloud) => {
     try {
       const r = await copy.start({ source: A1, imageIds: [s.id], targets: [A2], method: 'stream' })
       const jobId = r.jobs[0]!.id
-      await waitFor(() => transfers.get(jobId).phase === 'uploading' && transfers.get(jobId).bytes > 200 * 1024, 60_000, () => transfers.get(jobId))
+      await waitFor(
+        () => transfers.get(jobId).phase === 'uploading' && transfers.get(jobId).bytes > 200 * 1024,
+        60_000,
+        () => transfers.get(jobId),
+      )
       const firstId = transfers.get(jobId).imageId!
       dst.push(firstId)
       await cloudService(STATE, 'kill', 'glance2')
@@ -125,7 +129,11 @@ describeFaultCloud('copy under faults (disposable faults cloud)', (cloud) => {
     first.transfers.start()
     const r = await first.copy.start({ source: A1, imageIds: [s.id], targets: [A2], method: 'stream' })
     const jobId = r.jobs[0]!.id
-    await waitFor(() => first.transfers.get(jobId).phase === 'uploading' && first.transfers.get(jobId).bytes > 200 * 1024, 60_000, () => first.transfers.get(jobId))
+    await waitFor(
+      () => first.transfers.get(jobId).phase === 'uploading' && first.transfers.get(jobId).bytes > 200 * 1024,
+      60_000,
+      () => first.transfers.get(jobId),
+    )
     dst.push(first.transfers.get(jobId).imageId!)
     await first.transfers.stop()
 

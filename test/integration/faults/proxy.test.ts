@@ -67,7 +67,9 @@ async function token(cloud: CloudCreds, authUrl = cloud.authUrl): Promise<{ toke
 }
 
 function imageEndpoint(catalogBody: string, cloud: CloudCreds): string {
-  const cat = (JSON.parse(catalogBody) as { token: { catalog: Array<{ type: string; endpoints: Array<{ interface: string; region_id: string; url: string }> }> } }).token.catalog
+  const cat = (
+    JSON.parse(catalogBody) as { token: { catalog: Array<{ type: string; endpoints: Array<{ interface: string; region_id: string; url: string }> }> } }
+  ).token.catalog
   const ep = cat.find((s) => s.type === 'image')?.endpoints.find((e) => e.interface === cloud.interface && e.region_id === cloud.region)
   if (!ep) throw new Error('no image endpoint in the catalog')
   return ep.url.replace(/\/+$/, '')
@@ -183,7 +185,7 @@ describeCloud('fault proxy against the real Glance and Keystone', (cloud) => {
     const r = await request(`${proxy.url}/versions`)
     expect(r.status).toBe(200)
     expect(r.body.toString()).toBe(direct.body.toString())
-    expect(r.ms).toBeGreaterThanOrEqual(((size / bps) * 1000) * 0.9)
+    expect(r.ms).toBeGreaterThanOrEqual((size / bps) * 1000 * 0.9)
     expect(proxy.stats.faults.trickle).toBe(1)
   })
 

@@ -207,7 +207,11 @@ describeCloud('bad inputs against the real cloud', (cloud) => {
     ]
     it.each(cases)('%i on images:get: never INTERNAL; code, status, request URL and message kept', async (status, message) => {
       proxy.clearRules()
-      proxy.addRule({ method: 'GET', path: /^\/v2\/images\/[^/]+$/, action: { kind: 'status', status, body: JSON.stringify({ message, code: status, title: message }), contentType: 'application/json' } })
+      proxy.addRule({
+        method: 'GET',
+        path: /^\/v2\/images\/[^/]+$/,
+        action: { kind: 'status', status, body: JSON.stringify({ message, code: status, title: message }), contentType: 'application/json' },
+      })
       const r = await app.call('images:get', ctx(), 'a0a0a0a0-0000-4000-8000-000000000000')
       proxy.clearRules()
       expect(r.ok).toBe(false)
@@ -221,9 +225,14 @@ describeCloud('bad inputs against the real cloud', (cloud) => {
       const got: string[] = []
       for (const [status, message, code, retryable] of cases) {
         proxy.clearRules()
-        proxy.addRule({ method: 'GET', path: /^\/v2\/images\/[^/]+$/, action: { kind: 'status', status, body: JSON.stringify({ message, code: status, title: message }), contentType: 'application/json' } })
+        proxy.addRule({
+          method: 'GET',
+          path: /^\/v2\/images\/[^/]+$/,
+          action: { kind: 'status', status, body: JSON.stringify({ message, code: status, title: message }), contentType: 'application/json' },
+        })
         const r = await app.call('images:get', ctx(), 'a0a0a0a0-0000-4000-8000-000000000000')
-        if (!r.ok && (r.error.code !== code || !!r.error.retryable !== retryable)) got.push(`${status}: ${r.error.code} retryable=${r.error.retryable} (table: ${code} ${retryable})`)
+        if (!r.ok && (r.error.code !== code || !!r.error.retryable !== retryable))
+          got.push(`${status}: ${r.error.code} retryable=${r.error.retryable} (table: ${code} ${retryable})`)
       }
       proxy.clearRules()
       expect(got).toEqual([])

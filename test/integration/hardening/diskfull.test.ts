@@ -56,7 +56,10 @@ if (mountProblem) {
     proxy = await startFaultProxy({ target: glanceUrl })
     app = await openApp(cloud, { imageUrl: proxy.url })
     direct = new Direct(cloud, PREFIX)
-    for (const [key, size] of [['big', 12 * MiB], ['six', 6 * MiB]] as const) {
+    for (const [key, size] of [
+      ['big', 12 * MiB],
+      ['six', 6 * MiB],
+    ] as const) {
       const file = join(app.userDir, `${key}.raw`)
       randomFile(file, size)
       const job = await app.s.transfers.waitFor((await upload(app, file, `${PREFIX}${key}`)).id)
@@ -90,7 +93,12 @@ if (mountProblem) {
   it('space taken mid-download: DISK_FULL, no final file, .part absent or a clean prefix; a retry after freeing space verifies', async () => {
     const path = join(mnt, 'six.raw')
     // 6 MiB image, 8 MiB disk: fits at the start. The body trickles after 1 MiB; meanwhile a 5 MiB file appears.
-    proxy.addRule({ method: 'GET', path: /\/file$/, times: 1, action: { kind: 'trickle', direction: 'response', bytesPerSecond: 2 * MiB, afterBytes: 1 * MiB } })
+    proxy.addRule({
+      method: 'GET',
+      path: /\/file$/,
+      times: 1,
+      action: { kind: 'trickle', direction: 'response', bytesPerSecond: 2 * MiB, afterBytes: 1 * MiB },
+    })
     const started = await download(app, images.six!.id, path)
     for (let i = 0; i < 200 && !existsSync(`${path}.part`); i++) await sleep(25)
     await sleep(300)

@@ -16,18 +16,7 @@ import { describeCloud } from '../../support/cloud'
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy'
 import type { JobDTO } from '../../../preload/api'
 import { sessionFor } from '../openstack/helpers'
-import {
-  assertDownloadOutcome,
-  assertUploadOutcome,
-  Direct,
-  download,
-  openApp,
-  randomFile,
-  rmrf,
-  sha512,
-  upload,
-  type App,
-} from './helpers'
+import { assertDownloadOutcome, assertUploadOutcome, Direct, download, openApp, randomFile, rmrf, sha512, upload, type App } from './helpers'
 
 const MiB = 1024 * 1024
 const PREFIX = `gd-hard-fault-${process.pid}-`
@@ -126,7 +115,12 @@ describeCloud('fault injection between the app and the real Glance', (cloud) => 
   })
 
   it('a trickle (1 MiB/s) on the download: slow, but complete and verified', async () => {
-    const r = proxy.addRule({ method: 'GET', path: /\/file$/, times: 1, action: { kind: 'trickle', direction: 'response', bytesPerSecond: 1 * MiB, afterBytes: 3 * MiB } })
+    const r = proxy.addRule({
+      method: 'GET',
+      path: /\/file$/,
+      times: 1,
+      action: { kind: 'trickle', direction: 'response', bytesPerSecond: 1 * MiB, afterBytes: 3 * MiB },
+    })
     const t0 = Date.now()
     const { job } = await downloadWith('trickle-down', () => {})
     expect(r.applied).toBe(1)
@@ -136,9 +130,13 @@ describeCloud('fault injection between the app and the real Glance', (cloud) => 
 
   it('a trickle (2 MiB/s) on the upload: complete and verified', async () => {
     const r = { h: undefined as ReturnType<FaultProxy['addRule']> | undefined }
-    const { job } = await uploadWith('trickle-up', () => {
-      r.h = proxy.addRule({ method: 'PUT', path: /\/file$/, times: 1, action: { kind: 'trickle', direction: 'request', bytesPerSecond: 2 * MiB } })
-    }, 4 * MiB)
+    const { job } = await uploadWith(
+      'trickle-up',
+      () => {
+        r.h = proxy.addRule({ method: 'PUT', path: /\/file$/, times: 1, action: { kind: 'trickle', direction: 'request', bytesPerSecond: 2 * MiB } })
+      },
+      4 * MiB,
+    )
     expect(r.h?.applied).toBe(1)
     expect(job.state).toBe('done')
   })

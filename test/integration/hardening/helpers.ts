@@ -73,8 +73,7 @@ export async function openApp(cloud: CloudCreds, o: AppOptions = {}): Promise<Ap
   })
   const profile = existing ?? s.profiles.create(input)
   s.profiles.setSecret({ profileId: profile.id, secret: o.password ?? cloud.password, persist: o.persistSecret ?? false })
-  const call = <T>(channel: string, ...args: unknown[]): Promise<Result<T>> =>
-    dispatch(s.handlers, channel, args) as Promise<Result<T>>
+  const call = <T>(channel: string, ...args: unknown[]): Promise<Result<T>> => dispatch(s.handlers, channel, args) as Promise<Result<T>>
   return {
     root,
     dataDir,
@@ -114,12 +113,16 @@ export const FIELDS = { minDiskGiB: 0, minRamGiB: 0, public: false, protected: f
 /** Starts an upload through images:create; returns the job. */
 export async function upload(app: App, file: string, name: string, diskFormat = 'raw'): Promise<JobDTO> {
   const handle = await pickOpen(app, file)
-  const r = await app.ok<{ jobId?: string }>('images:create', { profileId: app.profileId }, {
-    name,
-    fields: FIELDS,
-    diskFormat,
-    source: { kind: 'file', fileHandle: handle },
-  })
+  const r = await app.ok<{ jobId?: string }>(
+    'images:create',
+    { profileId: app.profileId },
+    {
+      name,
+      fields: FIELDS,
+      diskFormat,
+      source: { kind: 'file', fileHandle: handle },
+    },
+  )
   if (!r.jobId) throw new Error('no job')
   return app.s.transfers.get(r.jobId)
 }

@@ -119,7 +119,11 @@ describeCloud('logs and diagnostics hold no secret', (cloud) => {
 
   it('the log says what happened: HTTP exchanges, job states, the failed authentication', () => {
     const lines = readdirSync(join(app.dataDir, 'logs'))
-      .flatMap((f) => readFileSync(join(app.dataDir, 'logs', f), 'utf8').trim().split('\n'))
+      .flatMap((f) =>
+        readFileSync(join(app.dataDir, 'logs', f), 'utf8')
+          .trim()
+          .split('\n'),
+      )
       .map((l) => JSON.parse(l) as Record<string, unknown>)
     const http = lines.filter((l) => l.msg === 'http')
     expect(http.length).toBeGreaterThan(3)
@@ -134,7 +138,12 @@ describeCloud('logs and diagnostics hold no secret', (cloud) => {
   })
 
   it('the diagnostics bundle holds the logs, the app and the profiles, without secrets', () => {
-    const b = JSON.parse(readFileSync(bundlePath, 'utf8')) as { app: unknown; profiles: { name: string; secretState: string }[]; logs: Record<string, string>; transfers: unknown[] }
+    const b = JSON.parse(readFileSync(bundlePath, 'utf8')) as {
+      app: unknown
+      profiles: { name: string; secretState: string }[]
+      logs: Record<string, string>
+      transfers: unknown[]
+    }
     expect(b.app).toBeDefined()
     expect(b.profiles.map((p) => p.name)).toContain('hardening')
     expect(Object.keys(b.logs)).toContain('main.log')

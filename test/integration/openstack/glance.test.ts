@@ -149,7 +149,13 @@ describeCloud('Glance v2 core (real cloud)', () => {
         const ids: string[] = []
         for (const [i, fmt] of (['raw', 'qcow2', 'iso'] as const).entries()) {
           const img = await glance.create(
-            buildCreateBody({ name: `${tag}-${i}`, fields: { ...fields, bootMode: i === 0 ? 'bios' : 'uefi' }, diskFormat: fmt, tags: [tag], properties: { gd_idx: String(i) } }),
+            buildCreateBody({
+              name: `${tag}-${i}`,
+              fields: { ...fields, bootMode: i === 0 ? 'bios' : 'uefi' },
+              diskFormat: fmt,
+              tags: [tag],
+              properties: { gd_idx: String(i) },
+            }),
           )
           ids.push(cleanup.add(glance, img.id))
         }
@@ -159,7 +165,14 @@ describeCloud('Glance v2 core (real cloud)', () => {
           return out
         }
         expect(await names({ sort: [{ key: 'name', dir: 'asc' }] })).toEqual([`${tag}-0`, `${tag}-1`, `${tag}-2`])
-        expect(await names({ sort: [{ key: 'disk_format', dir: 'asc' }, { key: 'name', dir: 'desc' }] })).toEqual([`${tag}-2`, `${tag}-1`, `${tag}-0`])
+        expect(
+          await names({
+            sort: [
+              { key: 'disk_format', dir: 'asc' },
+              { key: 'name', dir: 'desc' },
+            ],
+          }),
+        ).toEqual([`${tag}-2`, `${tag}-1`, `${tag}-0`])
         expect(await names({ name: `${tag}-1` })).toEqual([`${tag}-1`])
         expect((await names({ names: [`${tag}-0`, `${tag}-2`] })).sort()).toEqual([`${tag}-0`, `${tag}-2`])
         expect((await names({ diskFormat: ['qcow2', 'iso'] })).sort()).toEqual([`${tag}-1`, `${tag}-2`])
@@ -332,7 +345,12 @@ describeCloud('Glance v2 core (real cloud)', () => {
       let now = active
       while (Date.now() < deadline) {
         now = await glance.get(img.id)
-        if (String(now.stores ?? '').split(',').includes(target)) break
+        if (
+          String(now.stores ?? '')
+            .split(',')
+            .includes(target)
+        )
+          break
         await new Promise((r) => setTimeout(r, 300))
       }
       expect(String(now.stores).split(',')).toEqual(expect.arrayContaining([...have, target]))

@@ -49,11 +49,19 @@ describeCloud('policy, sharing, tokens, volumes (real cloud)', () => {
     })
 
     it('capabilities: member may not publicize, and Glance refuses it (403)', async () => {
-      const caps = computeCapabilities({ roles: member.roles, projectId: member.project.id, importMethods: await mg.importInfo(), stores: await mg.stores(), volumeService: true })
+      const caps = computeCapabilities({
+        roles: member.roles,
+        projectId: member.project.id,
+        importMethods: await mg.importInfo(),
+        stores: await mg.stores(),
+        volumeService: true,
+      })
       expect(caps.isAdmin).toBe(false)
       expect(caps.can.publicize.allowed).toBe(false)
       expect(caps.can.create.allowed).toBe(true)
-      const e = (await mg.create(buildCreateBody({ name: unique('m-pub'), fields: { ...fields, public: true }, diskFormat: 'raw' })).catch((x: unknown) => x)) as AppError
+      const e = (await mg
+        .create(buildCreateBody({ name: unique('m-pub'), fields: { ...fields, public: true }, diskFormat: 'raw' }))
+        .catch((x: unknown) => x)) as AppError
       expect(e).toMatchObject({ code: 'FORBIDDEN', status: 403 })
       expect(e.message).toMatch(/publicize/)
       // nor by PATCH of an own image
@@ -65,7 +73,9 @@ describeCloud('policy, sharing, tokens, volumes (real cloud)', () => {
       await mg.addTag(own, 'ok')
       await mg.delete(own)
       // the admin may publicize
-      expect(computeCapabilities({ roles: admin.roles, projectId: admin.project.id, importMethods: [], stores: [], volumeService: true }).can.publicize.allowed).toBe(true)
+      expect(
+        computeCapabilities({ roles: admin.roles, projectId: admin.project.id, importMethods: [], stores: [], volumeService: true }).can.publicize.allowed,
+      ).toBe(true)
     })
 
     it("member: another project's public image is readable but not modifiable; its private image is 404", async () => {
@@ -193,7 +203,13 @@ describeCloud('policy, sharing, tokens, volumes (real cloud)', () => {
     it('create, update, guard, capabilities, export xlsx/csv, delete', async () => {
       const svc = svcFor(member, true)
       const ctx = { profileId: 'p', region: 'RegionTwo' }
-      const { imageId } = await svc.create(ctx, { name: unique('svc'), fields: { ...fields, osType: 'debian' }, diskFormat: 'qcow2', source: { kind: 'none' }, tags: ['gd-it-svc'] })
+      const { imageId } = await svc.create(ctx, {
+        name: unique('svc'),
+        fields: { ...fields, osType: 'debian' },
+        diskFormat: 'qcow2',
+        source: { kind: 'none' },
+        tags: ['gd-it-svc'],
+      })
       cleanup.add(new GlanceClient(member, 'RegionTwo'), imageId!)
       await expect(svc.update(ctx, imageId!, { fields: { bootMode: 'uefi' } })).rejects.toMatchObject({ code: 'READ_ONLY' })
       const upd = await svc.update(ctx, imageId!, { fields: { bootMode: 'uefi', minRamGiB: 1 }, properties: { gd_k: 'v' }, confirmed: true })
@@ -203,10 +219,22 @@ describeCloud('policy, sharing, tokens, volumes (real cloud)', () => {
       expect(caps.stores.length).toBeGreaterThan(0)
       expect(caps.can.publicize.allowed).toBe(false)
       await expect(svc.update(ctx, imageId!, { fields: { public: true }, confirmed: true })).rejects.toMatchObject({ code: 'FORBIDDEN' })
-      const x = await svc.export(ctx, { format: 'xlsx', scope: { kind: 'ids', ids: [imageId!] }, columns: ['id', 'name', 'osType'], locale: 'en', fileHandle: 'out.xlsx' })
+      const x = await svc.export(ctx, {
+        format: 'xlsx',
+        scope: { kind: 'ids', ids: [imageId!] },
+        columns: ['id', 'name', 'osType'],
+        locale: 'en',
+        fileHandle: 'out.xlsx',
+      })
       expect(x.rows).toBe(1)
       expect(readFileSync(x.path).subarray(0, 2).toString()).toBe('PK')
-      const c = await svc.export(ctx, { format: 'csv', scope: { kind: 'query', query: { tags: ['gd-it-svc'] } }, columns: ['id', 'osType'], locale: 'en', fileHandle: 'out.csv' })
+      const c = await svc.export(ctx, {
+        format: 'csv',
+        scope: { kind: 'query', query: { tags: ['gd-it-svc'] } },
+        columns: ['id', 'osType'],
+        locale: 'en',
+        fileHandle: 'out.csv',
+      })
       // the OS cell is worded as the list shows it (os.debian), not Glance's code
       const csv = readFileSync(c.path, 'utf8')
       expect(csv).toContain(`${imageId},Debian`)

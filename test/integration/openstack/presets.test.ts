@@ -29,7 +29,8 @@ describeCloud('policy presets from real tokens', () => {
     for (const act of ['create', 'modify', 'download', 'createVolume', 'editTags', 'delete'] as const) expect(a.can[act].allowed, act).toBe(true)
     const m = capabilitiesOf(member, 'vendorConsole', cloudFacts)
     expect(m.can.create).toMatchObject({ allowed: false, code: 'adminProjectOnly' })
-    for (const act of ['modify', 'download', 'createVolume', 'editTags', 'delete'] as const) expect(m.can[act], act).toMatchObject({ allowed: false, code: 'adminOnly' })
+    for (const act of ['modify', 'download', 'createVolume', 'editTags', 'delete'] as const)
+      expect(m.can[act], act).toMatchObject({ allowed: false, code: 'adminOnly' })
   })
 
   it('Glance default (no preset): the member creates, modifies and downloads', () => {

@@ -27,7 +27,8 @@ describeCloud('sharing: project names through Keystone, the consumer side (real 
   beforeAll(async () => {
     admin = await clientFor(adminCloud()!)
     demo = await clientFor(memberCloud()!)
-    const svc = (c: CloudClient) => new ImageService({ clouds: { client: async () => c }, files: { resolve: () => '' }, log: createNullLogger(), transfers: noTransfers })
+    const svc = (c: CloudClient) =>
+      new ImageService({ clouds: { client: async () => c }, files: { resolve: () => '' }, log: createNullLogger(), transfers: noTransfers })
     asAdmin = svc(admin)
     asDemo = svc(demo)
   })

@@ -44,7 +44,9 @@ describeFaultCloud('small cloud: size cap and short tokens', (creds) => {
       await new Promise((r) => setTimeout(r, life + 1500))
       // the old token is really dead
       const base = await g.baseUrl()
-      await expect(s.http.request({ method: 'GET', url: `${base}/v2/images?limit=1`, headers: { 'x-auth-token': first } })).rejects.toMatchObject({ code: 'AUTH_FAILED' })
+      await expect(s.http.request({ method: 'GET', url: `${base}/v2/images?limit=1`, headers: { 'x-auth-token': first } })).rejects.toMatchObject({
+        code: 'AUTH_FAILED',
+      })
       // pretend the clock is behind so the session still believes in it: the 401 path renews once
       const realNow = s.now
       s.now = () => realNow() - 3600_000

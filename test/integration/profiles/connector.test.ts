@@ -46,7 +46,12 @@ function keystone(c: CloudCreds): { origin: string; v3Path: string } {
 
 /** Keystone admin API calls (regions, endpoints) with the admin's session. */
 async function identity<T>(s: Session, c: CloudCreds, method: string, path: string, json?: unknown): Promise<T> {
-  const r = await s.request<T>({ method, url: `${identityV3Url(c.authUrl)}${path}`, ...(json ? { json } : {}), ...(method === 'DELETE' ? { responseType: 'none' } : {}) })
+  const r = await s.request<T>({
+    method,
+    url: `${identityV3Url(c.authUrl)}${path}`,
+    ...(json ? { json } : {}),
+    ...(method === 'DELETE' ? { responseType: 'none' } : {}),
+  })
   return r.body
 }
 
@@ -97,10 +102,12 @@ describeCloud('connector against the real cloud', (admin) => {
     expect(r.regions).toEqual(expect.arrayContaining(['RegionOne', 'RegionTwo']))
     expect(catalog.RegionOne?.image).toBeTruthy()
     expect(catalog.RegionTwo?.image).toBeTruthy()
-    expect(r.endpoints).toEqual(expect.arrayContaining([
-      expect.objectContaining({ region: 'RegionOne', image: catalog.RegionOne!.image }),
-      expect.objectContaining({ region: 'RegionTwo', image: catalog.RegionTwo!.image }),
-    ]))
+    expect(r.endpoints).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ region: 'RegionOne', image: catalog.RegionOne!.image }),
+        expect.objectContaining({ region: 'RegionTwo', image: catalog.RegionTwo!.image }),
+      ]),
+    )
     expect(r.glanceVersion).toMatch(/^v2\.\d+$/)
     expect(r.importMethods).toEqual(expect.arrayContaining(['glance-direct', 'web-download']))
     expect(Array.isArray(r.stores)).toBe(true)
@@ -264,12 +271,27 @@ describeCloud('connector against the real cloud', (admin) => {
     beforeAll(async () => {
       dir = tempDir('gd-it-tls-')
       caFile = join(dir, 'cert.pem')
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-        '-subj', '/CN=keystone.test.local/O=Glance Desktop Test',
-        '-addext', 'subjectAltName=IP:127.0.0.1',
-        '-keyout', join(dir, 'key.pem'), '-out', caFile,
-      ], { stdio: 'ignore' })
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=keystone.test.local/O=Glance Desktop Test',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          caFile,
+        ],
+        { stdio: 'ignore' },
+      )
       const target = new URL(keystone(admin).origin)
       // a proxy, not an imitation: every request is piped to the real Keystone and its answer piped back
       server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(caFile) }, (req, res) => {

@@ -75,7 +75,7 @@ describeCloud('profiles against the loopback cloud', (admin) => {
     expect(r.capabilities.can.publicize.allowed).toBe(false)
   })
 
-  it('a wrong password: AUTH_FAILED in the user\'s terms', async () => {
+  it("a wrong password: AUTH_FAILED in the user's terms", async () => {
     const e = await rejection(testConnection(profileOf(admin), `${admin.password}-wrong`))
     expect(e.code).toBe('AUTH_FAILED')
     expect(e.details?.reason).toBe('credentials')

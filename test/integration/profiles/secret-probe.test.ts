@@ -127,46 +127,82 @@ describeCloud('a compromised renderer cannot send a stored secret to another hos
     void base
 
     const attempts: [string, () => Promise<unknown>][] = [
-      ['testDraft: another auth URL, the saved secret', () => refused('profiles:testDraft', { input: { ...savedInput, authUrl: `${foreign}/v3` }, profileId: saved.id })],
-      ['testDraft: another auth URL, the env secret', () => refused('profiles:testDraft', { input: { ...inputOf(env), authUrl: `${foreign}/v3` }, profileId: env.id })],
-      ['testDraft: another auth URL with a path trick', () => refused('profiles:testDraft', { input: { ...savedInput, authUrl: `${foreign}/${cloud.authUrl}` }, profileId: saved.id })],
-      ['testDraft: image override', () => refused('profiles:testDraft', { input: { ...savedInput, endpointOverrides: { image: foreign } }, profileId: saved.id })],
-      ['testDraft: region override', () => refused('profiles:testDraft', { input: { ...savedInput, endpointOverrides: { [`${cloud.region}/image`]: foreign } }, profileId: saved.id })],
+      [
+        'testDraft: another auth URL, the saved secret',
+        () => refused('profiles:testDraft', { input: { ...savedInput, authUrl: `${foreign}/v3` }, profileId: saved.id }),
+      ],
+      [
+        'testDraft: another auth URL, the env secret',
+        () => refused('profiles:testDraft', { input: { ...inputOf(env), authUrl: `${foreign}/v3` }, profileId: env.id }),
+      ],
+      [
+        'testDraft: another auth URL with a path trick',
+        () => refused('profiles:testDraft', { input: { ...savedInput, authUrl: `${foreign}/${cloud.authUrl}` }, profileId: saved.id }),
+      ],
+      [
+        'testDraft: image override',
+        () => refused('profiles:testDraft', { input: { ...savedInput, endpointOverrides: { image: foreign } }, profileId: saved.id }),
+      ],
+      [
+        'testDraft: region override',
+        () => refused('profiles:testDraft', { input: { ...savedInput, endpointOverrides: { [`${cloud.region}/image`]: foreign } }, profileId: saved.id }),
+      ],
       ['testDraft: insecure', () => refused('profiles:testDraft', { input: { ...savedInput, insecure: true }, profileId: saved.id })],
-      ['update: image override, then test', async () => {
-        await refused('profiles:update', saved.id, { ...savedInput, endpointOverrides: { image: foreign } })
-        expect((await value('profiles:test', { profileId: saved.id })).ok).toBe(true)
-      }],
-      ['update: insecure + override on the env profile, then test', async () => {
-        await refused('profiles:update', env.id, { ...inputOf(env), insecure: true, endpointOverrides: { image: foreign } })
-      }],
-      ['duplicate: another auth URL, then test', async () => {
-        const moved = await value('profiles:update', dup.id, { ...inputOf(dup), authUrl: `${foreign}/v3` })
-        expect(moved.secretState).toBe('none')
-        expect(await refused('profiles:test', { profileId: dup.id })).toBe('NO_SECRET')
-        // ... and back: the secret is gone, not restored.
-        const back = await value('profiles:update', dup.id, { ...inputOf(dup), authUrl: cloud.authUrl })
-        expect(back.secretState).toBe('none')
-      }],
-      ['env profile: another auth URL, then test', async () => {
-        await value('profiles:update', env.id, { ...inputOf(env), authUrl: `${foreign}/v3` })
-        expect(await refused('profiles:test', { profileId: env.id })).toBe('NO_SECRET')
-      }],
-      ['import the same identity at another URL, then test', async () => {
-        const text = `clouds:\n  probe:\n    auth:\n      auth_url: ${foreign}/v3\n      username: ${cloud.username}\n      user_domain_name: ${cloud.userDomainName}\n      project_name: ${cloud.projectName}\n      project_domain_name: ${cloud.projectDomainName}\n`
-        const source = { kind: 'text', format: 'cloudsYaml', text }
-        const prev = await value<{ candidates: { key: string }[] }>('profiles:importPreview', source)
-        const [imported] = await value<Dto[]>('profiles:importApply', { source, decisions: [{ key: prev.candidates[0]!.key, action: 'rename', newName: 'probe imported', saveSecret: false }] })
-        expect(imported!.secretState).toBe('none')
-        expect(await refused('profiles:test', { profileId: imported!.id })).toBe('NO_SECRET')
-        expect(await refused('profiles:testDraft', { input: inputOf(imported!), profileId: saved.id })).toBe('NO_SECRET')
-      }],
-      ['update: another auth URL (secret dropped), then test', async () => {
-        const moved = await value('profiles:update', saved.id, { ...savedInput, authUrl: `${foreign}/v3` })
-        expect(moved.secretState).toBe('none')
-        expect(await refused('profiles:test', { profileId: saved.id })).toBe('NO_SECRET')
-        expect(await refused('profiles:testDraft', { input: { ...savedInput, authUrl: `${foreign}/v3` }, profileId: saved.id })).toBe('NO_SECRET')
-      }],
+      [
+        'update: image override, then test',
+        async () => {
+          await refused('profiles:update', saved.id, { ...savedInput, endpointOverrides: { image: foreign } })
+          expect((await value('profiles:test', { profileId: saved.id })).ok).toBe(true)
+        },
+      ],
+      [
+        'update: insecure + override on the env profile, then test',
+        async () => {
+          await refused('profiles:update', env.id, { ...inputOf(env), insecure: true, endpointOverrides: { image: foreign } })
+        },
+      ],
+      [
+        'duplicate: another auth URL, then test',
+        async () => {
+          const moved = await value('profiles:update', dup.id, { ...inputOf(dup), authUrl: `${foreign}/v3` })
+          expect(moved.secretState).toBe('none')
+          expect(await refused('profiles:test', { profileId: dup.id })).toBe('NO_SECRET')
+          // ... and back: the secret is gone, not restored.
+          const back = await value('profiles:update', dup.id, { ...inputOf(dup), authUrl: cloud.authUrl })
+          expect(back.secretState).toBe('none')
+        },
+      ],
+      [
+        'env profile: another auth URL, then test',
+        async () => {
+          await value('profiles:update', env.id, { ...inputOf(env), authUrl: `${foreign}/v3` })
+          expect(await refused('profiles:test', { profileId: env.id })).toBe('NO_SECRET')
+        },
+      ],
+      [
+        'import the same identity at another URL, then test',
+        async () => {
+          const text = `clouds:\n  probe:\n    auth:\n      auth_url: ${foreign}/v3\n      username: ${cloud.username}\n      user_domain_name: ${cloud.userDomainName}\n      project_name: ${cloud.projectName}\n      project_domain_name: ${cloud.projectDomainName}\n`
+          const source = { kind: 'text', format: 'cloudsYaml', text }
+          const prev = await value<{ candidates: { key: string }[] }>('profiles:importPreview', source)
+          const [imported] = await value<Dto[]>('profiles:importApply', {
+            source,
+            decisions: [{ key: prev.candidates[0]!.key, action: 'rename', newName: 'probe imported', saveSecret: false }],
+          })
+          expect(imported!.secretState).toBe('none')
+          expect(await refused('profiles:test', { profileId: imported!.id })).toBe('NO_SECRET')
+          expect(await refused('profiles:testDraft', { input: inputOf(imported!), profileId: saved.id })).toBe('NO_SECRET')
+        },
+      ],
+      [
+        'update: another auth URL (secret dropped), then test',
+        async () => {
+          const moved = await value('profiles:update', saved.id, { ...savedInput, authUrl: `${foreign}/v3` })
+          expect(moved.secretState).toBe('none')
+          expect(await refused('profiles:test', { profileId: saved.id })).toBe('NO_SECRET')
+          expect(await refused('profiles:testDraft', { input: { ...savedInput, authUrl: `${foreign}/v3` }, profileId: saved.id })).toBe('NO_SECRET')
+        },
+      ],
     ]
     for (const [what, attempt] of attempts) {
       const before = seen.length

@@ -136,7 +136,10 @@ describeCloud('the glance-desktop CLI against the real cloud', (cloud) => {
     // the app engine runs on the data dir (its own queue file, locked by this test process)
     const app = await openService(cloud, data)
     app.start()
-    const appJob = await app.enqueueUpload({ profileId: 'app-profile', region: cloud.region }, { name: names.app, fields, diskFormat: 'raw', filePath: appFile })
+    const appJob = await app.enqueueUpload(
+      { profileId: 'app-profile', region: cloud.region },
+      { name: names.app, fields, diskFormat: 'raw', filePath: appFile },
+    )
 
     // meanwhile the CLI queues and runs its own job
     const q = cli(['queue', 'upload', cliFile, '--name', names.cli, '--disk-format', 'raw', '--data-dir', data, '--json'])

@@ -158,36 +158,40 @@ describeShortTokenCloud('transfers: faults on a disposable cloud', (cloud) => {
   }, 240_000)
 
   // Needs the built CLI: under REQUIRE_CLOUD=1 a missing out/cli fails this test instead of skipping it.
-  itNeeds(existsSync(CLI) ? null : `the CLI is not built (${CLI}): npm run build`)('the engine killed mid-upload (kill -9 of `queue run`) recovers the job on the next run', async () => {
-    const p = join(dir, 'kill.raw')
-    randomFile(p, 512 * 1024 * 1024)
-    const data = join(dir, 'd4')
-    const env = { ...process.env, ...credsEnv(cloud) }
-    execFileSync('node', [CLI, 'queue', 'upload', p, '--name', 'xfer-fault-kill', '--disk-format', 'raw', '--data-dir', data], { env })
-    const child = spawn('node', [CLI, 'queue', 'run', '--data-dir', data], { env, stdio: 'ignore' })
-    // the CLI's own queue file (the app's is jobs.json)
-    const q = join(data, 'transfers', 'cli-jobs.json')
-    // Kill it while the bytes are moving: the job is running (persisted at once) and Glance already holds the image
-    // in `saving` (its upload has begun). Byte counters are persisted only every 2 s, so the file's phase may lag.
-    const queued = JSON.parse(readFileSync(q, 'utf8')).jobs[0] as { imageId: string }
-    const t0 = Date.now()
-    for (;;) {
-      const j = JSON.parse(readFileSync(q, 'utf8')).jobs[0] as { state: string }
-      const img = j.state === 'running' ? await client.glance.get(queued.imageId).catch(() => null) : null
-      if (img?.status === 'saving') break
-      if (Date.now() - t0 > 60_000) throw new Error(`the upload never started (job ${j.state}, image ${String(img?.status)})`)
-      await sleep(25)
-    }
-    child.kill('SIGKILL')
-    await new Promise((r) => child.on('exit', r))
-    const before = JSON.parse(readFileSync(q, 'utf8')).jobs[0]
-    expect(before.state).toBe('running')
-    const out = execFileSync('node', [CLI, 'queue', 'run', '--data-dir', data, '--json'], { env, timeout: 170_000 })
-    const [job] = JSON.parse(out.toString())
-    if (job.imageId) created.push(job.imageId)
-    expect(job.error).toBeUndefined()
-    expect(job.state).toBe('done')
-    const img = await client.glance.get(job.imageId)
-    expect(img.os_hash_value).toBe(await sha512File(p))
-  }, 240_000)
+  itNeeds(existsSync(CLI) ? null : `the CLI is not built (${CLI}): npm run build`)(
+    'the engine killed mid-upload (kill -9 of `queue run`) recovers the job on the next run',
+    async () => {
+      const p = join(dir, 'kill.raw')
+      randomFile(p, 512 * 1024 * 1024)
+      const data = join(dir, 'd4')
+      const env = { ...process.env, ...credsEnv(cloud) }
+      execFileSync('node', [CLI, 'queue', 'upload', p, '--name', 'xfer-fault-kill', '--disk-format', 'raw', '--data-dir', data], { env })
+      const child = spawn('node', [CLI, 'queue', 'run', '--data-dir', data], { env, stdio: 'ignore' })
+      // the CLI's own queue file (the app's is jobs.json)
+      const q = join(data, 'transfers', 'cli-jobs.json')
+      // Kill it while the bytes are moving: the job is running (persisted at once) and Glance already holds the image
+      // in `saving` (its upload has begun). Byte counters are persisted only every 2 s, so the file's phase may lag.
+      const queued = JSON.parse(readFileSync(q, 'utf8')).jobs[0] as { imageId: string }
+      const t0 = Date.now()
+      for (;;) {
+        const j = JSON.parse(readFileSync(q, 'utf8')).jobs[0] as { state: string }
+        const img = j.state === 'running' ? await client.glance.get(queued.imageId).catch(() => null) : null
+        if (img?.status === 'saving') break
+        if (Date.now() - t0 > 60_000) throw new Error(`the upload never started (job ${j.state}, image ${String(img?.status)})`)
+        await sleep(25)
+      }
+      child.kill('SIGKILL')
+      await new Promise((r) => child.on('exit', r))
+      const before = JSON.parse(readFileSync(q, 'utf8')).jobs[0]
+      expect(before.state).toBe('running')
+      const out = execFileSync('node', [CLI, 'queue', 'run', '--data-dir', data, '--json'], { env, timeout: 170_000 })
+      const [job] = JSON.parse(out.toString())
+      if (job.imageId) created.push(job.imageId)
+      expect(job.error).toBeUndefined()
+      expect(job.state).toBe('done')
+      const img = await client.glance.get(job.imageId)
+      expect(img.os_hash_value).toBe(await sha512File(p))
+    },
+    240_000,
+  )
 })

@@ -73,7 +73,13 @@ describeCloud('offline drafts: made with Keystone unreachable, run against the r
     const ref = far.files.register(disk, 'read')
     const r = await far.images.create(
       { profileId: p1.id },
-      { name: imageName, fields: { ...fields, description: 'made offline' }, diskFormat: 'auto', source: { kind: 'file', fileHandle: ref.handle }, draft: true },
+      {
+        name: imageName,
+        fields: { ...fields, description: 'made offline' },
+        diskFormat: 'auto',
+        source: { kind: 'file', fileHandle: ref.handle },
+        draft: true,
+      },
     )
     expect(r.jobId).toBeTruthy()
     const job = far.transfers.get(r.jobId!)

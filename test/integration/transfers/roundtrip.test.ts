@@ -84,12 +84,16 @@ describeCloud('transfers: round trips against the real cloud', (cloud) => {
     })
     await new Promise<void>((r) => server.listen(18081, '127.0.0.1', r))
     try {
-      const ok = await svc.waitFor((await svc.enqueueImport(ctx, { name: 'xfer-it-web', fields, diskFormat: 'raw', url: 'http://127.0.0.1:18081/disk.raw' })).id)
+      const ok = await svc.waitFor(
+        (await svc.enqueueImport(ctx, { name: 'xfer-it-web', fields, diskFormat: 'raw', url: 'http://127.0.0.1:18081/disk.raw' })).id,
+      )
       if (ok.imageId) created.push(ok.imageId)
       expect(ok.error).toBeUndefined()
       expect(ok.state).toBe('done')
       expect(ok.result?.sha512).toBe(await sha512File(p))
-      const bad = await svc.waitFor((await svc.enqueueImport(ctx, { name: 'xfer-it-web-bad', fields, diskFormat: 'raw', url: 'http://127.0.0.1:18081/missing.raw' })).id)
+      const bad = await svc.waitFor(
+        (await svc.enqueueImport(ctx, { name: 'xfer-it-web-bad', fields, diskFormat: 'raw', url: 'http://127.0.0.1:18081/missing.raw' })).id,
+      )
       if (bad.imageId) created.push(bad.imageId)
       expect(bad.state).toBe('failed')
       expect(bad.error?.code).toBe('IMPORT_FAILED')

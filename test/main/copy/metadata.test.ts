@@ -52,7 +52,7 @@ describe('copy metadata', () => {
     expect(tagsOf(src)).toEqual(['a', 'b'])
   })
 
-  it('renames the per-profile keys to the target profile\'s', () => {
+  it("renames the per-profile keys to the target profile's", () => {
     const to = { ...DEFAULT_PROPERTY_KEYS, virtualization: 'usage_type' }
     const c = carriedAttributes(src, DEFAULT_PROPERTY_KEYS, to)
     expect(c.usage_type).toBe('qemu')

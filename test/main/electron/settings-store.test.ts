@@ -40,7 +40,12 @@ describe('settings: electron-store in Electron, conf under plain Node, one file'
     expect(node.list().map((p) => p.name)).toContain('Saved in Electron')
     node.create(sampleProfile({ name: 'Saved by the CLI' }))
     const again = await open(dir, true)
-    expect(again.list().map((p) => p.name).sort()).toEqual(['Saved by the CLI', 'Saved in Electron'])
+    expect(
+      again
+        .list()
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['Saved by the CLI', 'Saved in Electron'])
     const doc = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as { version: number; profiles: unknown[] }
     expect(doc.version).toBe(2)
     expect(doc.profiles).toHaveLength(2)

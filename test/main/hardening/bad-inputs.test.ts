@@ -40,7 +40,12 @@ describe('bad files without a cloud', () => {
     chmodSync(locked, 0o600)
     if (process.getuid?.() === 0) {
       if (!existsSync(CLI)) throw new Error(`run \`npm run build\` first: ${CLI} is needed to inspect as an unprivileged user`)
-      const r = spawnSync(process.execPath, [CLI, 'inspect', locked, '--json'], { uid: 65534, gid: 65534, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })
+      const r = spawnSync(process.execPath, [CLI, 'inspect', locked, '--json'], {
+        uid: 65534,
+        gid: 65534,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '' },
+      })
       expect(r.status).not.toBe(0)
       expect(`${r.stdout}${r.stderr}`).toMatch(/permission denied/i)
       expect(`${r.stdout}${r.stderr}`).not.toMatch(/at .*\.js:\d+/) // a message, not a stack trace

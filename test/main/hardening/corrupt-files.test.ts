@@ -40,7 +40,12 @@ async function firstRun(): Promise<{ profileId: string; jobId: string }> {
   writeFileSync(join(root, 'user', 'disk.raw'), Buffer.alloc(8192, 1))
   const job = await s.transfers.enqueueUpload(
     { profileId: p.id, region: 'RegionOne' },
-    { name: 'queued-image', fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false }, diskFormat: 'raw', filePath: join(root, 'user', 'disk.raw') },
+    {
+      name: 'queued-image',
+      fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false },
+      diskFormat: 'raw',
+      filePath: join(root, 'user', 'disk.raw'),
+    },
   )
   await s.transfers.flush()
   await s.close()

@@ -162,27 +162,31 @@ describe('a crash between write and rename', () => {
     await again.close()
   })
 
-  onPosix('settings (conf): killed at random moments while writing, the file always parses, whole, mode 0600', async () => {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-    const script = `
+  onPosix(
+    'settings (conf): killed at random moments while writing, the file always parses, whole, mode 0600',
+    async () => {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+      const script = `
       const { default: Conf } = await import(${JSON.stringify(import.meta.resolve('conf'))});
       const c = new Conf({ cwd: ${JSON.stringify(dataDir)}, configName: 'settings', configFileMode: 0o600, projectSuffix: '', accessPropertiesByDotNotation: false });
       const big = 'x'.repeat(256 * 1024);
       for (let i = 0; ; i++) { c.store = { version: 1, i, profiles: [{ id: 'p' + i, notes: big }] }; if (i === 0) process.stdout.write('w'); }
     `
-    for (let round = 0; round < 6; round++) {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] })
-      // wait for the first complete write, then kill at a random moment of the following ones
-      await new Promise<void>((r) => child.stdout.once('data', () => r()))
-      await sleep(Math.floor(Math.random() * 200))
-      child.kill('SIGKILL')
-      await new Promise((r) => child.once('exit', r))
-      const f = join(dataDir, 'settings.json')
-      if (!existsSync(f)) continue
-      const doc = JSON.parse(readFileSync(f, 'utf8')) as { i: number; profiles: { notes: string }[] }
-      expect(doc.profiles[0]!.notes.length).toBe(256 * 1024)
-      expect(mode(f).toString(8)).toBe('600')
-    }
-    expect(existsSync(join(dataDir, 'settings.json'))).toBe(true)
-  }, 60_000)
+      for (let round = 0; round < 6; round++) {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] })
+        // wait for the first complete write, then kill at a random moment of the following ones
+        await new Promise<void>((r) => child.stdout.once('data', () => r()))
+        await sleep(Math.floor(Math.random() * 200))
+        child.kill('SIGKILL')
+        await new Promise((r) => child.once('exit', r))
+        const f = join(dataDir, 'settings.json')
+        if (!existsSync(f)) continue
+        const doc = JSON.parse(readFileSync(f, 'utf8')) as { i: number; profiles: { notes: string }[] }
+        expect(doc.profiles[0]!.notes.length).toBe(256 * 1024)
+        expect(mode(f).toString(8)).toBe('600')
+      }
+      expect(existsSync(join(dataDir, 'settings.json'))).toBe(true)
+    },
+    60_000,
+  )
 })

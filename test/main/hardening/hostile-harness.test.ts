@@ -18,7 +18,13 @@ beforeAll(async () => {
   mkdirSync(renderer)
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><html><head></head><body><script type="module" src="/x.js"></script></body></html>')
   writeFileSync(join(root, 'bridge.js'), 'export {}\n')
-  h = await startHarness({ dataDir: join(root, 'data'), env: { PATH: process.env.PATH ?? '' }, rendererDir: renderer, bridgeFile: join(root, 'bridge.js'), startQueue: false })
+  h = await startHarness({
+    dataDir: join(root, 'data'),
+    env: { PATH: process.env.PATH ?? '' },
+    rendererDir: renderer,
+    bridgeFile: join(root, 'bridge.js'),
+    startQueue: false,
+  })
 })
 
 afterAll(async () => {
@@ -50,7 +56,15 @@ function rawStatus(headers: Record<string, string>, upgrade: boolean): Promise<n
 describe('harness: malformed cookies', () => {
   it('answers 401 to a WebSocket upgrade whose cookie is `%`, and keeps serving', async () => {
     const status = await rawStatus(
-      { Host: `127.0.0.1:${h.port}`, Origin: h.origin, Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', Cookie: `glance_harness_${h.port}=%` },
+      {
+        Host: `127.0.0.1:${h.port}`,
+        Origin: h.origin,
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        Cookie: `glance_harness_${h.port}=%`,
+      },
       true,
     )
     expect(status).toBe(401)
@@ -65,7 +79,11 @@ describe('harness: malformed cookies', () => {
 
 describe('harness: scripted confirmations (POST /__harness/dialog)', () => {
   const post = async (body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-    const r = await fetch(`${h.origin}/__harness/dialog`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Harness-Token': h.token }, body: JSON.stringify(body) })
+    const r = await fetch(`${h.origin}/__harness/dialog`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Harness-Token': h.token },
+      body: JSON.stringify(body),
+    })
     return { status: r.status, json: (await r.json()) as Record<string, unknown> }
   }
 
@@ -77,7 +95,9 @@ describe('harness: scripted confirmations (POST /__harness/dialog)', () => {
     expect(await h.platform.dialogs.confirm(ask)).toBe(false)
     expect((await post({ confirm: 'yes' })).status).toBe(400)
     expect((await post([true])).status).toBe(400)
-    const state = (await (await fetch(`${h.origin}/__harness/state`, { headers: { 'X-Harness-Token': h.token } })).json()) as { dialogsAsked: { kind: string; answer?: boolean }[] }
+    const state = (await (await fetch(`${h.origin}/__harness/state`, { headers: { 'X-Harness-Token': h.token } })).json()) as {
+      dialogsAsked: { kind: string; answer?: boolean }[]
+    }
     expect(state.dialogsAsked.filter((d) => d.kind === 'confirm').map((d) => d.answer)).toEqual([true, false, false])
   })
 })

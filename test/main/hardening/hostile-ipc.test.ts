@@ -64,18 +64,13 @@ const TEMPLATES: Record<CommandChannel, () => unknown[]> = {
   'profiles:test': () => [{ ...CTX }],
   'profiles:testDraft': () => [{ input: { ...PROFILE }, secret: 's3cret' }],
   'profiles:importPreview': () => [{ kind: 'text', format: 'openrc', text: 'export OS_AUTH_URL=http://127.0.0.1:9/v3\n' }],
-  'profiles:importApply': () => [
-    { source: { kind: 'text', format: 'openrc', text: 'export OS_AUTH_URL=http://127.0.0.1:9/v3\n' }, decisions: [] },
-  ],
+  'profiles:importApply': () => [{ source: { kind: 'text', format: 'openrc', text: 'export OS_AUTH_URL=http://127.0.0.1:9/v3\n' }, decisions: [] }],
   'profiles:exportCloudsYaml': () => [['p-none'], FAKE_HANDLE],
   'profiles:exportOpenrc': () => ['p-none', FAKE_HANDLE], // C4
   'profiles:save': () => ['p-none'],
   'images:list': () => [{ ...CTX }, { limit: 10 }, '/v2/images?marker=x'],
   'images:get': () => [{ ...CTX }, 'img-1'],
-  'images:create': () => [
-    { ...CTX },
-    { name: 'n', fields: { ...FIELDS }, diskFormat: 'raw', source: { kind: 'none' }, properties: { a: 'b' } },
-  ],
+  'images:create': () => [{ ...CTX }, { name: 'n', fields: { ...FIELDS }, diskFormat: 'raw', source: { kind: 'none' }, properties: { a: 'b' } }],
   'images:update': () => [{ ...CTX }, 'img-1', { name: 'n', properties: { a: null } }],
   'images:delete': () => [{ ...CTX }, 'img-1', true],
   'images:addTag': () => [{ ...CTX }, 'img-1', 't'],
@@ -89,10 +84,7 @@ const TEMPLATES: Record<CommandChannel, () => unknown[]> = {
   'images:unshare': () => [{ ...CTX }, 'img-1', 'project-1'],
   'images:setMemberStatus': () => [{ ...CTX }, 'img-1', 'accepted'],
   'images:capabilities': () => [{ ...CTX }],
-  'images:export': () => [
-    { ...CTX },
-    { format: 'csv', scope: { kind: 'ids', ids: ['img-1'] }, columns: ['name'], locale: 'en', fileHandle: FAKE_HANDLE },
-  ],
+  'images:export': () => [{ ...CTX }, { format: 'csv', scope: { kind: 'ids', ids: ['img-1'] }, columns: ['name'], locale: 'en', fileHandle: FAKE_HANDLE }],
   'volumes:types': () => [{ ...CTX }],
   'volumes:zones': () => [{ ...CTX }],
   'volumes:create': () => [{ ...CTX }, { imageId: 'img-1', name: 'v', sizeGiB: 1 }],
@@ -116,7 +108,9 @@ const TEMPLATES: Record<CommandChannel, () => unknown[]> = {
   // D1
   'copy:plan': () => [{ source: { profileId: 'p-none', region: 'RegionOne' }, imageIds: ['img-1'], targets: [{ profileId: 'p-none', region: 'RegionTwo' }] }],
   'copy:start': () => [{ source: { profileId: 'p-none', region: 'RegionOne' }, imageIds: ['img-1'], targets: [{ profileId: 'p-none', region: 'RegionTwo' }] }],
-  'sync:plan': () => [{ source: { profileId: 'p-none', region: 'RegionOne' }, target: { profileId: 'p-none', region: 'RegionTwo' }, filter: { kind: 'tag', tag: 't' } }],
+  'sync:plan': () => [
+    { source: { profileId: 'p-none', region: 'RegionOne' }, target: { profileId: 'p-none', region: 'RegionTwo' }, filter: { kind: 'tag', tag: 't' } },
+  ],
   'sync:apply': () => [{ source: { profileId: 'p-none', region: 'RegionOne' }, target: { profileId: 'p-none', region: 'RegionTwo' }, filter: { kind: 'all' } }],
 }
 

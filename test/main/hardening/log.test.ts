@@ -12,7 +12,10 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 const read = (f: string): Record<string, unknown>[] =>
-  readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+  readFileSync(f, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
 
 describe('file logger', () => {
   it('rotates at maxBytes, keeps `keep` old files, drops older ones, loses no line in between', () => {

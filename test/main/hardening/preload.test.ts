@@ -18,7 +18,11 @@ vi.mock('electron', () => ({
       return { ok: true, value: null }
     },
     on: (ch: string, l: (e: unknown, p: unknown) => void) => ipc.listeners.set(ch, [...(ipc.listeners.get(ch) ?? []), l]),
-    removeListener: (ch: string, l: (e: unknown, p: unknown) => void) => ipc.listeners.set(ch, (ipc.listeners.get(ch) ?? []).filter((x) => x !== l)),
+    removeListener: (ch: string, l: (e: unknown, p: unknown) => void) =>
+      ipc.listeners.set(
+        ch,
+        (ipc.listeners.get(ch) ?? []).filter((x) => x !== l),
+      ),
   },
   webUtils: { getPathForFile: () => '' },
 }))

@@ -24,7 +24,9 @@ describe('log redaction', () => {
       'https://s3.example/b/k.qcow2?X-Amz-Signature=[REDACTED]&X-Amz-Expires=[REDACTED]',
     )
     expect(redactUrl('https://bob:hunter22@mirror.example/x.img#frag')).toBe('https://[REDACTED]@mirror.example/x.img#[REDACTED]')
-    expect(redactUrl('http://127.0.0.1:9292/v2/images?limit=25&marker=abc&sort=name:asc')).toBe('http://127.0.0.1:9292/v2/images?limit=25&marker=abc&sort=name:asc')
+    expect(redactUrl('http://127.0.0.1:9292/v2/images?limit=25&marker=abc&sort=name:asc')).toBe(
+      'http://127.0.0.1:9292/v2/images?limit=25&marker=abc&sort=name:asc',
+    )
     const out = JSON.stringify(
       redact({ msg: 'import', url: `https://s3.example/k?sig=${SIG}`, error: `GET https://s3.example/k?token=${SIG} failed`, list: [`wss://h/?t=${SIG}`] }),
     )

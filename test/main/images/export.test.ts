@@ -47,7 +47,12 @@ describe('crc32 / zip', () => {
     expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926)
   })
   it('zip round-trips', () => {
-    const files = unzip(zip([{ name: 'a.txt', data: Buffer.from('hello hello hello') }, { name: 'dir/中.txt', data: Buffer.alloc(0) }]))
+    const files = unzip(
+      zip([
+        { name: 'a.txt', data: Buffer.from('hello hello hello') },
+        { name: 'dir/中.txt', data: Buffer.alloc(0) },
+      ]),
+    )
     expect(files.get('a.txt')!.toString()).toBe('hello hello hello')
     expect(files.get('dir/中.txt')!.length).toBe(0)
   })
@@ -62,7 +67,18 @@ describe('tabulate / csv / xlsx', () => {
   })
   it('headers in the UI’s own terms and coded cells worded, in both languages (issue 14.7)', () => {
     const cols = ['status', 'visibility', 'protected', 'minDisk', 'architecture', 'virtualization', 'bootMode', 'containerFormat']
-    const im = toImageDTO({ id: 'c3', name: 'x', status: 'deactivated', visibility: 'shared', protected: true, min_disk: 20, architecture: 'aarch64', hypervisor_type: 'ironic', hw_firmware_type: 'uefi', container_format: 'bare' })
+    const im = toImageDTO({
+      id: 'c3',
+      name: 'x',
+      status: 'deactivated',
+      visibility: 'shared',
+      protected: true,
+      min_disk: 20,
+      architecture: 'aarch64',
+      hypervisor_type: 'ironic',
+      hw_firmware_type: 'uefi',
+      container_format: 'bare',
+    })
     const weird = toImageDTO({ id: 'd4', name: 'y', status: 'brand_new_status', visibility: 'private', protected: false })
     const zh = tabulate([im, weird], cols, 'zh-CN')
     expect(zh[0]).toEqual(['状态', '可见性', '受保护的', '最小系统盘（GiB）', 'CPU架构', '虚拟化类型', '启动方式', '容器格式'])
@@ -80,7 +96,13 @@ describe('tabulate / csv / xlsx', () => {
   })
   it('xlsx is a valid OOXML package with the cells', () => {
     const files = unzip(toXlsx(tabulate(images, ['id', 'name', 'size', 'public', 'prop:custom'], 'en')))
-    expect([...files.keys()].sort()).toEqual(['[Content_Types].xml', '_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/worksheets/sheet1.xml'])
+    expect([...files.keys()].sort()).toEqual([
+      '[Content_Types].xml',
+      '_rels/.rels',
+      'xl/_rels/workbook.xml.rels',
+      'xl/workbook.xml',
+      'xl/worksheets/sheet1.xml',
+    ])
     const sheet = files.get('xl/worksheets/sheet1.xml')!.toString('utf8')
     expect(sheet).toContain('<c r="C2"><v>1234</v></c>')
     expect(sheet).toContain('<c r="D2" t="inlineStr"><is><t xml:space="preserve">Yes</t></is></c>')

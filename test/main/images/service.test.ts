@@ -7,7 +7,18 @@ const log = { debug() {}, info() {}, warn() {}, error() {}, addSecret() {} }
 const fields = { minDiskGiB: 1, minRamGiB: 1, public: false, protected: false }
 
 function setup(readOnly = false, roles = ['member']) {
-  const old = { id: 'img1', name: 'a', status: 'active', visibility: 'shared', protected: false, min_disk: 0, min_ram: 0, os_distro: 'ubuntu', os_type: 'linux', note: 'n' }
+  const old = {
+    id: 'img1',
+    name: 'a',
+    status: 'active',
+    visibility: 'shared',
+    protected: false,
+    min_disk: 0,
+    min_ram: 0,
+    os_distro: 'ubuntu',
+    os_type: 'linux',
+    note: 'n',
+  }
   const glance = {
     get: vi.fn(async () => ({ ...old })),
     patch: vi.fn(async (_id: string, _ops: unknown[]) => ({ ...old })),
@@ -44,7 +55,10 @@ describe('ImageService', () => {
   })
   it('update sends the minimal patch; not-public keeps a shared image shared', async () => {
     const { svc, glance } = setup()
-    await svc.update({ profileId: 'p' }, 'img1', { fields: { ...fields, osType: 'windows', minDiskGiB: 0, minRamGiB: 0 }, properties: { note: null, extra: 'x' } })
+    await svc.update({ profileId: 'p' }, 'img1', {
+      fields: { ...fields, osType: 'windows', minDiskGiB: 0, minRamGiB: 0 },
+      properties: { note: null, extra: 'x' },
+    })
     expect(glance.patch.mock.calls[0]![1]).toEqual([
       { op: 'replace', path: '/os_distro', value: 'windows' },
       { op: 'replace', path: '/os_type', value: 'windows' },
@@ -55,17 +69,30 @@ describe('ImageService', () => {
   it('a member cannot publicize (refused before the call)', async () => {
     const { svc, glance } = setup()
     await expect(svc.update({ profileId: 'p' }, 'img1', { fields: { public: true } })).rejects.toMatchObject({ code: 'FORBIDDEN' })
-    await expect(svc.create({ profileId: 'p' }, { name: 'x', fields: { ...fields, public: true }, diskFormat: 'raw', source: { kind: 'none' } })).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    await expect(
+      svc.create({ profileId: 'p' }, { name: 'x', fields: { ...fields, public: true }, diskFormat: 'raw', source: { kind: 'none' } }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' })
     expect(glance.patch).not.toHaveBeenCalled()
   })
   it('create: none direct, file and url through the transfer queue', async () => {
     const { svc, glance, transfers } = setup()
     expect(await svc.create({ profileId: 'p' }, { name: 'x', fields, diskFormat: 'raw', source: { kind: 'none' } })).toEqual({ imageId: 'new1' })
     expect(glance.create.mock.calls[0]![0]).toMatchObject({ name: 'x', disk_format: 'raw', container_format: 'bare', visibility: 'private', min_ram: 1024 })
-    expect(await svc.create({ profileId: 'p' }, { name: 'f', fields, diskFormat: 'auto', source: { kind: 'file', fileHandle: 'fh_x' }, draft: true })).toEqual({ jobId: 'job1', imageId: 'img9' })
-    expect(transfers.enqueueUpload).toHaveBeenCalledWith({ profileId: 'p', region: 'RegionOne' }, expect.objectContaining({ filePath: '/tmp/fh_x', diskFormat: 'auto', draft: true }))
-    expect(await svc.create({ profileId: 'p' }, { name: 'u', fields, diskFormat: 'qcow2', source: { kind: 'url', url: 'http://x/y' } })).toEqual({ jobId: 'job2', urlNotChecked: true }) // http://x/ does not resolve: queued, not checked
-    await expect(svc.create({ profileId: 'p' }, { name: 'u', fields, diskFormat: 'auto', source: { kind: 'url', url: 'http://x/y' } })).rejects.toMatchObject({ code: 'VALIDATION' })
+    expect(await svc.create({ profileId: 'p' }, { name: 'f', fields, diskFormat: 'auto', source: { kind: 'file', fileHandle: 'fh_x' }, draft: true })).toEqual({
+      jobId: 'job1',
+      imageId: 'img9',
+    })
+    expect(transfers.enqueueUpload).toHaveBeenCalledWith(
+      { profileId: 'p', region: 'RegionOne' },
+      expect.objectContaining({ filePath: '/tmp/fh_x', diskFormat: 'auto', draft: true }),
+    )
+    expect(await svc.create({ profileId: 'p' }, { name: 'u', fields, diskFormat: 'qcow2', source: { kind: 'url', url: 'http://x/y' } })).toEqual({
+      jobId: 'job2',
+      urlNotChecked: true,
+    }) // http://x/ does not resolve: queued, not checked
+    await expect(svc.create({ profileId: 'p' }, { name: 'u', fields, diskFormat: 'auto', source: { kind: 'url', url: 'http://x/y' } })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    })
   })
 })
 

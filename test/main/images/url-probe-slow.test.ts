@@ -49,11 +49,27 @@ describe('probeImageUrl: a read that does not finish', () => {
 describe('ImageService.create from a URL that could not be checked', () => {
   it('goes on (the import is queued) and tells the UI, worded in en and zh-CN', async () => {
     const transfers: TransferQueue = { enqueueUpload: vi.fn(), enqueueImport: vi.fn(async () => ({ id: 'job2', imageId: 'img2' }) as never) }
-    const client = { profile: { id: 'p', name: 'P', readOnly: false }, region: 'RegionOne', session: { roles: ['member'], project: { id: 'proj' } }, glance: {}, cinder: null, keys: DEFAULT_PROPERTY_KEYS }
+    const client = {
+      profile: { id: 'p', name: 'P', readOnly: false },
+      region: 'RegionOne',
+      session: { roles: ['member'], project: { id: 'proj' } },
+      glance: {},
+      cinder: null,
+      keys: DEFAULT_PROPERTY_KEYS,
+    }
     const log = { debug() {}, info() {}, warn() {}, error() {}, addSecret() {} }
-    const svc = new ImageService({ clouds: { client: async () => client as never }, files: { resolve: () => '' }, log, transfers, probeUrl: (u, f) => probeImageUrl(u, f, 400) })
+    const svc = new ImageService({
+      clouds: { client: async () => client as never },
+      files: { resolve: () => '' },
+      log,
+      transfers,
+      probeUrl: (u, f) => probeImageUrl(u, f, 400),
+    })
     const url = `${base}/disk.qcow2`
-    const r = await svc.create({ profileId: 'p' }, { name: 'n', fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false }, diskFormat: 'qcow2', source: { kind: 'url', url } })
+    const r = await svc.create(
+      { profileId: 'p' },
+      { name: 'n', fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false }, diskFormat: 'qcow2', source: { kind: 'url', url } },
+    )
     expect(r).toEqual({ jobId: 'job2', imageId: 'img2', urlNotChecked: true })
     expect(transfers.enqueueImport).toHaveBeenCalledTimes(1)
     const t = (locale: string) => createI18n({ legacy: false, locale, fallbackLocale: 'en', messages: { en, 'zh-CN': zhCN }, missingWarn: false }).global.t

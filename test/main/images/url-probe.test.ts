@@ -11,21 +11,31 @@ describe('judgeProbe (the table in url-probe.ts)', () => {
     expect(judgeProbe(U, 'qcow2', {})).toEqual({ outcome: 'unreachable' })
   })
   it('an HTTP error is refused with its status', () => {
-    expect(() => judgeProbe(U, 'qcow2', { status: 404 })).toThrow(expect.objectContaining({ code: 'VALIDATION', details: { reason: 'urlStatus', params: { url: U, status: 404 } } }))
+    expect(() => judgeProbe(U, 'qcow2', { status: 404 })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION', details: { reason: 'urlStatus', params: { url: U, status: 404 } } }),
+    )
   })
   it('a web page by its type or by its bytes', () => {
-    expect(() => judgeProbe(U, 'raw', { status: 200, contentType: 'text/html; charset=utf-8', head: bin })).toThrow(expect.objectContaining({ details: expect.objectContaining({ reason: 'urlWebPage' }) }))
-    expect(() => judgeProbe(U, 'qcow2', { status: 200, contentType: 'application/octet-stream', head: Buffer.from('\n  <!doctype HTML><html>') })).toThrow(expect.objectContaining({ details: expect.objectContaining({ reason: 'urlWebPage' }) }))
+    expect(() => judgeProbe(U, 'raw', { status: 200, contentType: 'text/html; charset=utf-8', head: bin })).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ reason: 'urlWebPage' }) }),
+    )
+    expect(() => judgeProbe(U, 'qcow2', { status: 200, contentType: 'application/octet-stream', head: Buffer.from('\n  <!doctype HTML><html>') })).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ reason: 'urlWebPage' }) }),
+    )
   })
   it('the declared format is checked against the detected one', () => {
     expect(judgeProbe(U, 'qcow2', { status: 200, head: bin, detected: 'qcow2' })).toEqual({ outcome: 'checked', detected: 'qcow2' })
     expect(judgeProbe(U, 'raw', { status: 206, head: bin, detected: 'iso' })).toEqual({ outcome: 'checked', detected: 'iso' })
-    expect(() => judgeProbe(U, 'raw', { status: 206, head: bin, detected: 'qcow2' })).toThrow(expect.objectContaining({ code: 'FORMAT_MISMATCH', details: { reason: 'urlFormat', params: { url: U, detected: 'qcow2', declared: 'raw' } } }))
+    expect(() => judgeProbe(U, 'raw', { status: 206, head: bin, detected: 'qcow2' })).toThrow(
+      expect.objectContaining({ code: 'FORMAT_MISMATCH', details: { reason: 'urlFormat', params: { url: U, detected: 'qcow2', declared: 'raw' } } }),
+    )
     expect(() => judgeProbe(U, 'vmdk', { status: 206, head: bin, detected: 'unknown' })).toThrow(expect.objectContaining({ code: 'FORMAT_MISMATCH' }))
     expect(judgeProbe(U, 'raw', { status: 206, head: bin, detected: 'unknown' })).toEqual({ outcome: 'unchecked' })
   })
   it('text is not a disk', () => {
-    expect(() => judgeProbe(U, 'raw', { status: 200, contentType: 'text/plain', head: Buffer.from('Not found, sorry. Try again later please.') })).toThrow(expect.objectContaining({ details: expect.objectContaining({ reason: 'urlText' }) }))
+    expect(() => judgeProbe(U, 'raw', { status: 200, contentType: 'text/plain', head: Buffer.from('Not found, sorry. Try again later please.') })).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ reason: 'urlText' }) }),
+    )
   })
   it('credentials in the URL never reach the message', () => {
     const e = (() => {

@@ -56,7 +56,10 @@ describe('volumes from images: one eligibility rule', () => {
     const q = setup({ status: 'queued', disk_format: 'qcow2' })
     await expect(q.vols.create(ctx, input)).rejects.toMatchObject({ code: 'VALIDATION', details: { reason: 'volumeNotActive', params: { status: 'queued' } } })
     const s = setup({ status: 'active', disk_format: 'qcow2' })
-    await expect(s.vols.create(ctx, { ...input, sizeGiB: 2 })).rejects.toMatchObject({ code: 'VALIDATION', details: { reason: 'volumeTooSmall', params: { min: 3 } } })
+    await expect(s.vols.create(ctx, { ...input, sizeGiB: 2 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      details: { reason: 'volumeTooSmall', params: { min: 3 } },
+    })
     await expect(s.vols.create(ctx, input)).resolves.toMatchObject({ id: 'v1', status: 'available' })
   })
 })

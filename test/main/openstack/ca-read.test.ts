@@ -13,7 +13,9 @@ describe('readCa', () => {
     expect(() => readCa(p)).toThrow(expect.objectContaining({ code: 'TLS', details: { reason: 'caNoPem', params: { path: p } } }))
   })
   it('a missing bundle is FILE/caUnreadable; a folder FILE/caNotRegular', () => {
-    expect(() => readCa(join(dir, 'missing.pem'))).toThrow(expect.objectContaining({ code: 'FILE', details: expect.objectContaining({ reason: 'caUnreadable' }) }))
+    expect(() => readCa(join(dir, 'missing.pem'))).toThrow(
+      expect.objectContaining({ code: 'FILE', details: expect.objectContaining({ reason: 'caUnreadable' }) }),
+    )
     expect(() => readCa(dir)).toThrow(expect.objectContaining({ code: 'FILE', details: expect.objectContaining({ reason: 'caNotRegular' }) }))
   })
 })

@@ -28,7 +28,13 @@ describe('computeCapabilities', () => {
     }
   })
   it('what the cloud lacks', () => {
-    const c = computeCapabilities({ ...facts, roles: ['member'], importMethods: [], volumeService: false, quota: { image_count_total: { limit: 2, usage: 2 } } })
+    const c = computeCapabilities({
+      ...facts,
+      roles: ['member'],
+      importMethods: [],
+      volumeService: false,
+      quota: { image_count_total: { limit: 2, usage: 2 } },
+    })
     expect(c.can.import).toEqual({ allowed: false, reason: REASONS.noImport, code: 'noImport' })
     expect(c.can.createVolume).toEqual({ allowed: false, reason: REASONS.noVolumeService, code: 'noVolumeService' })
     expect(c.can.create).toEqual({ allowed: false, reason: REASONS.quotaFull, code: 'quotaFull' })

@@ -15,9 +15,7 @@ describe('stripHtml / extractMessage', () => {
     expect(stripHtml('a &amp; b&lt;c&gt; &#39;x&#39; &#x41;\n\n  d')).toBe("a & b<c> 'x' A d")
   })
   it('reads Glance, Keystone and Cinder JSON error bodies', () => {
-    expect(extractMessage('{"message": "Image is protected<br /><br />\\n", "code": "403 Forbidden", "title": "Forbidden"}')).toBe(
-      'Image is protected',
-    )
+    expect(extractMessage('{"message": "Image is protected<br /><br />\\n", "code": "403 Forbidden", "title": "Forbidden"}')).toBe('Image is protected')
     expect(extractMessage('{"error": {"code": 401, "message": "The request you have made requires authentication.", "title": "Unauthorized"}}')).toBe(
       'The request you have made requires authentication.',
     )
@@ -104,7 +102,9 @@ describe('HttpClient against a local server', () => {
           res.end('{"a":1}')
         } else if (u === '/forbidden') {
           res.writeHead(403, { 'content-type': 'text/html', 'x-openstack-request-id': 'req-403' })
-          res.end('<html><head><title>403 Forbidden</title></head><body><h1>403 Forbidden</h1>You are not authorized to complete publicize_image action.</body></html>')
+          res.end(
+            '<html><head><title>403 Forbidden</title></head><body><h1>403 Forbidden</h1>You are not authorized to complete publicize_image action.</body></html>',
+          )
         } else if (u === '/notjson') {
           res.writeHead(200, { 'content-type': 'text/html' })
           res.end('<html>hello</html>')
@@ -155,7 +155,13 @@ describe('HttpClient against a local server', () => {
     await client.request({ method: 'PUT', url: `${base}/x`, body: Buffer.from('hello'), contentType: 'application/octet-stream', responseType: 'none' })
     expect(seen.at(-1)!.body.toString()).toBe('hello')
     const data = Buffer.alloc(300_000, 7)
-    await client.request({ method: 'PUT', url: `${base}/x`, body: Readable.from([data.subarray(0, 100_000), data.subarray(100_000)]), contentLength: data.length, responseType: 'none' })
+    await client.request({
+      method: 'PUT',
+      url: `${base}/x`,
+      body: Readable.from([data.subarray(0, 100_000), data.subarray(100_000)]),
+      contentLength: data.length,
+      responseType: 'none',
+    })
     expect(seen.at(-1)!.headers['content-length']).toBe(String(data.length))
     expect(seen.at(-1)!.body.equals(data)).toBe(true)
   })

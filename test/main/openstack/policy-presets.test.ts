@@ -11,18 +11,46 @@ const VIEW_ONLY: ActionName[] = ['modify', 'download', 'createVolume', 'editTags
 
 describe('policy presets', () => {
   it('vendor console: only admins in Default/admin create; only admins modify, download, create volumes, edit tags, delete', () => {
-    const cloudAdmin = computeCapabilities({ ...cloud, roles: ['admin', 'member'], projectId: 'p-admin', projectName: 'admin', projectDomainId: 'default', preset: 'vendorConsole' })
+    const cloudAdmin = computeCapabilities({
+      ...cloud,
+      roles: ['admin', 'member'],
+      projectId: 'p-admin',
+      projectName: 'admin',
+      projectDomainId: 'default',
+      preset: 'vendorConsole',
+    })
     for (const a of ['create', 'import', ...VIEW_ONLY] as ActionName[]) expect(cloudAdmin.can[a].allowed, a).toBe(true)
 
-    const adminElsewhere = computeCapabilities({ ...cloud, roles: ['admin'], projectId: 'p-demo', projectName: 'demo', projectDomainId: 'default', preset: 'vendorConsole' })
+    const adminElsewhere = computeCapabilities({
+      ...cloud,
+      roles: ['admin'],
+      projectId: 'p-demo',
+      projectName: 'demo',
+      projectDomainId: 'default',
+      preset: 'vendorConsole',
+    })
     expect(adminElsewhere.can.create).toMatchObject({ allowed: false, code: 'adminProjectOnly' })
     expect(adminElsewhere.can.import).toMatchObject({ allowed: false, code: 'adminProjectOnly' })
     for (const a of VIEW_ONLY) expect(adminElsewhere.can[a].allowed, a).toBe(true)
 
-    const adminOtherDomain = computeCapabilities({ ...cloud, roles: ['admin'], projectId: 'p-x', projectName: 'admin', projectDomainId: 'd-other', preset: 'vendorConsole' })
+    const adminOtherDomain = computeCapabilities({
+      ...cloud,
+      roles: ['admin'],
+      projectId: 'p-x',
+      projectName: 'admin',
+      projectDomainId: 'd-other',
+      preset: 'vendorConsole',
+    })
     expect(adminOtherDomain.can.create).toMatchObject({ allowed: false, code: 'adminProjectOnly' })
 
-    const member = computeCapabilities({ ...cloud, roles: ['member'], projectId: 'p-admin', projectName: 'admin', projectDomainId: 'default', preset: 'vendorConsole' })
+    const member = computeCapabilities({
+      ...cloud,
+      roles: ['member'],
+      projectId: 'p-admin',
+      projectName: 'admin',
+      projectDomainId: 'default',
+      preset: 'vendorConsole',
+    })
     expect(member.can.create).toMatchObject({ allowed: false, code: 'adminProjectOnly' })
     for (const a of [...VIEW_ONLY, 'deactivate', 'share', 'publicize'] as ActionName[]) {
       expect(member.can[a], a).toMatchObject({ allowed: false, code: 'adminOnly' })

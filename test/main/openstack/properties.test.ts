@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ConsoleFields } from '../../../preload/api'
-import {
-  DEFAULT_PROPERTY_KEYS,
-  buildCreateBody,
-  fieldsToCore,
-  fieldsToProperties,
-  toImageDTO,
-} from '../../../main/openstack/properties'
+import { DEFAULT_PROPERTY_KEYS, buildCreateBody, fieldsToCore, fieldsToProperties, toImageDTO } from '../../../main/openstack/properties'
 
 const all: ConsoleFields = {
   osType: 'windows',
@@ -97,7 +91,15 @@ describe('Glance -> console fields (toImageDTO)', () => {
     expect(dto.minRam).toBe(2048)
   })
   it('decodes aliases, keeps undecodable values as properties', () => {
-    const dto = toImageDTO({ id: 'i', status: 'queued', os_distro: 'opensuse', os_type: 'linux', architecture: 'amd64', hypervisor_type: 'kvm', hw_firmware_type: 'weird' })
+    const dto = toImageDTO({
+      id: 'i',
+      status: 'queued',
+      os_distro: 'opensuse',
+      os_type: 'linux',
+      architecture: 'amd64',
+      hypervisor_type: 'kvm',
+      hw_firmware_type: 'weird',
+    })
     expect(dto.fields.osType).toBe('suse')
     expect(dto.fields.architecture).toBe('x86')
     expect(dto.fields.virtualization).toBe('qemu')

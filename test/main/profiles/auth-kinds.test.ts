@@ -26,13 +26,15 @@ describe('a third AuthType fails the typecheck at every decision', () => {
     const config = ts.getParsedCommandLineOfConfigFile(resolve(ROOT, 'tsconfig.node.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!
     const host = ts.createCompilerHost(config.options)
     const original = readFileSync(API, 'utf8')
-    const widened = original.replace("export type AuthType = 'password' | 'applicationCredential'", "export type AuthType = 'password' | 'applicationCredential' | 'oidcToken'")
+    const widened = original.replace(
+      "export type AuthType = 'password' | 'applicationCredential'",
+      "export type AuthType = 'password' | 'applicationCredential' | 'oidcToken'",
+    )
     expect(widened).not.toBe(original)
     const readFile = host.readFile.bind(host)
     host.readFile = (f) => (resolve(f) === API ? widened : readFile(f))
     const getSourceFile = host.getSourceFile.bind(host)
-    host.getSourceFile = (f, lang, onError, create) =>
-      resolve(f) === API ? ts.createSourceFile(f, widened, lang) : getSourceFile(f, lang, onError, create)
+    host.getSourceFile = (f, lang, onError, create) => (resolve(f) === API ? ts.createSourceFile(f, widened, lang) : getSourceFile(f, lang, onError, create))
     const program = ts.createProgram({ rootNames: DECISIONS.map((f) => resolve(ROOT, f)), options: { ...config.options, noEmit: true }, host })
     const failing = new Set<string>()
     for (const f of DECISIONS) {

@@ -82,7 +82,9 @@ describe('testDraft: the stored secret only for its own identity', () => {
       details: { reason: 'notConfirmed', params: { confirm: 'endpointOverride' } },
     })
     await expect(clouds.testDraft({ ...input, insecure: true }, undefined, saved.id)).rejects.toMatchObject({ details: { params: { confirm: 'insecureTls' } } })
-    await expect(clouds.testDraft({ ...input, caFile: '/tmp/other-ca.pem' }, undefined, saved.id)).rejects.toMatchObject({ details: { params: { confirm: 'caFile' } } })
+    await expect(clouds.testDraft({ ...input, caFile: '/tmp/other-ca.pem' }, undefined, saved.id)).rejects.toMatchObject({
+      details: { params: { confirm: 'caFile' } },
+    })
     expect(asked.map((a) => a.purpose)).toEqual(['endpointOverride', 'insecureTls', 'caFile'])
     expect(asked[0]!.subjects).toEqual([`image = ${foreign}/image`])
     expect(seen.length).toBe(before)
@@ -141,7 +143,9 @@ describe('update: the secret follows its identity', () => {
     const bare = profiles.create(sampleProfile({ name: 'Bare' }))
     const { id: _i, source: _s, secretState: _st, order: _o, ...input } = bare
     expect(profiles.update(bare.id, { ...input, insecure: true, endpointOverrides: { image: 'https://img.example/' } }).insecure).toBe(true)
-    await expect(profiles.createConfirmed(sampleProfile({ name: 'Plain', authUrl: 'http://keystone.example.com/v3' }))).rejects.toMatchObject({ code: 'CANCELLED' })
+    await expect(profiles.createConfirmed(sampleProfile({ name: 'Plain', authUrl: 'http://keystone.example.com/v3' }))).rejects.toMatchObject({
+      code: 'CANCELLED',
+    })
     expect(profiles.list().map((p) => p.name)).not.toContain('Plain')
     expect((await profiles.createConfirmed(sampleProfile({ name: 'Plain', authUrl: 'http://keystone.example.com/v3' }))).name).toBe('Plain')
     expect((await profiles.createConfirmed(sampleProfile({ name: 'Local', authUrl: 'http://localhost:5000/v3' }))).name).toBe('Local')
@@ -174,7 +178,8 @@ describe('update: the secret follows its identity', () => {
 
   it('import: an http:// auth URL to another host is asked about in main', async () => {
     const { profiles, asked } = await setup([false])
-    const text = 'clouds:\n  plain:\n    auth:\n      auth_url: http://keystone.example.com:5000/v3\n      username: u\n      password: pw-import-1\n      project_name: p\n'
+    const text =
+      'clouds:\n  plain:\n    auth:\n      auth_url: http://keystone.example.com:5000/v3\n      username: u\n      password: pw-import-1\n      project_name: p\n'
     const src = { kind: 'text' as const, format: 'cloudsYaml' as const, text }
     const key = profiles.importPreview(src).candidates[0]!.key
     await expect(profiles.importApplyConfirmed(src, [{ key, action: 'create', saveSecret: false }])).rejects.toMatchObject({ code: 'CANCELLED' })

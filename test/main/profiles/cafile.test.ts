@@ -57,14 +57,20 @@ describe('caFile: copied in, bounded, never blocking', () => {
     expect(profiles.list()).toEqual([])
   })
 
-  onPosix('a FIFO as the CA bundle: saving and testing a draft fail at once instead of hanging', async () => {
-    const { profiles, clouds } = await setup()
-    const fifo = join(tempDir(), 'ca.fifo')
-    execFileSync('mkfifo', [fifo])
-    const t0 = Date.now()
-    await expect(profiles.createConfirmed(sampleProfile({ caFile: fifo }))).rejects.toMatchObject({ code: 'FILE', details: { reason: 'caNotRegular' } })
-    await expect(clouds.testDraft(sampleProfile({ authUrl: 'https://127.0.0.1:9/v3', caFile: fifo }), 'typed-pw')).rejects.toMatchObject({ code: 'FILE' })
-    await expect(clouds.testDraft(sampleProfile({ authUrl: 'https://127.0.0.1:9/v3', caFile: '/dev/zero' }), 'typed-pw')).rejects.toMatchObject({ code: 'FILE' })
-    expect(Date.now() - t0).toBeLessThan(5000)
-  }, 10_000)
+  onPosix(
+    'a FIFO as the CA bundle: saving and testing a draft fail at once instead of hanging',
+    async () => {
+      const { profiles, clouds } = await setup()
+      const fifo = join(tempDir(), 'ca.fifo')
+      execFileSync('mkfifo', [fifo])
+      const t0 = Date.now()
+      await expect(profiles.createConfirmed(sampleProfile({ caFile: fifo }))).rejects.toMatchObject({ code: 'FILE', details: { reason: 'caNotRegular' } })
+      await expect(clouds.testDraft(sampleProfile({ authUrl: 'https://127.0.0.1:9/v3', caFile: fifo }), 'typed-pw')).rejects.toMatchObject({ code: 'FILE' })
+      await expect(clouds.testDraft(sampleProfile({ authUrl: 'https://127.0.0.1:9/v3', caFile: '/dev/zero' }), 'typed-pw')).rejects.toMatchObject({
+        code: 'FILE',
+      })
+      expect(Date.now() - t0).toBeLessThan(5000)
+    },
+    10_000,
+  )
 })

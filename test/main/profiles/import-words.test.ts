@@ -23,9 +23,7 @@ describe('import candidates worded in the UI language', () => {
   })
 
   it('warnings (verify off, no password, unknown interface, missing user) in Chinese', () => {
-    const [c] = parseCloudsYaml(
-      'clouds:\n  w:\n    verify: false\n    interface: weird\n    auth:\n      auth_url: https://k/v3\n      project_name: p\n',
-    )
+    const [c] = parseCloudsYaml('clouds:\n  w:\n    verify: false\n    interface: weird\n    auth:\n      auth_url: https://k/v3\n      project_name: p\n')
     const w = importNotes(c!, 'warnings', zh)
     expect(w).toContain('此云已关闭 TLS 证书校验（verify: false）。')
     expect(w).toContain('未知的接口 “weird”，将使用 public。')
@@ -34,7 +32,8 @@ describe('import candidates worded in the UI language', () => {
   })
 
   it('openrc: an unset reference and the password prompt, with file:line, in Chinese', () => {
-    const text = 'export OS_AUTH_URL=https://k/v3\nexport OS_USERNAME=u\nexport OS_PROJECT_NAME=$NOPE\necho "pw?"\nread -sr OS_PASSWORD_INPUT\nexport OS_PASSWORD=$OS_PASSWORD_INPUT\n'
+    const text =
+      'export OS_AUTH_URL=https://k/v3\nexport OS_USERNAME=u\nexport OS_PROJECT_NAME=$NOPE\necho "pw?"\nread -sr OS_PASSWORD_INPUT\nexport OS_PASSWORD=$OS_PASSWORD_INPUT\n'
     const c = profileFromOpenrc(text, 'demo-openrc.sh')
     const w = importNotes(c, 'warnings', zh)
     expect(w).toContain('demo-openrc.sh:3：OS_PROJECT_NAME 引用了 $NOPE，但文件中没有设置它，已忽略。')

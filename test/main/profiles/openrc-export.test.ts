@@ -9,7 +9,14 @@ import { sampleProfile, tempDir } from './helpers'
 
 describe('openrc export', () => {
   it('reads back as the same profile (password auth), and asks for the password instead of holding it', () => {
-    const p = sampleProfile({ name: 'Prod', userDomainName: 'Default', projectDomainName: 'Default', defaultRegion: 'RegionTwo', interface: 'internal', caFile: '/etc/ssl/ca.pem' })
+    const p = sampleProfile({
+      name: 'Prod',
+      userDomainName: 'Default',
+      projectDomainName: 'Default',
+      defaultRegion: 'RegionTwo',
+      interface: 'internal',
+      caFile: '/etc/ssl/ca.pem',
+    })
     const text = toOpenrc(p)
     const r = parseOpenrc(text)
     expect(r.passwordPrompt).toBe(true)

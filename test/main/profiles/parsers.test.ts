@@ -272,7 +272,8 @@ describe('openrc', () => {
   })
 
   it('does not run command substitutions; the password must then be entered', () => {
-    const text = 'export OS_AUTH_URL=http://x:5000/v3\nexport OS_USERNAME=u\nexport OS_PROJECT_NAME=p\nexport OS_PASSWORD=$(pass show openstack)\nexport OS_REGION_NAME=`hostname`\n'
+    const text =
+      'export OS_AUTH_URL=http://x:5000/v3\nexport OS_USERNAME=u\nexport OS_PROJECT_NAME=p\nexport OS_PASSWORD=$(pass show openstack)\nexport OS_REGION_NAME=`hostname`\n'
     const r = parseOpenrc(text, 'x.sh')
     expect(r.vars.OS_PASSWORD).toBeUndefined()
     expect(r.vars.OS_REGION_NAME).toBeUndefined()
@@ -281,7 +282,8 @@ describe('openrc', () => {
   })
 
   it('application-credential openrc', () => {
-    const text = 'export OS_AUTH_TYPE=v3applicationcredential\nexport OS_AUTH_URL=http://x:5000/v3\nexport OS_APPLICATION_CREDENTIAL_ID=abc\nexport OS_APPLICATION_CREDENTIAL_SECRET=shh\n'
+    const text =
+      'export OS_AUTH_TYPE=v3applicationcredential\nexport OS_AUTH_URL=http://x:5000/v3\nexport OS_APPLICATION_CREDENTIAL_ID=abc\nexport OS_APPLICATION_CREDENTIAL_SECRET=shh\n'
     const p = profileFromOpenrc(text, 'ac.sh')
     expect(p.profile).toMatchObject({ authType: 'applicationCredential', appCredentialId: 'abc' })
     expect(p.secret).toBe('shh')

@@ -65,9 +65,9 @@ describe('settings schema', () => {
     expect(zProfileInput.safeParse(sampleProfile({ name: 'x'.repeat(129) })).success).toBe(false)
     expect(zProfileInput.safeParse({ ...sampleProfile(), secret: 'x' }).success).toBe(false)
     expect(zProfileInput.safeParse(sampleProfile({ propertyKeys: { ...DEFAULT_PROPERTY_KEYS, virtualization: 'os_glance_x' } })).success).toBe(false)
-    expect(
-      zProfileInput.safeParse(sampleProfile({ authType: 'applicationCredential', username: '', projectName: '', appCredentialId: 'abc' })).success,
-    ).toBe(true)
+    expect(zProfileInput.safeParse(sampleProfile({ authType: 'applicationCredential', username: '', projectName: '', appCredentialId: 'abc' })).success).toBe(
+      true,
+    )
   })
 })
 

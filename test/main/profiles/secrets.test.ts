@@ -144,7 +144,11 @@ describe.each([
     const envId = profiles.list().find((p) => p.source === 'env')!.id
     await call('profiles:save', envId)
     const out = files.register(join(h.dir, 'export-clouds.yaml'), 'write')
-    await call('profiles:exportCloudsYaml', profiles.list().map((p) => p.id), out.handle)
+    await call(
+      'profiles:exportCloudsYaml',
+      profiles.list().map((p) => p.id),
+      out.handle,
+    )
     await call('profiles:state')
     h.log.info('a careless log line', { password: PASSWORD, note: `secret is ${APPCRED}`, env: ENV_PASSWORD, imp: IMPORTED })
 

@@ -131,7 +131,7 @@ describe('ProfileService: the OS_* profile', () => {
     expect(env).toMatchObject({ source: 'env', secretState: 'session', username: 'admin', defaultRegion: 'RegionOne', order: 0 })
     expect(env!.id).toMatch(/^env-[0-9a-f]{16}$/)
     expect(svc.secret(env!.id)).toBe('admin-secret')
-    expect(existsSync(join(h.dir, 'settings.json')) ? JSON.parse(readFileSync(join(h.dir, 'settings.json'), 'utf8')).profiles ?? [] : []).toEqual([])
+    expect(existsSync(join(h.dir, 'settings.json')) ? (JSON.parse(readFileSync(join(h.dir, 'settings.json'), 'utf8')).profiles ?? []) : []).toEqual([])
     expect(code(() => svc.setSecret({ profileId: env!.id, secret: 'x', persist: true }))).toBe('VALIDATION')
 
     const saved = svc.save(env!.id)
@@ -264,7 +264,10 @@ describe('ProfileService: import and export', () => {
   it('imports an openrc file and clouds.yaml from a chosen file (with secure.yaml beside it)', async () => {
     const { svc } = await open()
     const dir = tempDir()
-    writeFileSync(join(dir, 'demo-openrc.sh'), 'export OS_AUTH_URL=http://127.0.0.1:5000/v3\nexport OS_USERNAME=demo\nexport OS_PASSWORD=demo-secret\nexport OS_PROJECT_NAME=demo\n')
+    writeFileSync(
+      join(dir, 'demo-openrc.sh'),
+      'export OS_AUTH_URL=http://127.0.0.1:5000/v3\nexport OS_USERNAME=demo\nexport OS_PASSWORD=demo-secret\nexport OS_PROJECT_NAME=demo\n',
+    )
     const prev = svc.importPreview({ kind: 'openrc', path: join(dir, 'demo-openrc.sh') })
     expect(prev.candidates[0]!.profile.name).toBe('demo-openrc')
     expect(prev.candidates[0]!.hasSecret).toBe(true)

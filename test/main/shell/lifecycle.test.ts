@@ -89,11 +89,21 @@ describe('main process lifecycle', async () => {
   })
 
   it('quits only after the services closed (transfer queue checkpointed)', async () => {
-    const ev = { prevented: false, preventDefault() { this.prevented = true } }
+    const ev = {
+      prevented: false,
+      preventDefault() {
+        this.prevented = true
+      },
+    }
     fake.app.emit('before-quit', ev)
     expect(ev.prevented).toBe(true)
     expect(closed.count).toBe(1)
-    const again = { prevented: false, preventDefault() { this.prevented = true } }
+    const again = {
+      prevented: false,
+      preventDefault() {
+        this.prevented = true
+      },
+    }
     fake.app.emit('before-quit', again)
     expect(again.prevented).toBe(true)
     expect(closed.count).toBe(1)
@@ -101,7 +111,12 @@ describe('main process lifecycle', async () => {
     closed.release()
     for (let i = 0; i < 5; i++) await tick()
     expect(fake.app.quitCalls).toBe(1)
-    const last = { prevented: false, preventDefault() { this.prevented = true } }
+    const last = {
+      prevented: false,
+      preventDefault() {
+        this.prevented = true
+      },
+    }
     fake.app.emit('before-quit', last)
     expect(last.prevented).toBe(false)
   })

@@ -9,8 +9,7 @@ const { menuTemplate, installMenu } = await import('../../../main/menu')
 function flatten(items: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
   return items.flatMap((i) => [i, ...(Array.isArray(i.submenu) ? flatten(i.submenu) : [])])
 }
-const click = (i: MenuItemConstructorOptions | undefined): void =>
-  (i?.click as unknown as () => void)()
+const click = (i: MenuItemConstructorOptions | undefined): void => (i?.click as unknown as () => void)()
 
 describe('application menu', () => {
   beforeEach(() => resetFake())

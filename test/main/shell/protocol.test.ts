@@ -88,7 +88,11 @@ describe('app:// protocol', () => {
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? ''
     // frame-ancestors is ignored in a <meta> policy (the header carries it), so it is optional there.
     const directives = (p: string): string[] =>
-      p.split(';').map((d) => d.trim().replace(/\s+/g, ' ')).filter((d) => d && !d.startsWith('frame-ancestors')).sort()
+      p
+        .split(';')
+        .map((d) => d.trim().replace(/\s+/g, ' '))
+        .filter((d) => d && !d.startsWith('frame-ancestors'))
+        .sort()
     expect(directives(meta)).toEqual(directives(CSP))
     expect(CSP).toContain("frame-ancestors 'none'")
     expect(CSP).not.toMatch(/unsafe-inline|unsafe-eval/)

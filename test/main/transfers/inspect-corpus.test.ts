@@ -178,9 +178,9 @@ describeNeeds('the inspector over a generated corpus', problem, () => {
         expect(r.format).toBe(format)
         expect(r.virtualSize).toBe(64 * 1024 ** 3)
         // The real property is the bytes read (below): a handful of small regions whatever the size. The wall-clock bound
-      // only catches a full read of 64 GiB (minutes); it is generous because on a loaded 2-core CI machine even a few
-      // reads can take hundreds of milliseconds.
-      expect(ms).toBeLessThan(2000)
+        // only catches a full read of 64 GiB (minutes); it is generous because on a loaded 2-core CI machine even a few
+        // reads can take hundreds of milliseconds.
+        expect(ms).toBeLessThan(2000)
         const fh = await open(p, 'r')
         const { regions } = await inspectHandle(fh, (await fh.stat()).size, 'auto')
         await fh.close()

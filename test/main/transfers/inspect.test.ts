@@ -95,7 +95,17 @@ describeNeeds('inspectFile: formats made by qemu-img', QEMU ? null : 'qemu-img i
     const p = join(dir, 'enc.qcow2')
     // qemu-img times its PBKDF on the CPU clock and now and then fails with "Unable to get accurate CPU usage" on a
     // short iter-time: give it a measurable time and a second chance.
-    const args = ['create', '-f', 'qcow2', '--object', 'secret,id=s0,data=abc', '-o', 'encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=200', p, '16M']
+    const args = [
+      'create',
+      '-f',
+      'qcow2',
+      '--object',
+      'secret,id=s0,data=abc',
+      '-o',
+      'encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=200',
+      p,
+      '16M',
+    ]
     try {
       qemu(...args)
     } catch {
@@ -136,12 +146,14 @@ describeNeeds('inspectFile: formats made by qemu-img', QEMU ? null : 'qemu-img i
     // rewrite the embedded descriptor's createType and extent type in place (same length)
     const buf = execFileSync('cat', [p])
     const s = buf.toString('latin1')
-    const patched = s.replace('createType="monolithicSparse"', 'createType="monolithicFlat"  ').replace(/RW (\d+) SPARSE "forged.vmdk"/, 'RW $1 FLAT   "other.img"  ')
+    const patched = s
+      .replace('createType="monolithicSparse"', 'createType="monolithicFlat"  ')
+      .replace(/RW (\d+) SPARSE "forged.vmdk"/, 'RW $1 FLAT   "other.img"  ')
     writeFileSync(p, Buffer.from(patched, 'latin1'))
     const r = await inspectFile(p, 'auto')
     expect(r.details.createType).toBe('monolithicFlat')
     expect(r.unsafe.join(' ')).toMatch(/createType is "monolithicFlat"/)
-    expect(r.issues?.unsafe).toContainEqual({ reason: "vmdkExtentFile", params: { file: "\"other.img\"", type: "FLAT" } })
+    expect(r.issues?.unsafe).toContainEqual({ reason: 'vmdkExtentFile', params: { file: '"other.img"', type: 'FLAT' } })
   })
 
   it('vhd (vpc dynamic and fixed), vhdx, vdi: virtual sizes', async () => {

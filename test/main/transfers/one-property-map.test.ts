@@ -35,7 +35,11 @@ describe('one property mapping', () => {
   it('a transfer body carries the profile’s own keys', () => {
     const keys = { ...DEFAULT_PROPERTY_KEYS, virtualization: 'usage_type' }
     const cloud = cloudFromClient({ keys, glance: {}, session: {} } as never, 'p1')
-    const body = cloud.buildBody({ name: 'x', diskFormat: 'qcow2', fields: { minDiskGiB: 1, minRamGiB: 0.5, public: false, protected: false, virtualization: 'baremetal', agent: true } })
+    const body = cloud.buildBody({
+      name: 'x',
+      diskFormat: 'qcow2',
+      fields: { minDiskGiB: 1, minRamGiB: 0.5, public: false, protected: false, virtualization: 'baremetal', agent: true },
+    })
     expect(body).toMatchObject({ name: 'x', disk_format: 'qcow2', usage_type: 'ironic', hw_qemu_guest_agent: 'yes', min_ram: 512 })
     expect(body).not.toHaveProperty('hypervisor_type')
   })

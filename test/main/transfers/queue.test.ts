@@ -168,7 +168,11 @@ describe('TransferService without a cloud (the queue against the real Glance: te
     const again = await open()
     again.start()
     for (let i = 0; i < 1000 && !again.get(d.id).result?.sha512; i++) await new Promise((r) => setTimeout(r, 10))
-    expect(again.get(d.id).result?.sha512).toBe(createHash('sha512').update(Buffer.alloc(256 * 1024 * 1024)).digest('hex'))
+    expect(again.get(d.id).result?.sha512).toBe(
+      createHash('sha512')
+        .update(Buffer.alloc(256 * 1024 * 1024))
+        .digest('hex'),
+    )
   }, 30_000)
 
   it('URL imports: only http and https', async () => {

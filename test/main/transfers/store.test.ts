@@ -63,7 +63,21 @@ async function open(): Promise<TransferService> {
 const queueFile = () => join(dir, 'data', 'transfers', 'jobs.json')
 const now = new Date().toISOString()
 function job(id: string, spec: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id, kind: spec.kind, profileId: 'p1', region: 'RegionOne', state: 'paused', phase: 'waiting', imageName: id, bytes: 0, attempts: 0, createdAt: now, updatedAt: now, spec, ...extra }
+  return {
+    id,
+    kind: spec.kind,
+    profileId: 'p1',
+    region: 'RegionOne',
+    state: 'paused',
+    phase: 'waiting',
+    imageName: id,
+    bytes: 0,
+    attempts: 0,
+    createdAt: now,
+    updatedAt: now,
+    spec,
+    ...extra,
+  }
 }
 const goodDownload = (id: string) => job(id, { kind: 'download', path: join(dir, `${id}.raw`) }, { imageId: '11111111-1111-4111-8111-111111111111' })
 
@@ -86,7 +100,13 @@ describe('the queue file schema', () => {
       job('job_nospec', { kind: 'download' }), // no path
       { ...goodDownload('job_badstate'), state: 'exploded' },
       job('job_kind', { kind: 'format-disk', path: '/' }),
-      job('job_url', { kind: 'import', url: 'file:///etc/shadow', name: 'x', fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false }, diskFormat: 'raw' }),
+      job('job_url', {
+        kind: 'import',
+        url: 'file:///etc/shadow',
+        name: 'x',
+        fields: { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false },
+        diskFormat: 'raw',
+      }),
       'not even an object',
       goodDownload('job_a'), // a second job with the id of the first good one
     ]
@@ -180,7 +200,8 @@ describe('what reaches jobs.json (F3)', () => {
 })
 
 describe('the queue notices are worded in the user’s language (F3)', () => {
-  const notice = () => events.find((e) => e.event === 'app:notice')?.payload as { level: string; message: string; reason?: string; params?: Record<string, string | number> }
+  const notice = () =>
+    events.find((e) => e.event === 'app:notice')?.payload as { level: string; message: string; reason?: string; params?: Record<string, string | number> }
 
   it('a corrupt queue file: zh-CN names the backup and why', async () => {
     writeFileSync(queueFile(), '{ not json')

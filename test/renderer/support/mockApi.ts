@@ -5,8 +5,7 @@ import { COMMANDS } from '@contract/contract/commands'
 
 type AnyFn = (...args: unknown[]) => Promise<Result<unknown>>
 
-export const notImplemented = (): Promise<Result<never>> =>
-  Promise.resolve({ ok: false, error: { code: 'INTERNAL', message: 'not implemented yet' } })
+export const notImplemented = (): Promise<Result<never>> => Promise.resolve({ ok: false, error: { code: 'INTERNAL', message: 'not implemented yet' } })
 
 export function ok<T>(value: T): Promise<Result<T>> {
   return Promise.resolve({ ok: true, value })
