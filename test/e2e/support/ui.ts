@@ -138,7 +138,10 @@ export async function gate(page: Page | Locator, id: string): Promise<{ disabled
 /** Opens the transfers panel (if closed) and waits for the job row of an image name to reach one of `states`. */
 export async function waitForJob(page: Page, imageName: string, states: string[], timeout = 120_000): Promise<Locator> {
   const panel = page.locator(tid('transfers-panel'))
-  if (!(await panel.isVisible())) await page.locator(tid('btn-transfers')).click()
+  if (!(await panel.isVisible())) {
+    await toastsGone(page)
+    await page.locator(tid('btn-transfers')).click()
+  }
   await panel.waitFor()
   await settled(panel)
   const row = panel.locator(`${tid('job-row')}[data-name="${imageName}"]`).first()
@@ -153,6 +156,20 @@ export async function waitForJob(page: Page, imageName: string, states: string[]
     { timeout, polling: 250 },
   )
   return row
+}
+
+/**
+ * Waits (at most 10 s) until no toast is shown, as a person waits before clicking what it covers. A toast is centred
+ * over the header's navigation, and Element Plus keeps it open while the pointer is over it: a click aimed at a header
+ * button under it would hold it open until the click times out. So the pointer is moved off first.
+ */
+export async function toastsGone(page: Page): Promise<void> {
+  await page.mouse.move(1, 1)
+  await page
+    .waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('.el-message'), undefined, {
+      timeout: 10_000,
+    })
+    .catch(() => {})
 }
 
 export async function closeTransfers(page: Page): Promise<void> {
