@@ -417,39 +417,44 @@ try {
       }
     }
     cleanups.push(drop2)
+    /** Creates a raw image in the source region and uploads `path` into it with curl (the copy's source; deleted at the end). */
+    const curlSourceImage = (name, path) => {
+      const img = JSON.parse(
+        execFileSync(
+          'curl',
+          [
+            '-sS',
+            '-H',
+            `X-Auth-Token: ${token}`,
+            '-H',
+            'Content-Type: application/json',
+            '-d',
+            JSON.stringify({ name, disk_format: 'raw', container_format: 'bare' }),
+            `${g1}/v2/images`,
+          ],
+          { encoding: 'utf8' },
+        ),
+      )
+      created.push(img.id)
+      execFileSync('curl', [
+        '-sS',
+        '-f',
+        '-o',
+        '/dev/null',
+        '-X',
+        'PUT',
+        '-H',
+        `X-Auth-Token: ${token}`,
+        '-H',
+        'Content-Type: application/octet-stream',
+        '-T',
+        path,
+        `${g1}/v2/images/${img.id}/file`,
+      ])
+      return img
+    }
     // the source image, uploaded once by curl
-    const src = JSON.parse(
-      execFileSync(
-        'curl',
-        [
-          '-sS',
-          '-H',
-          `X-Auth-Token: ${token}`,
-          '-H',
-          'Content-Type: application/json',
-          '-d',
-          JSON.stringify({ name: 'bench-copy-src', disk_format: 'raw', container_format: 'bare' }),
-          `${g1}/v2/images`,
-        ],
-        { encoding: 'utf8' },
-      ),
-    )
-    created.push(src.id)
-    execFileSync('curl', [
-      '-sS',
-      '-f',
-      '-o',
-      '/dev/null',
-      '-X',
-      'PUT',
-      '-H',
-      `X-Auth-Token: ${token}`,
-      '-H',
-      'Content-Type: application/octet-stream',
-      '-T',
-      file,
-      `${g1}/v2/images/${src.id}/file`,
-    ])
+    const src = curlSourceImage('bench-copy-src', file)
     const copyOnce = (method, key) => () => {
       const t = timed('node', [CLI, 'image', 'copy', src.id, '--to-region', toRegion, '--method', method, '--json', '--no-progress'], { env: copyEnv })
       const j = JSON.parse(t.stdout)
@@ -503,38 +508,7 @@ try {
     if (ONLY.has('rss')) {
       for (const mib of RSS) {
         const f = mib === SIZE ? file : fileOf(mib, `copy-rss-${mib}.raw`)
-        const s2 = JSON.parse(
-          execFileSync(
-            'curl',
-            [
-              '-sS',
-              '-H',
-              `X-Auth-Token: ${token}`,
-              '-H',
-              'Content-Type: application/json',
-              '-d',
-              JSON.stringify({ name: `bench-copy-rss-${mib}`, disk_format: 'raw', container_format: 'bare' }),
-              `${g1}/v2/images`,
-            ],
-            { encoding: 'utf8' },
-          ),
-        )
-        created.push(s2.id)
-        execFileSync('curl', [
-          '-sS',
-          '-f',
-          '-o',
-          '/dev/null',
-          '-X',
-          'PUT',
-          '-H',
-          `X-Auth-Token: ${token}`,
-          '-H',
-          'Content-Type: application/octet-stream',
-          '-T',
-          f,
-          `${g1}/v2/images/${s2.id}/file`,
-        ])
+        const s2 = curlSourceImage(`bench-copy-rss-${mib}`, f)
         if (f !== file) rmSync(f, { force: true })
         log(`peak RSS, streamed copy of ${mib} MiB (load ${load().toFixed(2)})`)
         const r = spawnSync(
