@@ -564,6 +564,9 @@ describeFaultCloud('transfer queue: Glance killed mid-upload (disposable `faults
     const job = await s.enqueueUpload(ctx, { name: nm, fields, diskFormat: 'raw', filePath: path })
     b.track(job)
     await until(() => s.get(job.id).phase === 'uploading' && s.get(job.id).bytes >= 256 * KiB, 30_000, 'uploading')
+    // The bytes counted above may still sit in socket and proxy buffers; under load Glance can take seconds (token
+    // validation) before it marks the image "saving". Kill only once the server itself says so.
+    await until(async () => (await b.image(job.imageId!))?.status === 'saving', 30_000, 'image saving on the server')
     await cloudService(state, 'kill', 'glance1')
     // the engine sees 503s (from the proxy) until the image's state has been checked here
     const hold = b.proxy.addRule({ action: { kind: 'status', status: 503 } })
