@@ -555,9 +555,10 @@ describeFaultCloud('transfer queue: Glance killed mid-upload (disposable `faults
 
   it('the half-made image ("saving" after the kill) is deleted and replaced; the job succeeds with one image', async () => {
     expect(faultCloud()).not.toBeNull()
-    // under the cloud's 1 MiB size cap; 128 KiB/s so that the kill lands mid-PUT
+    // under the cloud's 1 MiB size cap; 16 KiB/s (48 s for the whole file) so that the kill lands mid-PUT even when a
+    // loaded machine takes many seconds to answer the status checks below (at 128 KiB/s the upload finished first)
     const { path, data } = b.file('b.raw', 768 * KiB)
-    const slow = b.proxy.addRule({ method: 'PUT', path: /\/file$/, action: { kind: 'trickle', direction: 'request', bytesPerSecond: 128 * KiB } })
+    const slow = b.proxy.addRule({ method: 'PUT', path: /\/file$/, action: { kind: 'trickle', direction: 'request', bytesPerSecond: 16 * KiB } })
     const s = await b.open({ backoffMs: 500, maxAttempts: 12 })
     s.start()
     const nm = b.name('b')
