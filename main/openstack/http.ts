@@ -81,6 +81,11 @@ export interface HttpRequest {
    * stream; none for transfers): then a retryable TIMEOUT.
    */
   deadlineMs?: number
+  /**
+   * GET/HEAD only: follow up to this many redirects (3xx with a Location), each hop choosing its own proxy (NO_PROXY
+   * applies per host); more is BAD_RESPONSE tooManyRedirects. Default 0: a 3xx is an error, as before.
+   */
+  maxRedirects?: number
 }
 
 /**
@@ -157,10 +162,35 @@ export class HttpClient {
   }
 
   /**
-   * Sends one request. Resolves with the response for 2xx (and 3xx when asked through `responseType: 'none'`... no:
-   * only 2xx); rejects with a mapped AppError for every other status and every transport failure.
+   * Sends one request. Resolves with the response for 2xx (following redirects of a GET/HEAD when `maxRedirects`
+   * asks); rejects with a mapped AppError for every other status and every transport failure.
    */
-  request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const method = req.method.toUpperCase()
+    const max = method === 'GET' || method === 'HEAD' ? (req.maxRedirects ?? 0) : 0
+    if (max <= 0) return this.send<T>(req, false)
+    let current = req
+    for (let hop = 0; ; hop++) {
+      const res = await this.send<T>(current, true)
+      const location = res.headers.location
+      if (res.status < 300 || res.status >= 400 || !location) return res
+      const host = hostOf(current.url)
+      if (hop >= max) {
+        throw new AppError({
+          code: 'BAD_RESPONSE',
+          message: `${host} redirected more than ${max} times.`,
+          status: res.status,
+          method,
+          url: stripUserinfo(current.url),
+          details: { reason: 'tooManyRedirects', params: { host, count: max } },
+        })
+      }
+      current = { ...current, url: new URL(location, current.url).href }
+    }
+  }
+
+  /** One exchange; `redirects`: a 3xx with a Location resolves (drained, no body) instead of rejecting. */
+  private send<T>(req: HttpRequest, redirects: boolean): Promise<HttpResponse<T>> {
     const method = req.method.toUpperCase()
     let u: URL
     try {
@@ -315,6 +345,13 @@ export class HttpClient {
         const status = r.statusCode ?? 0
         const rid = pickRequestId(r.headers)
         const ok = status >= 200 && status < 300
+        if (redirects && status >= 300 && status < 400 && r.headers.location) {
+          settled = true
+          cleanup()
+          r.resume()
+          resolve({ status, headers: r.headers, body: undefined as T })
+          return
+        }
         if (ok && responseType === 'stream') {
           settled = true
           r.once('close', cleanup)
