@@ -301,8 +301,8 @@ const PROXY_UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', '
  *   EHOSTUNREACH / ENETUNREACH / ...               NETWORK  proxyUnreachable (os)
  *   ETIMEDOUT, or no CONNECT answer in time        TIMEOUT  proxyConnect
  *   the certificate of an https:// proxy           TLS      proxyTls (os)
- *   CONNECT answered 407                           NETWORK  proxyAuth (status)
- *   CONNECT answered another status                NETWORK  proxyTunnel (status)
+ *   CONNECT (or an http:// request) answered 407   NETWORK  proxyAuth (httpStatus)
+ *   CONNECT answered another status                NETWORK  proxyTunnel (httpStatus)
  *   anything else while reaching the proxy         NETWORK  proxyUnreachable (os)
  */
 export function proxyTransportError(e: unknown, proxy: URL, method: string, url: string, sentToProxy: boolean): AppError | null {
@@ -322,7 +322,7 @@ export function proxyTransportError(e: unknown, proxy: URL, method: string, url:
   if (stage === 'tunnel') {
     const status = err.proxyStatus ?? 0
     if (status === 407) return proxyAuthError(proxy, method, url, e)
-    return make('NETWORK', 'proxyTunnel', `The proxy ${p} refused to connect to ${host} (HTTP ${status}). Check that the proxy allows it, or list the host under “no proxy”.`, { status }, status >= 500)
+    return make('NETWORK', 'proxyTunnel', `The proxy ${p} refused to connect to ${host} (HTTP ${status}). Check that the proxy allows it, or list the host under “no proxy”.`, { httpStatus: status }, status >= 500)
   }
   if (stage === 'timeout' || code === 'ETIMEDOUT') return make('TIMEOUT', 'proxyConnect', `Could not connect to the proxy ${p} in time. ${CHECK_PROXY}`)
   if (code === 'ECONNREFUSED') return make('NETWORK', 'proxyRefused', `The proxy ${p} refused the connection (nothing listens there). ${CHECK_PROXY}`)
@@ -346,7 +346,7 @@ export function proxyAuthError(proxy: URL, method: string, url: string, cause?: 
       url: stripUserinfo(url),
       status: 407,
       retryable: false,
-      details: { reason: 'proxyAuth', params: { proxy: p, host, status: 407 } },
+      details: { reason: 'proxyAuth', params: { proxy: p, host, httpStatus: 407 } },
     },
     cause === undefined ? undefined : { cause },
   )
