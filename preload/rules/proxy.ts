@@ -4,7 +4,7 @@
  *
  *   what                                    reason (params)                 why
  *   --------------------------------------  ------------------------------  ------------------------------------------
- *   not a URL (or blanks, control chars)     proxyNotUrl                     -
+ *   not a URL (no scheme://, blanks, ...)    proxyNotUrl                     -
  *   socks://, socks4://, socks5(h)://        proxySocks (scheme)             only HTTP CONNECT / absolute-URI proxies
  *   another scheme                           proxyScheme (scheme)            http:// or https:// only
  *   no host                                  proxyNoHost                     -
@@ -48,7 +48,7 @@ export function manualProxyUrls(p: ProfileProxy): { http?: string; https?: strin
 
 /** Why a proxy URL is refused, or null when it is an http:// or https:// proxy (see the table). */
 export function proxyUrlProblem(url: string, field: ProxyField = 'httpProxy'): ProxyProblem | null {
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase()
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase()
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\s\u0000-\u001f\u007f]/.test(url) || url.length > MAX_PROXY_URL || !scheme) {
     return { field, reason: 'proxyNotUrl', message: 'A proxy must be a URL like http://proxy.example.com:3128.' }
