@@ -209,7 +209,8 @@ const en = {
       noAnswer: 'Cannot reach {host}: it did not answer in time. Check the address, your network, VPN or proxy.',
       dnsFailed: 'Cannot reach {host}: the host name could not be resolved. Check the address, your network, VPN or proxy.',
       // issue 14: the proxy itself (main/openstack/http-errors.ts proxyTransportError)
-      proxyConnect: 'Could not connect to the proxy {proxy} in time. Check the proxy in the profile (or HTTPS_PROXY / HTTP_PROXY for the system proxy), or choose no proxy.',
+      proxyConnect:
+        'Could not connect to the proxy {proxy} in time. Check the proxy in the profile (or HTTPS_PROXY / HTTP_PROXY for the system proxy), or choose no proxy.',
     },
     NETWORK: {
       transport: 'Cannot reach {host}: check the address and your network.',
@@ -220,10 +221,13 @@ const en = {
       // issue 14: the proxy itself (main/openstack/http-errors.ts proxyTransportError)
       proxyRefused:
         'The proxy {proxy} refused the connection (nothing listens there), so {host} was not reached. Check the proxy in the profile (or HTTPS_PROXY / HTTP_PROXY for the system proxy), or choose no proxy.',
-      proxyDns: 'The proxy host {proxy} could not be resolved. Check the proxy in the profile (or HTTPS_PROXY / HTTP_PROXY for the system proxy), or choose no proxy.',
-      proxyUnreachable: 'Cannot reach the proxy {proxy} ({os}). Check the proxy in the profile (or HTTPS_PROXY / HTTP_PROXY for the system proxy), or choose no proxy.',
+      proxyDns:
+        'The proxy host {proxy} could not be resolved. Check the proxy in the profile (or HTTPS_PROXY / HTTP_PROXY for the system proxy), or choose no proxy.',
+      proxyUnreachable:
+        'Cannot reach the proxy {proxy} ({os}). Check the proxy in the profile (or HTTPS_PROXY / HTTP_PROXY for the system proxy), or choose no proxy.',
       proxyTunnel: 'The proxy {proxy} refused to connect to {host} (HTTP {httpStatus}). Check that the proxy allows it, or list the host under “No proxy for”.',
-      proxyAuth: 'The proxy {proxy} asks for a login (HTTP 407); proxy authentication is not supported yet. Use a proxy without one, or list {host} under “No proxy for”.',
+      proxyAuth:
+        'The proxy {proxy} asks for a login (HTTP 407); proxy authentication is not supported yet. Use a proxy without one, or list {host} under “No proxy for”.',
       // F1: copies between regions
       copyShortRead: 'The source sent {received} of {size} bytes; the copy is tried again.',
       copySourceStopped: 'The source stopped sending before the end of the image; the copy is tried again.',
@@ -289,7 +293,8 @@ const en = {
       caFile: 'Trust another CA certificate for “{name}”? Its saved secret will be sent to servers that certificate vouches for.',
       endpointOverride: 'Send the sign-in token of “{name}” to these endpoints?',
       plainHttp: 'The auth URL of “{name}” uses http:// to another computer: the password or secret travels unencrypted. Continue?',
-      plainHttpProxy: '“{name}” talks http:// through a proxy on another computer: that proxy can read the saved password or secret and the sign-in token. Continue?', // issue 14
+      plainHttpProxy:
+        '“{name}” talks http:// through a proxy on another computer: that proxy can read the saved password or secret and the sign-in token. Continue?', // issue 14
       publicImage: 'Make the image “{name}” public (visible to every project of the cloud)?',
       manifestFile: 'The manifest names files that were not chosen in a dialog. Upload them?',
     },
@@ -624,7 +629,7 @@ const en = {
     proxySocks: 'SOCKS proxies ({scheme}://) are not supported: use an HTTP proxy (http:// or https://).',
     proxyScheme: 'A proxy URL starts with http:// or https://, not {scheme}://.',
     proxyNoHost: 'The proxy URL names no host.',
-    proxyUserinfo: 'Proxy authentication is not supported yet: remove user:password@ from the proxy URL.',
+    proxyUserinfo: "Proxy authentication is not supported yet: remove user:password{'@'} from the proxy URL.",
     proxyPath: 'A proxy URL is scheme://host:port, without a path.',
     proxyMissing: 'Enter the proxy URL (http://host:port).',
     noProxyEntry: '“{entry}” is not a host, .domain, host:port, IPv4 CIDR or *.',
@@ -897,7 +902,8 @@ const en = {
     httpsProxyHint: 'Empty: the HTTP proxy is used for https:// as well.',
     noProxy: 'No proxy for',
     noProxyHint: 'Hosts, .domains, host:port or IPv4 CIDRs, separated by commas, reached directly.',
-    proxyHint: 'Sign-in, image and volume calls, uploads, downloads, copies and the URL check all go this way. http:// and https:// proxies without a login only.',
+    proxyHint:
+      'Sign-in, image and volume calls, uploads, downloads, copies and the URL check all go this way. http:// and https:// proxies without a login only.',
     notes: 'Notes',
   },
   import: {

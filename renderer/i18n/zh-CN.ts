@@ -217,7 +217,8 @@ const zhCN: Messages = {
       dnsFailed: '无法连接 {host}：无法解析主机名。请检查地址、网络、VPN 或代理。',
       unreachable: '无法连接 {host}（{os}）。请检查地址、网络、VPN 或代理。',
       // issue 14：代理本身（main/openstack/http-errors.ts proxyTransportError）
-      proxyRefused: '代理 {proxy} 拒绝了连接（该地址没有服务在监听），因此未能访问 {host}。请检查连接配置中的代理（使用系统代理时为 HTTPS_PROXY / HTTP_PROXY），或改为不使用代理。',
+      proxyRefused:
+        '代理 {proxy} 拒绝了连接（该地址没有服务在监听），因此未能访问 {host}。请检查连接配置中的代理（使用系统代理时为 HTTPS_PROXY / HTTP_PROXY），或改为不使用代理。',
       proxyDns: '无法解析代理主机 {proxy}。请检查连接配置中的代理（使用系统代理时为 HTTPS_PROXY / HTTP_PROXY），或改为不使用代理。',
       proxyUnreachable: '无法连接代理 {proxy}（{os}）。请检查连接配置中的代理（使用系统代理时为 HTTPS_PROXY / HTTP_PROXY），或改为不使用代理。',
       proxyTunnel: '代理 {proxy} 拒绝连接到 {host}（HTTP {httpStatus}）。请确认代理允许该连接，或把该主机加入“不使用代理的地址”。',
@@ -616,7 +617,7 @@ const zhCN: Messages = {
     proxySocks: '不支持 SOCKS 代理（{scheme}://）：请使用 HTTP 代理（http:// 或 https://）。',
     proxyScheme: '代理地址必须以 http:// 或 https:// 开头，而不是 {scheme}://。',
     proxyNoHost: '代理地址中没有主机名。',
-    proxyUserinfo: '目前尚不支持代理认证：请从代理地址中删除 user:password@。',
+    proxyUserinfo: "目前尚不支持代理认证：请从代理地址中删除 user:password{'@'}。",
     proxyPath: '代理地址的格式为 scheme://host:port，不能包含路径。',
     proxyMissing: '请输入代理地址（http://host:port）。',
     noProxyEntry: '“{entry}”不是主机名、.域名、host:port、IPv4 CIDR 或 *。',
