@@ -322,13 +322,25 @@ export function proxyTransportError(e: unknown, proxy: URL, method: string, url:
   if (stage === 'tunnel') {
     const status = err.proxyStatus ?? 0
     if (status === 407) return proxyAuthError(proxy, method, url, e)
-    return make('NETWORK', 'proxyTunnel', `The proxy ${p} refused to connect to ${host} (HTTP ${status}). Check that the proxy allows it, or list the host under “no proxy”.`, { httpStatus: status }, status >= 500)
+    return make(
+      'NETWORK',
+      'proxyTunnel',
+      `The proxy ${p} refused to connect to ${host} (HTTP ${status}). Check that the proxy allows it, or list the host under “no proxy”.`,
+      { httpStatus: status },
+      status >= 500,
+    )
   }
   if (stage === 'timeout' || code === 'ETIMEDOUT') return make('TIMEOUT', 'proxyConnect', `Could not connect to the proxy ${p} in time. ${CHECK_PROXY}`)
   if (code === 'ECONNREFUSED') return make('NETWORK', 'proxyRefused', `The proxy ${p} refused the connection (nothing listens there). ${CHECK_PROXY}`)
   if (code && PROXY_DNS.has(code)) return make('NETWORK', 'proxyDns', `The proxy host ${p} could not be resolved. ${CHECK_PROXY}`)
   if (isTlsErrorCode(code, err.message)) {
-    return make('TLS', 'proxyTls', `The certificate of the proxy ${p} is not trusted (${err.message}). Add its CA to the profile's CA file.`, { os: err.message }, false)
+    return make(
+      'TLS',
+      'proxyTls',
+      `The certificate of the proxy ${p} is not trusted (${err.message}). Add its CA to the profile's CA file.`,
+      { os: err.message },
+      false,
+    )
   }
   const os = code && PROXY_UNREACHABLE.has(code) ? code : (code ?? err.message)
   return make('NETWORK', 'proxyUnreachable', `Cannot reach the proxy ${p} (${os}). ${CHECK_PROXY}`, { os })

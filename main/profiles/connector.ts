@@ -308,7 +308,8 @@ export class CloudConnector {
       fields.insecure,
       fields.endpointOverrides,
     ])
-    return createHash('sha256').update(relevant).update('\0').update(JSON.stringify(p.proxy ?? null)).update('\0').update(secret).digest('hex')
+    const proxy = JSON.stringify(p.proxy ?? null) // issue 14: another proxy, another session
+    return createHash('sha256').update(relevant).update('\0').update(proxy).update('\0').update(secret).digest('hex')
   }
 
   /** Forget a profile's session (the next client() authenticates again). */

@@ -85,7 +85,8 @@ export function proxyUrlProblem(url: string, field: ProxyField = 'httpProxy'): P
 }
 
 /** One entry of a no-proxy list: `*`, a host or IP, `.domain` / `*.domain`, `host:port`, `[v6]:port`, an IPv4 CIDR. */
-const NO_PROXY_ENTRY = /^(\*|(\*?\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?(:\d{1,5})?|\d{1,3}(\.\d{1,3}){3}(\/\d{1,2}|:\d{1,5})?|\[[0-9a-f:.]+\](:\d{1,5})?|[0-9a-f:.]*:[0-9a-f:.]+)$/i
+const NO_PROXY_ENTRY =
+  /^(\*|(\*?\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?(:\d{1,5})?|\d{1,3}(\.\d{1,3}){3}(\/\d{1,2}|:\d{1,5})?|\[[0-9a-f:.]+\](:\d{1,5})?|[0-9a-f:.]*:[0-9a-f:.]+)$/i
 
 /** The entries of a no-proxy list (commas and blanks separate them). */
 export function noProxyEntries(list: string): string[] {
@@ -104,7 +105,12 @@ export function proxyProblems(p: ProfileProxy): ProxyProblem[] {
   }
   const list = p.noProxy ?? ''
   if (list.length > MAX_NO_PROXY) {
-    out.push({ field: 'noProxy', reason: 'noProxyEntry', params: { entry: `${list.slice(0, 32)}…` }, message: `The no-proxy list is longer than ${MAX_NO_PROXY} characters.` })
+    out.push({
+      field: 'noProxy',
+      reason: 'noProxyEntry',
+      params: { entry: `${list.slice(0, 32)}…` },
+      message: `The no-proxy list is longer than ${MAX_NO_PROXY} characters.`,
+    })
   } else {
     const bad = noProxyEntries(list).find((e) => !NO_PROXY_ENTRY.test(e))
     if (bad !== undefined) {

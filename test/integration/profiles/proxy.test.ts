@@ -128,7 +128,11 @@ describeCloud('a profile proxy against the real cloud', (admin) => {
     const got = await svc.transfers.waitFor(down.id, ['done', 'failed', 'cancelled'], 180_000)
     expect(got.state, got.error?.message).toBe('done')
     expect(await sha512File(out)).toBe(want)
-    expect(since(mark).filter((s) => s.method === 'GET' && s.path === `/v2/images/${imageId}/file`).map((s) => s.host)).toContain(glanceHost[REGION1])
+    expect(
+      since(mark)
+        .filter((s) => s.method === 'GET' && s.path === `/v2/images/${imageId}/file`)
+        .map((s) => s.host),
+    ).toContain(glanceHost[REGION1])
 
     // a copy to RegionTwo streamed through this process: both Glances through the proxy
     mark = proxy.seen.length
@@ -153,7 +157,11 @@ describeCloud('a profile proxy against the real cloud', (admin) => {
       )
       expect(e.details?.reason).toBe('urlWebPage')
       expect(proxy.to(pageHost).length).toBeGreaterThan(0)
-      expect(since(mark).filter((s) => s.host === pageHost).map((s) => s.method)).toEqual(['HEAD', 'GET'])
+      expect(
+        since(mark)
+          .filter((s) => s.host === pageHost)
+          .map((s) => s.method),
+      ).toEqual(['HEAD', 'GET'])
     } finally {
       page2.closeAllConnections()
       await new Promise((r) => page2.close(r))
@@ -218,7 +226,23 @@ describeCloud('a profile proxy against the real cloud', (admin) => {
       const key = join(tlsDir, 'key.pem')
       execFileSync(
         'openssl',
-        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=proxy.test.local', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', caFile],
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=proxy.test.local',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          key,
+          '-out',
+          caFile,
+        ],
         { stdio: 'ignore' },
       )
       const ks = new URL(identityV3Url(admin.authUrl))

@@ -128,7 +128,10 @@ describe('a failing proxy is named', () => {
       c1.close()
       expect(e1.code).toBe('NETWORK')
       expect(e1.retryable).toBe(false)
-      expect(e1.details).toMatchObject({ reason: 'proxyTunnel', params: { proxy: `127.0.0.1:${deny.port}`, host: 'keystone.example.com:5000', httpStatus: 403 } })
+      expect(e1.details).toMatchObject({
+        reason: 'proxyTunnel',
+        params: { proxy: `127.0.0.1:${deny.port}`, host: 'keystone.example.com:5000', httpStatus: 403 },
+      })
       expect(deny.seen).toEqual([{ method: 'CONNECT', host: 'keystone.example.com:5000', path: '' }])
       expect(en(e1)).toMatch(/refused to connect to keystone.example.com:5000 \(HTTP 403\)/)
       expect(zh(e1)).toContain('拒绝连接到 keystone.example.com:5000')

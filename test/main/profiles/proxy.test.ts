@@ -82,7 +82,10 @@ describe('proxy setting rules', () => {
     expect(noProxyEntries(list)).toHaveLength(9)
     expect(proxyProblems({ mode: 'manual', httpProxy: 'http://p:1', noProxy: list })).toEqual([])
     for (const bad of ['http://x', 'a/b', 'a;b', 'é.example']) {
-      expect(proxyProblems({ mode: 'manual', httpProxy: 'http://p:1', noProxy: bad }).map((x) => x.reason), bad).toEqual(['noProxyEntry'])
+      expect(
+        proxyProblems({ mode: 'manual', httpProxy: 'http://p:1', noProxy: bad }).map((x) => x.reason),
+        bad,
+      ).toEqual(['noProxyEntry'])
     }
   })
   it('httpsProxy falls back to httpProxy; an absent setting is the system proxy', () => {
@@ -149,7 +152,11 @@ describe('proxyEnvFor', () => {
       HTTP_PROXY: 'http://p:1',
       HTTPS_PROXY: 'http://p:1',
     })
-    expect(sessionOptions(sampleProfile(), 'pw', {}, env).proxyEnv).toEqual({ HTTPS_PROXY: 'http://sys:3128', http_proxy: 'http://sys2:3128', NO_PROXY: '.corp' })
+    expect(sessionOptions(sampleProfile(), 'pw', {}, env).proxyEnv).toEqual({
+      HTTPS_PROXY: 'http://sys:3128',
+      http_proxy: 'http://sys2:3128',
+      NO_PROXY: '.corp',
+    })
     expect(sessionOptions(sampleProfile({ proxy: { mode: 'none' } }), 'pw', {}, env).proxyEnv).toEqual({})
   })
 })
