@@ -21,7 +21,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ProfileDTO, ProfileInput } from '../../../preload/api'
 import { createServices, type Services } from '../../../main/services'
-import { testConnection } from '../../../main/profiles/connector'
+import { inputOf, testConnection } from '../../../main/profiles/connector'
 import { identityV3Url, type Session } from '../../../main/openstack/session'
 import { GlanceClient } from '../../../main/openstack/glance'
 import { describeError } from '../../../preload/rules/messages'
@@ -168,14 +168,19 @@ describeCloud('a profile proxy against the real cloud', (admin) => {
     }
   })
 
-  it('a no-proxy list naming the cloud host: the proxy sees nothing, and everything works', async () => {
+  it('a no-proxy list naming the cloud host: the proxy sees nothing, and everything works (also for a session opened before the change)', async () => {
     const names = [...new Set([keystoneHost, glanceHost[REGION1]!, glanceHost[REGION2]!].map((h) => new URL(`http://${h}`).hostname))]
-    const p = add(svc, { proxy: { mode: 'manual', httpProxy: proxy.url, noProxy: names.join(', ') } })
-    const mark = proxy.seen.length
-    const report = await svc.clouds.test({ profileId: p.id, region: REGION1 })
-    expect(report.ok).toBe(true)
+    const p = add(svc, { proxy: { mode: 'manual', httpProxy: proxy.url } })
+    let mark = proxy.seen.length
+    await svc.images.list({ profileId: p.id, region: REGION2 }, { limit: 3 })
+    expect(hosts(since(mark))).toEqual([...new Set([keystoneHost, glanceHost[REGION2]!])].sort())
+    // the same profile, now with the cloud under "no proxy": its cached session is dropped, nothing goes to the proxy
+    svc.profiles.update(p.id, { ...inputOf(svc.profiles.get(p.id)), proxy: { mode: 'manual', httpProxy: proxy.url, noProxy: names.join(', ') } })
+    mark = proxy.seen.length
     const page = await svc.images.list({ profileId: p.id, region: REGION2 }, { limit: 3 })
     expect(Array.isArray(page.images)).toBe(true)
+    const report = await svc.clouds.test({ profileId: p.id, region: REGION1 })
+    expect(report.ok).toBe(true)
     expect(since(mark)).toEqual([])
   })
 
