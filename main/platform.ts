@@ -29,7 +29,7 @@ export interface SaveDialogOptions {
  * chose. [B1]
  */
 export interface ConfirmRequest {
-  purpose: 'insecureTls' | 'caFile' | 'endpointOverride' | 'plainHttp' | 'publicImage' | 'manifestFile'
+  purpose: 'insecureTls' | 'caFile' | 'endpointOverride' | 'plainHttp' | 'plainHttpProxy' | 'publicImage' | 'manifestFile'
   /** The profile (or image) concerned. */
   name?: string
   /** What exactly: URLs, override `key = url`, file paths (shown as a list). */

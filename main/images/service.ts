@@ -146,7 +146,9 @@ export class ImageService {
       throw new AppError({ code: 'VALIDATION', message: 'Choose a disk format for a URL import ("auto" needs a local file).' })
     }
     // a web page or a wrong format is refused here, before Glance imports it as an "active" image
-    const probe = await (this.deps.probeUrl ?? probeImageUrl)(src.url, input.diskFormat)
+    // issue 14: through the profile's proxy, as this computer reaches the URL
+    const proxyEnv = c.session.options?.proxyEnv
+    const probe = await (this.deps.probeUrl ?? probeImageUrl)(src.url, input.diskFormat, undefined, proxyEnv ? { proxyEnv } : {})
     this.deps.log.info('images:urlProbe', { outcome: probe.outcome, detected: probe.detected ?? null })
     const job = await this.deps.transfers.enqueueImport(full, { ...common, diskFormat: input.diskFormat, url: src.url, ...(extra ? { extra } : {}) })
     // F2: no answer, or a read that did not finish: the import goes on, and the UI says the URL was not checked

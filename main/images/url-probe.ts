@@ -23,8 +23,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Readable } from 'node:stream'
 import { AppError, type DiskFormat, type InspectionReport } from '../../preload/api'
 import { stripUserinfo } from '../openstack/http-errors'
+import { HttpClient } from '../openstack/http'
+import type { ProxyEnv } from '../openstack/proxy'
 import { inspectFile } from '../transfers/inspect'
 
 /** Enough for every header the inspector reads at the start (ISO's descriptor is at 32 KiB + 1). */
@@ -112,20 +115,18 @@ export function judgeProbe(fullUrl: string, declared: DiskFormat, seen: ProbeSee
 }
 
 /** Reads at most `max` bytes of a response body, then stops the download. */
-async function readHead(res: Response, max: number): Promise<Buffer> {
-  if (!res.body) return Buffer.alloc(0)
-  const reader = res.body.getReader()
+async function readHead(body: Readable, max: number): Promise<Buffer> {
   const parts: Buffer[] = []
   let n = 0
   try {
-    while (n < max) {
-      const { done, value } = await reader.read()
-      if (done) break
-      parts.push(Buffer.from(value))
-      n += value.byteLength
+    for await (const chunk of body) {
+      const b = chunk as Buffer
+      parts.push(b)
+      n += b.length
+      if (n >= max) break
     }
   } finally {
-    await reader.cancel().catch(() => undefined)
+    body.destroy()
   }
   return Buffer.concat(parts).subarray(0, max)
 }
@@ -145,34 +146,72 @@ async function inspectBytes(head: Buffer): Promise<InspectionReport['format'] | 
   }
 }
 
+/** The redirects the probe follows (as Glance's web-download would). */
+const MAX_REDIRECTS = 10
+
+export interface ProbeOptions {
+  /**
+   * Issue 14: the profile's proxy variables (proxyEnvFor): the probe looks at the URL the way this computer reaches
+   * it, through the profile's proxy (Glance fetches it from its own network). Default: the process's.
+   */
+  proxyEnv?: ProxyEnv
+}
+
+/** The HTTP status of a refusal from HttpClient (an error status), undefined for a transport or proxy failure. */
+function statusOf(e: unknown): number | undefined {
+  if (!AppError.is(e) || typeof e.status !== 'number') return undefined
+  return String(e.details?.reason ?? '').startsWith('proxy') ? undefined : e.status
+}
+
 /**
  * Probes the URL (HEAD, then a ranged GET) and judges it. No credentials are sent; redirects are followed as
- * Glance would. Throws the refusal of `judgeProbe`.
+ * Glance would. Throws the refusal of `judgeProbe`. Through main/openstack/http.ts (not fetch: fetch ignores
+ * proxies), so the profile's proxy applies.
  */
-export async function probeImageUrl(url: string, declared: DiskFormat, timeoutMs = TIMEOUT_MS): Promise<ProbeVerdict> {
+export async function probeImageUrl(url: string, declared: DiskFormat, timeoutMs = TIMEOUT_MS, opts: ProbeOptions = {}): Promise<ProbeVerdict> {
   const seen: ProbeSeen = {}
-  try {
-    const signal = AbortSignal.timeout(timeoutMs)
-    const head = await fetch(url, { method: 'HEAD', redirect: 'follow', signal }).catch(() => undefined)
-    // a server that refuses HEAD (405, 501) is asked with the GET alone
-    if (head && head.status >= 400 && head.status !== 405 && head.status !== 501) {
-      seen.status = head.status
-      return judgeProbe(url, declared, seen)
+  const http = new HttpClient({ env: opts.proxyEnv ?? process.env, connectTimeoutMs: timeoutMs, idleTimeoutMs: timeoutMs, userAgent: 'glance-desktop' })
+  const base = { headers: { accept: '*/*' }, maxRedirects: MAX_REDIRECTS, signal: AbortSignal.timeout(timeoutMs) }
+  /** Fills `seen`; throws only for no answer or a body that could not be read (never a verdict). */
+  const look = async (): Promise<void> => {
+    let headType: string | undefined
+    try {
+      const head = await http.request({ ...base, method: 'HEAD', url, responseType: 'none' })
+      headType = head.headers['content-type']
+    } catch (e) {
+      // a server that refuses HEAD (405, 501) is asked with the GET alone; no answer at all: the GET tells
+      const status = statusOf(e)
+      if (status !== undefined && status >= 400 && status !== 405 && status !== 501) {
+        seen.status = status
+        return
+      }
     }
-    const res = await fetch(url, { method: 'GET', headers: { range: `bytes=0-${PROBE_BYTES - 1}` }, redirect: 'follow', signal })
-    seen.status = res.status === 416 ? 200 : res.status
-    seen.contentType = res.headers.get('content-type') ?? head?.headers.get('content-type') ?? ''
-    if (res.status < 400) {
-      seen.head = await readHead(res, PROBE_BYTES)
-      const detected = await inspectBytes(seen.head)
-      if (detected === undefined) seen.inspectFailed = true
-      else seen.detected = detected
-    } else await res.body?.cancel().catch(() => undefined)
-  } catch (e) {
-    if (AppError.is(e)) throw e
+    let res
+    try {
+      res = await http.request({ ...base, method: 'GET', url, headers: { ...base.headers, range: `bytes=0-${PROBE_BYTES - 1}` }, responseType: 'stream' })
+    } catch (e) {
+      const status = statusOf(e)
+      if (status === undefined || status < 400) throw e
+      // 416: the range is past an empty file; judged as an empty 200
+      seen.status = status === 416 ? 200 : status
+      seen.contentType = headType ?? ''
+      return
+    }
+    seen.status = res.status
+    seen.contentType = res.headers['content-type'] ?? headType ?? ''
+    seen.head = await readHead(res.stream!, PROBE_BYTES)
+    const detected = await inspectBytes(seen.head)
+    if (detected === undefined) seen.inspectFailed = true
+    else seen.detected = detected
+  }
+  try {
+    await look()
+  } catch {
     // no answer, or the body could not be read (a timeout while reading, a reset): the URL was not checked; an
     // incomplete head must not be judged (a qcow2 cut short reads as "no known header")
     if (seen.status === undefined || seen.status < 400) return { outcome: 'unreachable' }
+  } finally {
+    http.close()
   }
   return judgeProbe(url, declared, seen)
 }

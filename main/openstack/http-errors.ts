@@ -275,3 +275,105 @@ export function abortErr(): Error {
   e.name = 'AbortError'
   return e
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Issue 14: failures of the proxy itself, named (host:port, never user:password), with what to check
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The proxy as messages name it: host:port (the default port spelled out), never user:password. */
+export function proxyName(proxy: URL): string {
+  return `${proxy.hostname}:${proxy.port || (proxy.protocol === 'https:' ? '443' : '80')}`
+}
+
+const CHECK_PROXY = 'Check the proxy of the profile (or HTTPS_PROXY / HTTP_PROXY when it uses the system proxy), or choose no proxy.'
+const PROXY_DNS = new Set(['ENOTFOUND', 'EAI_AGAIN'])
+const PROXY_UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN'])
+
+/**
+ * A failure of the proxy as an AppError that names it, or null when it is not the proxy's (the target's TLS inside a
+ * tunnel, a reset mid-transfer, a cancel: transportError words those). `sentToProxy`: the request itself went to the
+ * proxy (an http:// target), so failing to connect is the proxy's failure; through a CONNECT tunnel (https:// targets)
+ * only what tunnel.ts marked (`proxyStage`) is.
+ *
+ *   failure                                        code     reason (params: proxy, host + ...)
+ *   ECONNREFUSED                                   NETWORK  proxyRefused
+ *   ENOTFOUND / EAI_AGAIN                          NETWORK  proxyDns
+ *   EHOSTUNREACH / ENETUNREACH / ...               NETWORK  proxyUnreachable (os)
+ *   ETIMEDOUT, or no CONNECT answer in time        TIMEOUT  proxyConnect
+ *   the certificate of an https:// proxy           TLS      proxyTls (os)
+ *   CONNECT (or an http:// request) answered 407   NETWORK  proxyAuth (httpStatus)
+ *   CONNECT answered another status                NETWORK  proxyTunnel (httpStatus)
+ *   anything else while reaching the proxy         NETWORK  proxyUnreachable (os)
+ */
+export function proxyTransportError(e: unknown, proxy: URL, method: string, url: string, sentToProxy: boolean): AppError | null {
+  if (e instanceof AppError || !e || typeof e !== 'object') return null
+  const err = e as NodeJS.ErrnoException & { proxyStage?: 'connect' | 'tunnel' | 'timeout'; proxyStatus?: number }
+  if (err.name === 'AbortError' || err.code === 'ABORT_ERR') return null
+  const code = err.code
+  // sent to the proxy: only what can fail while connecting is the proxy's (a reset mid-transfer may be the target's)
+  const connecting = !!code && (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || PROXY_DNS.has(code) || PROXY_UNREACHABLE.has(code) || isTlsErrorCode(code))
+  const stage = err.proxyStage ?? (sentToProxy && connecting ? 'connect' : undefined)
+  if (!stage) return null
+  const p = proxyName(proxy)
+  const host = hostOf(url)
+  const base = { method, url: stripUserinfo(url) }
+  const make = (code: ErrorCode, reason: string, message: string, params: Record<string, string | number> = {}, retryable = true): AppError =>
+    new AppError({ code, message, ...base, retryable, details: { reason, params: { proxy: p, host, ...params } } }, { cause: e })
+  if (stage === 'tunnel') {
+    const status = err.proxyStatus ?? 0
+    if (status === 407) return proxyAuthError(proxy, method, url, e)
+    return make(
+      'NETWORK',
+      'proxyTunnel',
+      `The proxy ${p} refused to connect to ${host} (HTTP ${status}). Check that the proxy allows it, or list the host under “no proxy”.`,
+      { httpStatus: status },
+      status >= 500,
+    )
+  }
+  if (stage === 'timeout' || code === 'ETIMEDOUT') return make('TIMEOUT', 'proxyConnect', `Could not connect to the proxy ${p} in time. ${CHECK_PROXY}`)
+  if (code === 'ECONNREFUSED') return make('NETWORK', 'proxyRefused', `The proxy ${p} refused the connection (nothing listens there). ${CHECK_PROXY}`)
+  if (code && PROXY_DNS.has(code)) return make('NETWORK', 'proxyDns', `The proxy host ${p} could not be resolved. ${CHECK_PROXY}`)
+  if (isTlsErrorCode(code, err.message)) {
+    return make(
+      'TLS',
+      'proxyTls',
+      `The certificate of the proxy ${p} is not trusted (${err.message}). Add its CA to the profile's CA file.`,
+      { os: err.message },
+      false,
+    )
+  }
+  const os = code && PROXY_UNREACHABLE.has(code) ? code : (code ?? err.message)
+  return make('NETWORK', 'proxyUnreachable', `Cannot reach the proxy ${p} (${os}). ${CHECK_PROXY}`, { os })
+}
+
+/** The proxy asked for credentials (HTTP 407): proxy authentication is not supported yet. */
+export function proxyAuthError(proxy: URL, method: string, url: string, cause?: unknown): AppError {
+  const p = proxyName(proxy)
+  const host = hostOf(url)
+  return new AppError(
+    {
+      code: 'NETWORK',
+      message: `The proxy ${p} asks for authentication (HTTP 407), which is not supported yet. Use a proxy that needs none, or list ${host} under “no proxy”.`,
+      method,
+      url: stripUserinfo(url),
+      status: 407,
+      retryable: false,
+      details: { reason: 'proxyAuth', params: { proxy: p, host, httpStatus: 407 } },
+    },
+    cause === undefined ? undefined : { cause },
+  )
+}
+
+/** No connection to the proxy within the connect timeout (an http:// target sent to the proxy). */
+export function proxyTimeoutError(proxy: URL, ms: number, method: string, url: string): AppError {
+  const p = proxyName(proxy)
+  const seconds = Math.round(ms / 1000)
+  return new AppError({
+    code: 'TIMEOUT',
+    message: `Could not connect to the proxy ${p} within ${seconds} s. ${CHECK_PROXY}`,
+    method,
+    url: stripUserinfo(url),
+    retryable: true,
+    details: { reason: 'proxyConnect', params: { proxy: p, host: hostOf(url), seconds } },
+  })
+}

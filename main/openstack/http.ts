@@ -11,13 +11,25 @@ import net from 'node:net'
 import tls from 'node:tls'
 import { Readable, type Writable } from 'node:stream'
 import { AppError } from '../../preload/api'
-import { abortErr, hostOf, httpError, stripUserinfo, stripHtml, timeoutError, transportError, type HttpErrorInput } from './http-errors'
+import {
+  abortErr,
+  hostOf,
+  httpError,
+  proxyAuthError,
+  proxyTimeoutError,
+  proxyTransportError,
+  stripUserinfo,
+  stripHtml,
+  timeoutError,
+  transportError,
+  type HttpErrorInput,
+} from './http-errors'
 import { proxyFor } from './proxy'
-import { TunnelAgent, readCa } from './tunnel'
+import { TunnelAgent, proxyAuthorization, readCa } from './tunnel'
 
 // The pieces live in files of their own (issue 11); this module stays the one import for callers.
 export { codeForStatus, extractMessage, httpError, isTlsErrorCode, stripUserinfo, stripHtml, transportError, type HttpErrorInput } from './http-errors'
-export { proxyFor } from './proxy'
+export { proxyEnvFor, proxyFor } from './proxy'
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000
@@ -38,7 +50,7 @@ export interface HttpClientOptions {
   connectTimeoutMs?: number
   idleTimeoutMs?: number
   userAgent?: string
-  /** Where to read HTTPS_PROXY/HTTP_PROXY/NO_PROXY from (default process.env). */
+  /** Where to read HTTPS_PROXY/HTTP_PROXY/NO_PROXY from (default process.env; a profile's: proxyEnvFor). */
   env?: Record<string, string | undefined>
   /** Sockets kept per host (default 16). */
   maxSockets?: number
@@ -69,6 +81,11 @@ export interface HttpRequest {
    * stream; none for transfers): then a retryable TIMEOUT.
    */
   deadlineMs?: number
+  /**
+   * GET/HEAD only: follow up to this many redirects (3xx with a Location), each hop choosing its own proxy (NO_PROXY
+   * applies per host); more is BAD_RESPONSE tooManyRedirects. Default 0: a 3xx is an error, as before.
+   */
+  maxRedirects?: number
 }
 
 /**
@@ -128,6 +145,9 @@ export class HttpClient {
     const base = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: this.options.maxSockets ?? 16, scheduling: 'lifo' as const }
     if (u.protocol === 'https:') {
       a = proxy ? new TunnelAgent(proxy, this.connectTimeoutMs, { ...base, ...this.tlsOpts() }) : new https.Agent({ ...base, ...this.tlsOpts() })
+    } else if (proxy?.protocol === 'https:') {
+      // an http:// target sent to an https:// proxy: TLS to the proxy, with the profile's trust
+      a = new https.Agent({ ...base, ...this.tlsOpts() })
     } else {
       a = new http.Agent(base)
     }
@@ -142,10 +162,35 @@ export class HttpClient {
   }
 
   /**
-   * Sends one request. Resolves with the response for 2xx (and 3xx when asked through `responseType: 'none'`... no:
-   * only 2xx); rejects with a mapped AppError for every other status and every transport failure.
+   * Sends one request. Resolves with the response for 2xx (following redirects of a GET/HEAD when `maxRedirects`
+   * asks); rejects with a mapped AppError for every other status and every transport failure.
    */
-  request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const method = req.method.toUpperCase()
+    const max = method === 'GET' || method === 'HEAD' ? (req.maxRedirects ?? 0) : 0
+    if (max <= 0) return this.send<T>(req, false)
+    let current = req
+    for (let hop = 0; ; hop++) {
+      const res = await this.send<T>(current, true)
+      const location = res.headers.location
+      if (res.status < 300 || res.status >= 400 || !location) return res
+      const host = hostOf(current.url)
+      if (hop >= max) {
+        throw new AppError({
+          code: 'BAD_RESPONSE',
+          message: `${host} redirected more than ${max} times.`,
+          status: res.status,
+          method,
+          url: stripUserinfo(current.url),
+          details: { reason: 'tooManyRedirects', params: { host, count: max } },
+        })
+      }
+      current = { ...current, url: new URL(location, current.url).href }
+    }
+  }
+
+  /** One exchange; `redirects`: a 3xx with a Location resolves (drained, no body) instead of rejecting. */
+  private send<T>(req: HttpRequest, redirects: boolean): Promise<HttpResponse<T>> {
     const method = req.method.toUpperCase()
     let u: URL
     try {
@@ -188,30 +233,33 @@ export class HttpClient {
     } catch (e) {
       return Promise.reject(transportError(e, method, req.url))
     }
+    // an http:// target through a proxy: the request goes to the proxy with the absolute URI (https:// ones: CONNECT)
     const viaPlainProxy = proxy !== null && u.protocol === 'http:'
+    const tlsToProxy = viaPlainProxy && proxy!.protocol === 'https:'
     const opts: http.RequestOptions = {
       method,
       headers,
       agent,
       host: viaPlainProxy ? proxy!.hostname : u.hostname,
-      port: viaPlainProxy ? Number(proxy!.port) || 80 : Number(u.port) || (u.protocol === 'https:' ? 443 : 80),
+      port: viaPlainProxy ? Number(proxy!.port) || (tlsToProxy ? 443 : 80) : Number(u.port) || (u.protocol === 'https:' ? 443 : 80),
       path: viaPlainProxy ? u.href : `${u.pathname}${u.search}`,
     }
     if (viaPlainProxy) {
       headers.host = u.host
-      if (proxy!.username) {
-        const cred = `${decodeURIComponent(proxy!.username)}:${decodeURIComponent(proxy!.password)}`
-        headers['proxy-authorization'] = `Basic ${Buffer.from(cred).toString('base64')}`
-      }
+      const auth = proxyAuthorization(proxy!)
+      if (auth) headers['proxy-authorization'] = auth
     }
-    if (u.protocol === 'https:' && !net.isIP(u.hostname)) (opts as https.RequestOptions).servername = u.hostname
+    if (tlsToProxy && !net.isIP(proxy!.hostname)) (opts as https.RequestOptions).servername = proxy!.hostname
+    else if (u.protocol === 'https:' && !viaPlainProxy && !net.isIP(u.hostname)) (opts as https.RequestOptions).servername = u.hostname
     const connectMs = req.connectTimeoutMs ?? this.connectTimeoutMs
     const idleMs = req.idleTimeoutMs ?? this.idleTimeoutMs
     const responseType = req.responseType ?? 'json'
     const maxBody = req.maxBodyBytes ?? MAX_JSON_BODY
     const moves = payload instanceof Readable || responseType === 'stream'
     const deadlineMs = req.deadlineMs ?? (moves ? undefined : DEFAULT_DEADLINE_MS)
-    const mod = u.protocol === 'https:' && !viaPlainProxy ? https : http
+    const mod = (u.protocol === 'https:' && !viaPlainProxy) || tlsToProxy ? https : http
+    /** A transport failure as an AppError: the proxy's own failures name the proxy (http-errors.ts proxyTransportError). */
+    const mapError = (e: unknown): AppError => (proxy && proxyTransportError(e, proxy, method, req.url, viaPlainProxy)) || transportError(e, method, req.url)
 
     return new Promise<HttpResponse<T>>((resolve, reject) => {
       let settled = false
@@ -228,7 +276,7 @@ export class HttpClient {
         signal?.removeEventListener('abort', onAbort)
       }
       const fail = (e: unknown) => {
-        const err = transportError(e, method, req.url)
+        const err = mapError(e)
         if (!settled) {
           settled = true
           cleanup()
@@ -245,13 +293,13 @@ export class HttpClient {
         if (payload instanceof Readable) payload.unpipe(creq)
         creq.destroy(err)
       }
-      const onAbort = () => abortWith(transportError(abortErr(), method, req.url))
+      const onAbort = () => abortWith(mapError(abortErr()))
 
       let creq: ClientRequest
       try {
         creq = mod.request(opts)
       } catch (e) {
-        reject(transportError(e, method, req.url))
+        reject(mapError(e))
         return
       }
       signal?.addEventListener('abort', onAbort, { once: true })
@@ -274,7 +322,8 @@ export class HttpClient {
 
       creq.on('socket', (socket: net.Socket) => {
         if ((socket as net.Socket & { connecting?: boolean }).connecting) {
-          connectTimer = setTimeout(() => abortWith(timeoutError('connect', connectMs, method, req.url)), connectMs)
+          const timeout = () => (viaPlainProxy ? proxyTimeoutError(proxy!, connectMs, method, req.url) : timeoutError('connect', connectMs, method, req.url))
+          connectTimer = setTimeout(() => abortWith(timeout()), connectMs)
           const ev = socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect'
           socket.once(ev, () => {
             if (connectTimer) clearTimeout(connectTimer)
@@ -296,6 +345,13 @@ export class HttpClient {
         const status = r.statusCode ?? 0
         const rid = pickRequestId(r.headers)
         const ok = status >= 200 && status < 300
+        if (redirects && status >= 300 && status < 400 && r.headers.location) {
+          settled = true
+          cleanup()
+          r.resume()
+          resolve({ status, headers: r.headers, body: undefined as T })
+          return
+        }
         if (ok && responseType === 'stream') {
           settled = true
           r.once('close', cleanup)
@@ -326,6 +382,14 @@ export class HttpClient {
           settled = true
           cleanup()
           const text = Buffer.concat(chunks).toString('utf8')
+          if (!ok && viaPlainProxy && status === 407) {
+            if (payload instanceof Readable && !payload.readableEnded) {
+              payload.unpipe(creq)
+              creq.destroy()
+            }
+            reject(proxyAuthError(proxy!, method, req.url))
+            return
+          }
           if (!ok) {
             // The service refused while we may still be sending (413 mid-upload): stop feeding the socket.
             if (payload instanceof Readable && !payload.readableEnded) {

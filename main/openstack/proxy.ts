@@ -1,8 +1,45 @@
-/** Which proxy a request goes through: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY (either case), pure. */
+/**
+ * Which proxy a request goes through: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY (either case), pure; and
+ * (issue 14) the one place a profile's proxy setting becomes those variables for its HttpClient (`proxyEnvFor`).
+ */
 import net from 'node:net'
+import type { ProfileInput } from '../../preload/api'
+import { manualProxyUrls, proxyOf } from '../../preload/rules/proxy'
+
+export type ProxyEnv = Record<string, string | undefined>
+
+/** The variables proxyFor reads (both cases). */
+export const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'] as const
+
+/**
+ * The proxy variables a profile's requests use (Keystone, Glance, Cinder, transfers, the URL probe, test connection,
+ * the certificate look-up): `system` (and a profile without the setting) -> the app's own environment's; `none` ->
+ * none (direct, whatever the environment says); `manual` -> the profile's URLs and no-proxy list only. Only proxy
+ * variables are returned: nothing else of the environment reaches the HTTP layer.
+ */
+export function proxyEnvFor(profile: Pick<ProfileInput, 'proxy'>, processEnv: ProxyEnv = process.env): ProxyEnv {
+  const p = proxyOf(profile)
+  switch (p.mode) {
+    case 'none':
+      return {}
+    case 'manual': {
+      const urls = manualProxyUrls(p)
+      const out: ProxyEnv = {}
+      if (urls.http) out.HTTP_PROXY = urls.http
+      if (urls.https) out.HTTPS_PROXY = urls.https
+      if (p.noProxy?.trim()) out.NO_PROXY = p.noProxy.trim()
+      return out
+    }
+    case 'system': {
+      const out: ProxyEnv = {}
+      for (const k of PROXY_VARIABLES) if (processEnv[k] !== undefined) out[k] = processEnv[k]
+      return out
+    }
+  }
+}
 
 /** The proxy for a target URL from HTTPS_PROXY/HTTP_PROXY/NO_PROXY (either case), or null for a direct connection. */
-export function proxyFor(target: string | URL, env: Record<string, string | undefined> = process.env): URL | null {
+export function proxyFor(target: string | URL, env: ProxyEnv = process.env): URL | null {
   const u = typeof target === 'string' ? new URL(target) : target
   const isHttps = u.protocol === 'https:'
   const raw = isHttps

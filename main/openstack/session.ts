@@ -180,6 +180,7 @@ export class Session {
     if (options.connectTimeoutMs) h.connectTimeoutMs = options.connectTimeoutMs
     if (options.idleTimeoutMs) h.idleTimeoutMs = options.idleTimeoutMs
     if (options.userAgent) h.userAgent = options.userAgent
+    if (options.proxyEnv) h.env = options.proxyEnv
     this.http = new HttpClient(h)
   }
 

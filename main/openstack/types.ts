@@ -55,6 +55,8 @@ export interface SessionOptions {
   /** Idle (no bytes moving) timeout; there is never a total timeout on transfers. */
   idleTimeoutMs?: number
   userAgent?: string
+  /** Issue 14: the proxy variables of the profile (main/openstack/proxy.ts proxyEnvFor); default: the process's. */
+  proxyEnv?: Record<string, string | undefined>
   /** Told about every HTTP exchange (for the log): never given headers or bodies, so never a token or a password. */
   onRequest?: (r: RequestRecord) => void
   /** Told each token the session gets (issued or adopted), so that the logger can redact it (B1). */

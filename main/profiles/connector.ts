@@ -19,6 +19,7 @@ import { explainConnectionError, unknownProjectError } from './explain'
 import { computeCapabilities, sessionFacts } from '../openstack/capabilities'
 import { discoverGlance, type DiscoveryResult } from '../openstack/discovery'
 import { sameSecretIdentity, trustChanges } from './trust'
+import { proxyEnvFor, type ProxyEnv } from '../openstack/proxy'
 
 export const USER_AGENT = 'glance-desktop'
 
@@ -45,8 +46,8 @@ function secretWord(p: ProfileInput): string {
   }
 }
 
-/** SessionOptions for a profile and its secret (pure). */
-export function sessionOptions(p: ProfileInput, secret: string, extra: Partial<SessionOptions> = {}): SessionOptions {
+/** SessionOptions for a profile and its secret (pure); `processEnv`: where a `system` proxy setting reads its variables. */
+export function sessionOptions(p: ProfileInput, secret: string, extra: Partial<SessionOptions> = {}, processEnv: ProxyEnv = process.env): SessionOptions {
   let auth: SessionOptions['auth']
   const type = p.authType
   if (type === 'applicationCredential') {
@@ -69,7 +70,7 @@ export function sessionOptions(p: ProfileInput, secret: string, extra: Partial<S
       else if (p.projectDomainName) auth.projectDomainName = p.projectDomainName
     }
   } else return unreachable(type)
-  const o: SessionOptions = { authUrl: p.authUrl, auth, interface: p.interface, userAgent: USER_AGENT, ...extra }
+  const o: SessionOptions = { authUrl: p.authUrl, auth, interface: p.interface, userAgent: USER_AGENT, proxyEnv: proxyEnvFor(p, processEnv), ...extra }
   if (p.caFile) o.caFile = p.caFile
   if (p.insecure) o.insecure = true
   if (Object.keys(p.endpointOverrides).length) o.endpointOverrides = { ...p.endpointOverrides }
@@ -101,8 +102,14 @@ export async function authenticate(session: Session, p: ProfileInput, signal?: A
         if (ok) throw unknownProjectError(p, e)
       }
     }
-    throw await explainConnectionError(e, { profile: p, phase: 'auth', url: `${p.authUrl}` })
+    throw await explainConnectionError(e, { profile: p, phase: 'auth', url: `${p.authUrl}`, ...proxyEnvOf(session) })
   }
+}
+
+/** The session's proxy variables, for explain.ts (which fetches a certificate the way the request went). */
+function proxyEnvOf(session: Session): { proxyEnv?: ProxyEnv } {
+  const env = session.options.proxyEnv
+  return env ? { proxyEnv: env } : {}
 }
 
 /** The endpoint of a service, or a NO_ENDPOINT error that names the region and what the catalog offers. */
@@ -186,9 +193,9 @@ export async function openCloudClientWithToken(profile: ProfileInput, token: str
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Authenticates and reports what the profile can reach. Errors are explained (see explain.ts). */
-export async function testConnection(p: ProfileInput, secret: string, region?: string, log?: Logger): Promise<ConnectionReport> {
+export async function testConnection(p: ProfileInput, secret: string, region?: string, log?: Logger, processEnv?: ProxyEnv): Promise<ConnectionReport> {
   const profile = checkProfile(p)
-  const session = new Session(sessionOptions(profile, secret, log ? loggedSession(log) : {}))
+  const session = new Session(sessionOptions(profile, secret, log ? loggedSession(log) : {}, processEnv))
   try {
     await authenticate(session, profile)
     const catalogRegionsAll = session.regions()
@@ -210,7 +217,7 @@ export async function testConnection(p: ProfileInput, secret: string, region?: s
     try {
       disc = await discoverGlance(new GlanceClient(session, target), log ? { log } : {})
     } catch (e) {
-      throw await explainConnectionError(e, { profile, phase: 'service', url: endpoint, region: target })
+      throw await explainConnectionError(e, { profile, phase: 'service', url: endpoint, region: target, ...proxyEnvOf(session) })
     }
     const capabilities: Capabilities = computeCapabilities({
       ...sessionFacts(session, profile.policyPreset), // C2: roles, project (+ domain) under the profile's policy preset
@@ -251,6 +258,8 @@ interface CachedSession {
 export interface CloudConnectorDeps {
   profiles: ProfileService
   log: Logger
+  /** Issue 14: the environment a `system` proxy setting reads (Platform.env; default process.env). */
+  env?: ProxyEnv
 }
 
 export class CloudConnector {
@@ -299,7 +308,8 @@ export class CloudConnector {
       fields.insecure,
       fields.endpointOverrides,
     ])
-    return createHash('sha256').update(relevant).update('\0').update(secret).digest('hex')
+    const proxy = JSON.stringify(p.proxy ?? null) // issue 14: another proxy, another session
+    return createHash('sha256').update(relevant).update('\0').update(proxy).update('\0').update(secret).digest('hex')
   }
 
   /** Forget a profile's session (the next client() authenticates again). */
@@ -325,7 +335,7 @@ export class CloudConnector {
     const cached = this.sessions.get(profile.id)
     if (cached && cached.fingerprint === fp) return cached.session
     if (cached) this.invalidate(profile.id)
-    const session = new Session(sessionOptions(profile, secret, loggedSession(this.deps.log)))
+    const session = new Session(sessionOptions(profile, secret, loggedSession(this.deps.log), this.deps.env))
     this.sessions.set(profile.id, { fingerprint: fp, session })
     return session
   }
@@ -365,7 +375,7 @@ export class CloudConnector {
         details: { profileId: profile.id },
       })
     }
-    return testConnection(inputOf(profile), secret, ctx.region, this.deps.log)
+    return testConnection(inputOf(profile), secret, ctx.region, this.deps.log, this.deps.env)
   }
 
   /**
@@ -397,7 +407,7 @@ export class CloudConnector {
     }
     if (!s) throw new AppError({ code: 'NO_SECRET', message: 'Enter the password or secret to test the connection.' })
     this.deps.log.addSecret(s)
-    return testConnection(draft, s, region, this.deps.log)
+    return testConnection(draft, s, region, this.deps.log, this.deps.env)
   }
 
   /** Close every session (app exit). */

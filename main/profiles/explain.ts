@@ -7,6 +7,8 @@ import { AppError } from '../../preload/api'
 import type { ProfileInput } from '../../preload/api'
 import { unreachable } from '../../preload/rules/profile-auth'
 import type { ReasonParams } from '../../preload/rules/messages'
+import { proxyFor, type ProxyEnv } from '../openstack/proxy'
+import { openTunnel } from '../openstack/tunnel'
 
 export interface PeerCertificateInfo {
   subject: string
@@ -24,8 +26,13 @@ function dn(x: unknown): string {
     .join(', ')
 }
 
-/** The certificate a TLS server presents (without trusting it). Null when it cannot be fetched. */
-export function fetchPeerCertificate(host: string, port: number, timeoutMs = 5000): Promise<PeerCertificateInfo | null> {
+/**
+ * The certificate a TLS server presents (without trusting it), through `proxy` (a CONNECT tunnel) when the profile's
+ * requests go through one. Null when it cannot be fetched.
+ */
+export async function fetchPeerCertificate(host: string, port: number, timeoutMs = 5000, proxy: URL | null = null): Promise<PeerCertificateInfo | null> {
+  const tunnel = proxy ? await openTunnel(proxy, host, port, timeoutMs).catch(() => null) : undefined
+  if (tunnel === null) return null
   return new Promise((resolve) => {
     let done = false
     const finish = (v: PeerCertificateInfo | null): void => {
@@ -35,7 +42,8 @@ export function fetchPeerCertificate(host: string, port: number, timeoutMs = 500
       resolve(v)
     }
     const servername = /^[\d.]+$|:/.test(host) ? undefined : host
-    const socket = tls.connect({ host, port, rejectUnauthorized: false, ...(servername ? { servername } : {}) }, () => {
+    const where = tunnel ? { socket: tunnel } : { host, port }
+    const socket = tls.connect({ ...where, rejectUnauthorized: false, ...(servername ? { servername } : {}) }, () => {
       const c = socket.getPeerCertificate()
       if (!c || Object.keys(c).length === 0) return finish(null)
       const subject = dn(c.subject)
@@ -70,6 +78,8 @@ export interface ExplainContext {
   region?: string
   /** What was being done: authenticating with Keystone, or talking to a service. */
   phase: 'auth' | 'service'
+  /** Issue 14: the profile's proxy variables (the certificate is fetched the way the request went). */
+  proxyEnv?: ProxyEnv
 }
 
 /**
@@ -88,6 +98,7 @@ export interface ExplainContext {
  * | AUTH_FAILED, app credential   | appCredential (credential)                                                |
  * | NOT_FOUND at auth             | noKeystone (url)                                                          |
  * | unknownProjectError           | project (project, domain, user)                                           |
+ * | a failure of the proxy        | as it is (proxyRefused, proxyDns, ...: http-errors.ts, naming the proxy)  |
  * phase: 'auth' (the auth URL) or 'service' (an endpoint).
  */
 export async function explainConnectionError(e: unknown, ctx: ExplainContext): Promise<AppError> {
@@ -97,6 +108,9 @@ export async function explainConnectionError(e: unknown, ctx: ExplainContext): P
   const url = e.url ?? ctx.url ?? p.authUrl
   const hp = hostPort(url)
   const base = { ...(e.method ? { method: e.method } : {}), ...(e.url ? { url: e.url } : {}), ...(e.status ? { status: e.status } : {}) }
+  // the proxy's own failure already names the proxy and what to check (issue 14)
+  const given = e.details?.reason
+  if (typeof given === 'string' && given.startsWith('proxy')) return e
   switch (e.code) {
     case 'NETWORK':
     case 'TIMEOUT': {
@@ -126,7 +140,13 @@ export async function explainConnectionError(e: unknown, ctx: ExplainContext): P
       )
     }
     case 'TLS': {
-      const cert = hp ? await fetchPeerCertificate(hp.host, hp.port).catch(() => null) : null
+      let proxy: URL | null = null
+      try {
+        proxy = proxyFor(url, ctx.proxyEnv ?? process.env)
+      } catch {
+        /* not a URL: no certificate either */
+      }
+      const cert = hp ? await fetchPeerCertificate(hp.host, hp.port, 5000, proxy).catch(() => null) : null
       const details: Record<string, unknown> = {
         hostPort: hp?.hostPort,
         pickCaFile: true,

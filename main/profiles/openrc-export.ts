@@ -13,8 +13,12 @@
  *   defaultRegion, interface           OS_REGION_NAME, OS_INTERFACE
  *   caFile, insecure                   OS_CACERT, OS_INSECURE=true
  *   endpointOverrides.image            OS_IMAGE_URL
+ *   proxy, manual mode (issue 14)      HTTP_PROXY / HTTPS_PROXY / NO_PROXY, and their lower-case twins (curl and
+ *                                      Python read those first); system / none: nothing (the shell's own apply)
+ * openrc.ts reads OS_* variables only: the proxy lines are not read back (a profile import keeps the system proxy).
  */
 import type { ProfileInput } from '../../preload/api'
+import { manualProxyUrls, proxyOf } from '../../preload/rules/proxy'
 import { atomicWriteFile } from '../files/atomic'
 
 /** A shell word that the shell takes literally. */
@@ -55,6 +59,18 @@ export function toOpenrc(p: ProfileInput): string {
   put('OS_CACERT', p.caFile)
   if (p.insecure) put('OS_INSECURE', 'true')
   put('OS_IMAGE_URL', p.endpointOverrides.image)
+  const proxy = proxyOf(p)
+  if (proxy.mode === 'manual') {
+    const urls = manualProxyUrls(proxy)
+    for (const [name, value] of [
+      ['HTTP_PROXY', urls.http],
+      ['HTTPS_PROXY', urls.https],
+      ['NO_PROXY', proxy.noProxy?.trim()],
+    ] as const) {
+      put(name, value)
+      put(name.toLowerCase(), value)
+    }
+  }
   const secretVar = appCred ? 'OS_APPLICATION_CREDENTIAL_SECRET' : 'OS_PASSWORD'
   const what = appCred ? 'application credential secret' : 'OpenStack password'
   lines.push(

@@ -11,6 +11,8 @@
  *   endpoint override added or changed               `endpointOverride` confirmation (the token goes there)
  *   http:// auth URL to a non-loopback host          `plainHttp` confirmation (also without a stored secret: the
  *                                                    secret typed next travels in clear)
+ *   manual proxy (not on loopback) set or changed    `plainHttpProxy` confirmation (issue 14: the proxy reads the
+ *     while the auth URL or an override is http://  secret and the token; through https:// it sees only CONNECT)
  *   anything else (name, regions, notes, project)    nothing
  *
  * The identity is compared exactly (user names are case-sensitive in Keystone); the origin through URL parsing, so
@@ -19,6 +21,7 @@
 import { createHash } from 'node:crypto'
 import type { ProfileInput } from '../../preload/api'
 import { profileAuth, unreachable, userKey } from '../../preload/rules/profile-auth'
+import { manualProxyUrls, proxyOf } from '../../preload/rules/proxy'
 
 function originOf(url: string): string {
   try {
@@ -69,12 +72,29 @@ export function isPlainHttpRemote(url: string): boolean {
   }
 }
 
-export type TrustChangeKind = 'insecureTls' | 'caFile' | 'endpointOverride' | 'plainHttp'
+export type TrustChangeKind = 'insecureTls' | 'caFile' | 'endpointOverride' | 'plainHttp' | 'plainHttpProxy'
 
 export interface TrustChange {
   kind: TrustChangeKind
   /** What it is about: the override key and URL, the CA file, the auth URL. */
   subject: string
+}
+
+/** Issue 14: the origin of the manual proxy http:// requests go through, when it is on another computer ('' otherwise). */
+function plainHttpProxy(p: ProfileInput): string {
+  const x = proxyOf(p)
+  const url = x.mode === 'manual' ? manualProxyUrls(x).http : undefined
+  if (!url) return ''
+  try {
+    const u = new URL(url)
+    return isLoopbackHost(u.hostname) ? '' : u.origin.toLowerCase()
+  } catch {
+    return ''
+  }
+}
+
+function sendsPlainHttp(p: ProfileInput): boolean {
+  return [p.authUrl, ...Object.values(p.endpointOverrides)].some((u) => /^http:/i.test(u.trim()))
 }
 
 /** Changes from `before` (null: a new profile) to `after` that need the user's confirmation (see the table). */
@@ -87,6 +107,10 @@ export function trustChanges(before: ProfileInput | null, after: ProfileInput): 
   if (after.caFile && after.caFile !== (before?.caFile ?? '')) out.push({ kind: 'caFile', subject: after.caFile })
   for (const [key, url] of Object.entries(after.endpointOverrides)) {
     if (before?.endpointOverrides[key] !== url) out.push({ kind: 'endpointOverride', subject: `${key} = ${url}` })
+  }
+  const proxy = plainHttpProxy(after)
+  if (proxy && sendsPlainHttp(after) && !(before && sendsPlainHttp(before) && plainHttpProxy(before) === proxy)) {
+    out.push({ kind: 'plainHttpProxy', subject: proxy })
   }
   return out
 }

@@ -64,11 +64,27 @@ export interface ProfileInput {
   notes: string
   /** C2: whose policy the UI assumes when it enables actions; `glanceDefault` when absent (preload/rules/permissions.ts). */
   policyPreset?: PolicyPreset
+  /** Issue 14: how this profile reaches its cloud (preload/rules/proxy.ts); absent = `system`. */
+  proxy?: ProfileProxy
 }
 
 /** C2: `glanceDefault`: Glance's default policy; `vendorConsole`: the seed console's table (admins only). */
 export const POLICY_PRESETS = ['glanceDefault', 'vendorConsole'] as const
 export type PolicyPreset = (typeof POLICY_PRESETS)[number]
+
+/**
+ * Issue 14: a profile's proxy. `system`: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY of the app's environment (what
+ * a profile without the field does); `none`: always direct; `manual`: these values (http:// or https:// proxy URLs,
+ * no user:password; `httpsProxy` empty: `httpProxy` for https too; `noProxy`: hosts, .domains, CIDRs, `*`).
+ */
+export const PROXY_MODES = ['system', 'none', 'manual'] as const
+export type ProxyMode = (typeof PROXY_MODES)[number]
+export interface ProfileProxy {
+  mode: ProxyMode
+  httpProxy?: string
+  httpsProxy?: string
+  noProxy?: string
+}
 
 /** The documented defaults of the per-profile keys (console fields whose Glance key varies between clouds). */
 export const DEFAULT_PROPERTY_KEYS: Readonly<PropertyKeyMap> = Object.freeze({

@@ -185,6 +185,7 @@ const en = {
       // C1
       tagsNotSaved: 'Glance did not store the tags as sent (missing: {missing}; not removed: {notRemoved}). Nothing was reported as saved.',
       copySourceStatus: '{region} answered HTTP {httpStatus} to the download of the source image; the copy is tried again.', // F1
+      tooManyRedirects: '{host} redirected more than {count} times.', // issue 14: HttpClient maxRedirects (the URL probe)
     },
     NO_ENDPOINT: {
       noEndpoint: 'The service catalog has no {interface} {service} endpoint in region {region}.',
@@ -207,6 +208,9 @@ const en = {
       // B3: connection tests (main/profiles/explain.ts)
       noAnswer: 'Cannot reach {host}: it did not answer in time. Check the address, your network, VPN or proxy.',
       dnsFailed: 'Cannot reach {host}: the host name could not be resolved. Check the address, your network, VPN or proxy.',
+      // issue 14: the proxy itself (main/openstack/http-errors.ts proxyTransportError)
+      proxyConnect:
+        'Could not connect to the proxy {proxy} in time. Check the proxy in the profile (or HTTPS_PROXY / HTTP_PROXY for the system proxy), or choose no proxy.',
     },
     NETWORK: {
       transport: 'Cannot reach {host}: check the address and your network.',
@@ -214,6 +218,16 @@ const en = {
       refused: 'Cannot reach {host}: the connection was refused (nothing listens there). Check the address, your network, VPN or proxy.',
       dnsFailed: 'Cannot reach {host}: the host name could not be resolved. Check the address, your network, VPN or proxy.',
       unreachable: 'Cannot reach {host} ({os}). Check the address, your network, VPN or proxy.',
+      // issue 14: the proxy itself (main/openstack/http-errors.ts proxyTransportError)
+      proxyRefused:
+        'The proxy {proxy} refused the connection (nothing listens there), so {host} was not reached. Check the proxy in the profile (or HTTPS_PROXY / HTTP_PROXY for the system proxy), or choose no proxy.',
+      proxyDns:
+        'The proxy host {proxy} could not be resolved. Check the proxy in the profile (or HTTPS_PROXY / HTTP_PROXY for the system proxy), or choose no proxy.',
+      proxyUnreachable:
+        'Cannot reach the proxy {proxy} ({os}). Check the proxy in the profile (or HTTPS_PROXY / HTTP_PROXY for the system proxy), or choose no proxy.',
+      proxyTunnel: 'The proxy {proxy} refused to connect to {host} (HTTP {httpStatus}). Check that the proxy allows it, or list the host under “No proxy for”.',
+      proxyAuth:
+        'The proxy {proxy} asks for a login (HTTP 407); proxy authentication is not supported yet. Use a proxy without one, or list {host} under “No proxy for”.',
       // F1: copies between regions
       copyShortRead: 'The source sent {received} of {size} bytes; the copy is tried again.',
       copySourceStopped: 'The source stopped sending before the end of the image; the copy is tried again.',
@@ -225,6 +239,7 @@ const en = {
       untrustedCert:
         'The certificate of {host} is not trusted (subject: {subject}; issuer: {issuer}). Choose the CA file (PEM) that signed it in the profile, or ask your cloud administrator for it.',
       untrusted: 'The certificate of {host} is not trusted. Choose a CA file in the profile, or allow insecure connections.',
+      proxyTls: 'The certificate of the proxy {proxy} is not trusted ({os}). Add the CA that signed it to the profile’s CA bundle file.', // issue 14
     },
     IMPORT_FAILED: {
       taskFailed: 'The cloud failed to import image {imageId}.',
@@ -278,6 +293,8 @@ const en = {
       caFile: 'Trust another CA certificate for “{name}”? Its saved secret will be sent to servers that certificate vouches for.',
       endpointOverride: 'Send the sign-in token of “{name}” to these endpoints?',
       plainHttp: 'The auth URL of “{name}” uses http:// to another computer: the password or secret travels unencrypted. Continue?',
+      plainHttpProxy:
+        '“{name}” talks http:// through a proxy on another computer: that proxy can read the saved password or secret and the sign-in token. Continue?', // issue 14
       publicImage: 'Make the image “{name}” public (visible to every project of the cloud)?',
       manifestFile: 'The manifest names files that were not chosen in a dialog. Upload them?',
     },
@@ -607,6 +624,15 @@ const en = {
     needAppCred: 'Enter the application credential id, or its name together with the user.',
     badOverride: 'Endpoint overrides must be http(s) URLs (“{key}”).',
     badKey: 'Property keys cannot be empty or start with os_glance.',
+    // issue 14: the profile's proxy (preload/rules/proxy.ts)
+    proxyNotUrl: 'Enter a proxy URL like http://proxy.example.com:3128.',
+    proxySocks: 'SOCKS proxies ({scheme}://) are not supported: use an HTTP proxy (http:// or https://).',
+    proxyScheme: 'A proxy URL starts with http:// or https://, not {scheme}://.',
+    proxyNoHost: 'The proxy URL names no host.',
+    proxyUserinfo: "Proxy authentication is not supported yet: remove user:password{'@'} from the proxy URL.",
+    proxyPath: 'A proxy URL is scheme://host:port, without a path.',
+    proxyMissing: 'Enter the proxy URL (http://host:port).',
+    noProxyEntry: '“{entry}” is not a host, .domain, host:port, IPv4 CIDR or *.',
     projectId: 'Enter a project id.',
     sizeMin: 'The volume must be at least {min} GiB.',
   },
@@ -865,6 +891,19 @@ const en = {
     presetGlanceDefault: 'Glance default policy',
     presetVendorConsole: 'Vendor console (only cloud administrators manage images)',
     policyPresetHint: 'Which actions the app enables for your roles; the cloud’s own policy still decides.',
+    // issue 14: the proxy (renderer/components/ProfileProxyFields.vue)
+    sectionProxy: 'Proxy',
+    proxyMode: 'Connect',
+    proxySystem: 'System proxy (HTTPS_PROXY / HTTP_PROXY / NO_PROXY)',
+    proxyNone: 'Directly (no proxy)',
+    proxyManual: 'Through this proxy',
+    httpProxy: 'HTTP proxy',
+    httpsProxy: 'HTTPS proxy',
+    httpsProxyHint: 'Empty: the HTTP proxy is used for https:// as well.',
+    noProxy: 'No proxy for',
+    noProxyHint: 'Hosts, .domains, host:port or IPv4 CIDRs, separated by commas, reached directly.',
+    proxyHint:
+      'Sign-in, image and volume calls, uploads, downloads, copies and the URL check all go this way. http:// and https:// proxies without a login only.',
     notes: 'Notes',
   },
   import: {

@@ -184,6 +184,7 @@ const zhCN: Messages = {
       // C1
       tagsNotSaved: 'Glance 没有按提交的内容保存标签（缺少：{missing}；未删除：{notRemoved}），因此未提示保存成功。',
       copySourceStatus: '下载源镜像时 {region} 返回了 HTTP {httpStatus}；将再次尝试复制。', // F1
+      tooManyRedirects: '{host} 的重定向超过 {count} 次。', // issue 14
     },
     NO_ENDPOINT: {
       noEndpoint: '服务目录中区域 {region} 没有 {interface} 类型的 {service} 端点。',
@@ -206,6 +207,8 @@ const zhCN: Messages = {
       // B3: 连接测试（main/profiles/explain.ts）
       noAnswer: '无法连接 {host}：对方未能及时响应。请检查地址、网络、VPN 或代理。',
       dnsFailed: '无法连接 {host}：无法解析主机名。请检查地址、网络、VPN 或代理。',
+      // issue 14：代理本身（main/openstack/http-errors.ts proxyTransportError）
+      proxyConnect: '未能及时连接到代理 {proxy}。请检查连接配置中的代理（使用系统代理时为 HTTPS_PROXY / HTTP_PROXY），或改为不使用代理。',
     },
     NETWORK: {
       transport: '无法连接 {host}：请检查地址和网络。',
@@ -213,6 +216,13 @@ const zhCN: Messages = {
       refused: '无法连接 {host}：连接被拒绝（该地址没有服务在监听）。请检查地址、网络、VPN 或代理。',
       dnsFailed: '无法连接 {host}：无法解析主机名。请检查地址、网络、VPN 或代理。',
       unreachable: '无法连接 {host}（{os}）。请检查地址、网络、VPN 或代理。',
+      // issue 14：代理本身（main/openstack/http-errors.ts proxyTransportError）
+      proxyRefused:
+        '代理 {proxy} 拒绝了连接（该地址没有服务在监听），因此未能访问 {host}。请检查连接配置中的代理（使用系统代理时为 HTTPS_PROXY / HTTP_PROXY），或改为不使用代理。',
+      proxyDns: '无法解析代理主机 {proxy}。请检查连接配置中的代理（使用系统代理时为 HTTPS_PROXY / HTTP_PROXY），或改为不使用代理。',
+      proxyUnreachable: '无法连接代理 {proxy}（{os}）。请检查连接配置中的代理（使用系统代理时为 HTTPS_PROXY / HTTP_PROXY），或改为不使用代理。',
+      proxyTunnel: '代理 {proxy} 拒绝连接到 {host}（HTTP {httpStatus}）。请确认代理允许该连接，或把该主机加入“不使用代理的地址”。',
+      proxyAuth: '代理 {proxy} 要求登录（HTTP 407）；目前尚不支持代理认证。请使用无需登录的代理，或把 {host} 加入“不使用代理的地址”。',
       // F1: copies between regions
       copyShortRead: '源端只发送了 {size} 字节中的 {received} 字节；将再次尝试复制。',
       copySourceStopped: '源端在镜像结束之前停止了发送；将再次尝试复制。',
@@ -223,6 +233,7 @@ const zhCN: Messages = {
       // B3: 连接测试（main/profiles/explain.ts）
       untrustedCert: '{host} 的证书不受信任（主题：{subject}；签发者：{issuer}）。请在连接配置中选择签发该证书的 CA 文件（PEM），或向云管理员索取。',
       untrusted: '{host} 的证书不受信任。请在连接配置中选择 CA 文件，或允许不安全连接。',
+      proxyTls: '代理 {proxy} 的证书不受信任（{os}）。请把签发该证书的 CA 加入连接配置的 CA 证书文件。', // issue 14
     },
     IMPORT_FAILED: {
       taskFailed: '云平台导入镜像 {imageId} 失败。',
@@ -274,6 +285,7 @@ const zhCN: Messages = {
       caFile: '要为“{name}”信任另一个 CA 证书吗？保存的密钥将被发送到该证书担保的服务器。',
       endpointOverride: '要把“{name}”的登录令牌发送到以下端点吗？',
       plainHttp: '“{name}”的认证地址使用 http:// 连接另一台计算机：密码或密钥将以明文传输。继续吗？',
+      plainHttpProxy: '“{name}”通过另一台计算机上的代理以 http:// 通信：该代理可以读取保存的密码或密钥以及登录令牌。继续吗？', // issue 14
       publicImage: '要将镜像“{name}”设为公有（云中所有项目可见）吗？',
       manifestFile: '清单中的文件不是通过对话框选择的。要上传它们吗？',
     },
@@ -600,6 +612,15 @@ const zhCN: Messages = {
     needAppCred: '请输入应用凭据 ID，或应用凭据名称加用户。',
     badOverride: '端点覆盖必须是 http(s) URL（“{key}”）。',
     badKey: '属性键不能为空，也不能以 os_glance 开头。',
+    // issue 14：连接配置的代理（preload/rules/proxy.ts）
+    proxyNotUrl: '请输入代理地址，例如 http://proxy.example.com:3128。',
+    proxySocks: '不支持 SOCKS 代理（{scheme}://）：请使用 HTTP 代理（http:// 或 https://）。',
+    proxyScheme: '代理地址必须以 http:// 或 https:// 开头，而不是 {scheme}://。',
+    proxyNoHost: '代理地址中没有主机名。',
+    proxyUserinfo: "目前尚不支持代理认证：请从代理地址中删除 user:password{'@'}。",
+    proxyPath: '代理地址的格式为 scheme://host:port，不能包含路径。',
+    proxyMissing: '请输入代理地址（http://host:port）。',
+    noProxyEntry: '“{entry}”不是主机名、.域名、host:port、IPv4 CIDR 或 *。',
     projectId: '请输入项目 ID。',
     sizeMin: '云硬盘至少 {min} GiB。',
   },
@@ -857,6 +878,18 @@ const zhCN: Messages = {
     presetGlanceDefault: 'Glance 默认策略',
     presetVendorConsole: '厂商控制台（仅云管理员管理镜像）',
     policyPresetHint: '决定应用按您的角色启用哪些操作；最终仍以云平台自身的策略为准。',
+    // issue 14：代理（renderer/components/ProfileProxyFields.vue）
+    sectionProxy: '代理',
+    proxyMode: '连接方式',
+    proxySystem: '系统代理（HTTPS_PROXY / HTTP_PROXY / NO_PROXY）',
+    proxyNone: '直接连接（不使用代理）',
+    proxyManual: '通过以下代理',
+    httpProxy: 'HTTP 代理',
+    httpsProxy: 'HTTPS 代理',
+    httpsProxyHint: '留空：https:// 也使用 HTTP 代理。',
+    noProxy: '不使用代理的地址',
+    noProxyHint: '直接访问的主机、.域名、host:port 或 IPv4 CIDR，用逗号分隔。',
+    proxyHint: '登录、镜像和云硬盘调用、上传、下载、复制以及 URL 检查都经由此方式。仅支持无需登录的 http:// 和 https:// 代理。',
     notes: '备注',
   },
   import: {

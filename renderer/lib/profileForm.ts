@@ -2,6 +2,7 @@
 import { DEFAULT_PROPERTY_KEYS, defaultProfileInput, type ProfileDTO, type ProfileInput } from '@contract/api'
 import { isHttpUrl, type Issue } from './imageForm'
 import { unreachable } from '@contract/rules/profile-auth'
+import { proxyProblems } from '@contract/rules/proxy'
 
 export const PROFILE_COLORS = ['#3b82f6', '#10b981', '#f59e0b', '#ef4444', '#8b5cf6', '#ec4899', '#14b8a6', '#64748b']
 
@@ -98,7 +99,30 @@ export function validateProfile(p: ProfileInput, otherNames: readonly string[]):
       break
     }
   }
+  validateProxy(p, errors)
   return { errors }
+}
+
+/** Issue 14: the proxy fields (`proxy.httpProxy`, `proxy.httpsProxy`, `proxy.noProxy`), checked in manual mode only. */
+function validateProxy(p: ProfileInput, errors: Record<string, Issue[]>): void {
+  if (p.proxy?.mode !== 'manual') return
+  for (const x of proxyProblems(p.proxy)) add(errors, `proxy.${x.field}`, { key: `valid.${x.reason}`, ...(x.params ? { params: x.params } : {}) })
+}
+
+/** Issue 14: the URLs and list trimmed, and dropped unless the mode is manual (they would not be used). */
+function normalizeProxy(p: ProfileInput): void {
+  const x = p.proxy
+  if (!x) return
+  if (x.mode !== 'manual') {
+    p.proxy = { mode: x.mode }
+    return
+  }
+  const out: NonNullable<ProfileInput['proxy']> = { mode: 'manual' }
+  for (const k of ['httpProxy', 'httpsProxy', 'noProxy'] as const) {
+    const v = x[k]?.trim()
+    if (v) out[k] = v
+  }
+  p.proxy = out
 }
 
 /** Trim strings, drop empty override rows, default region = first region when unset. */
@@ -113,6 +137,7 @@ export function normalizeProfile(p: ProfileInput): ProfileInput {
   const ov: Record<string, string> = {}
   for (const [k, v] of Object.entries(out.endpointOverrides)) if (k.trim() && v.trim()) ov[k.trim()] = v.trim()
   out.endpointOverrides = ov
+  normalizeProxy(out)
   return out
 }
 

@@ -4,8 +4,9 @@
  * profiles command table (preload/contract/commands/profiles.ts) can name it.
  */
 import { z } from 'zod'
-import { POLICY_PRESETS, type ProfileInput } from '../../api'
+import { POLICY_PRESETS, PROXY_MODES, type ProfileInput, type ProfileProxy } from '../../api'
 import { unreachable } from '../../rules/profile-auth'
+import { MAX_NO_PROXY, MAX_PROXY_URL, proxyProblems } from '../../rules/proxy'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Schema
@@ -41,6 +42,18 @@ export const zPropertyKeyMap = z.strictObject({
   onlineResize: zPropertyKey,
   encryptedPassword: zPropertyKey,
 })
+
+/** Issue 14: a profile's proxy (preload/rules/proxy.ts: http(s):// only, no user:password, a no-proxy list). */
+export const zProfileProxy = z
+  .strictObject({
+    mode: z.enum(PROXY_MODES),
+    httpProxy: clean(MAX_PROXY_URL).optional(),
+    httpsProxy: clean(MAX_PROXY_URL).optional(),
+    noProxy: clean(MAX_NO_PROXY).optional(),
+  })
+  .superRefine((p, ctx) => {
+    for (const x of proxyProblems(p)) ctx.addIssue({ code: 'custom', path: [x.field], message: x.message })
+  }) satisfies z.ZodType<ProfileProxy>
 
 /** The fields, without the cross-field rules (used to build the stored-document schema as well). */
 export const zProfileFields = z.strictObject({
@@ -82,6 +95,7 @@ export const zProfileFields = z.strictObject({
   notes: z.string().max(4000),
   // C2: the policy the UI assumes (issue 14.6); absent = glanceDefault
   policyPreset: z.enum(POLICY_PRESETS).optional(),
+  proxy: zProfileProxy.optional(), // issue 14: absent = system
 })
 
 /** Cross-field rules: what a profile needs before it can authenticate. Returns human messages. */

@@ -33,7 +33,8 @@ describeCloud('create from URL: probe before, verification after (real Glance we
   const created: string[] = []
   const ctx = { profileId: 'it', region: cloud.region }
   const seenBy: Record<string, string[]> = {}
-  const fromNode = (req: IncomingMessage) => /node|undici/i.test(String(req.headers['user-agent'] ?? ''))
+  // the probe is the app's HttpClient (user agent glance-desktop; it was Node's fetch before issue 14), Glance is Python
+  const fromNode = (req: IncomingMessage) => /glance-desktop|node|undici/i.test(String(req.headers['user-agent'] ?? ''))
 
   beforeAll(async () => {
     dir = tmp('url-it-')
@@ -51,7 +52,7 @@ describeCloud('create from URL: probe before, verification after (real Glance we
       else if (path === '/disguised.qcow2') send('application/octet-stream', HTML)
       else if (path === '/random.qcow2') send('application/octet-stream', raw)
       else if (path === '/disk.qcow2') send('application/octet-stream', qcow2)
-      // the probe (Node's fetch) sees a qcow2, Glance (Python) gets the web page
+      // the probe (this app) sees a qcow2, Glance (Python) gets the web page
       else if (path === '/switch.qcow2') send('application/octet-stream', fromNode(req) ? qcow2 : HTML)
       else {
         res.writeHead(404)
