@@ -476,7 +476,8 @@ export class TransferService {
 
   /**
    * The user keeps a download Glance has no checksum or hash for (the job waits paused, `decision: 'acceptUnverified'`):
-   * its own part file gets the final name, marked not verified.
+   * its own part file gets the final name, marked not verified. A trust decision: the user confirms it in a
+   * main-process dialog (a compromised renderer cannot answer it); no answer (the CLI) is a "no".
    */
   async acceptUnverified(jobId: string): Promise<JobDTO> {
     this.owned()
@@ -484,6 +485,16 @@ export class TransferService {
     if (j.spec.kind !== 'download' || j.state !== 'paused' || !j.spec.unverified) {
       throw reasonError('CONFLICT', 'noDecision', { jobId }, 'This transfer is not waiting for a decision.', { retryable: false })
     }
+    const dialogs = this.deps.platform.dialogs
+    const yes = dialogs.confirm ? await dialogs.confirm({ purpose: 'unverifiedDownload', name: j.imageName, subjects: [j.spec.path] }) : false
+    this.deps.log.info('confirmation', { kind: 'unverifiedDownload', jobId, answer: yes })
+    if (!yes) {
+      const params = { confirm: 'unverifiedDownload', name: j.imageName }
+      throw reasonError('CANCELLED', 'notConfirmed', params, `Not confirmed: the download ${j.id} stays unverified in its part file.`, { retryable: false })
+    }
+    // the job may have changed while the dialog was open (cancelled, removed)
+    if (this.jobs.get(jobId) !== j || j.state !== 'paused' || !j.spec.unverified)
+      throw reasonError('CONFLICT', 'noDecision', { jobId }, 'This transfer is not waiting for a decision.', { retryable: false })
     await acceptUnverifiedPart(j.spec)
     delete j.spec.unverified
     delete j.decision

@@ -276,6 +276,7 @@ const zhCN: Messages = {
       plainHttp: '“{name}”的认证地址使用 http:// 连接另一台计算机：密码或密钥将以明文传输。继续吗？',
       publicImage: '要将镜像“{name}”设为公有（云中所有项目可见）吗？',
       manifestFile: '清单中的文件不是通过对话框选择的。要上传它们吗？',
+      unverifiedDownload: '要保留“{name}”未经校验的下载吗？Glance 没有此镜像的校验和，无法确认该文件与云中的镜像一致。文件将使用最终名称：',
     },
   },
   notice: {
@@ -762,6 +763,9 @@ const zhCN: Messages = {
     verified: '已校验',
     // C1
     notVerified: '已导入，格式未校验',
+    // issue 12.3：Glance 没有校验和的下载等待用户决定（由主进程确认）
+    keepUnverified: '保留为未校验',
+    keptUnverified: '已保留，未校验',
     stoppedAt: '停止于：{phase}',
     cancelTitle: '取消此次上传？',
     cancelBig: '取消“{name}”的上传？已发送 {done}（共 {total}）；之后重新开始需要再次发送整个文件。',

@@ -61,7 +61,8 @@ export const useTransfersStore = defineStore('transfers', () => {
     }
   }
 
-  async function act(kind: 'pause' | 'resume' | 'cancel' | 'retry' | 'runDraft', jobId: string): Promise<JobDTO> {
+  /** A job command; `acceptUnverified` keeps a download Glance has no checksum for (the main process asks to confirm). */
+  async function act(kind: 'pause' | 'resume' | 'cancel' | 'retry' | 'runDraft' | 'acceptUnverified', jobId: string): Promise<JobDTO> {
     const j = await call(api.transfers[kind](jobId))
     upsert(j)
     return j
