@@ -15,6 +15,7 @@ import { senderCheck } from './electron/sender'
 import { bindIpcMain, forwardEvents } from './ipc/electron'
 import { createMainWindow } from './window'
 import { DOCS_URL, installMenu } from './menu'
+import { EVENTS } from '../preload/contract/events'
 
 const here = import.meta.dirname
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     isDev,
     platform: process.platform,
     appName: app.getName(),
-    command: (command) => getWindow()?.webContents.send('app:command', { command }),
+    command: (command) => getWindow()?.webContents.send(EVENTS.app.command, { command }),
     openDocs: () => void openExternalChecked(DOCS_URL),
   })
 

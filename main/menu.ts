@@ -1,11 +1,11 @@
 /**
- * The application menu. Its actions become `app:command` events for the renderer (which owns the UI state), except
+ * The application menu. Its actions become `EVENTS.app.command` events for the renderer (which owns the UI state), except
  * Quit, the window roles and "open documentation" (the checked external helper).
  */
 import { Menu, type MenuItemConstructorOptions } from 'electron'
-import type { EventMap } from '../preload/api'
+import type { AppCommand } from '../preload/api'
 
-export type AppCommand = EventMap['app:command']['command']
+export type { AppCommand }
 
 export const DOCS_URL = 'https://github.com/glance-desktop/glance-desktop#readme'
 
@@ -13,7 +13,7 @@ export interface MenuDeps {
   isDev: boolean
   platform: NodeJS.Platform
   appName: string
-  /** Sends `app:command` to the main window. */
+  /** Sends the command to the main window (`EVENTS.app.command`). */
   command(command: AppCommand): void
   openDocs(): void
 }

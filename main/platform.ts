@@ -26,10 +26,10 @@ export interface SaveDialogOptions {
 /**
  * A question only the user can answer, asked by the MAIN process (never the renderer, which may be hostile): before a
  * saved secret or its token may go somewhere new, before a manifest makes an image public or names a file no dialog
- * chose. [B1]
+ * chose, before a download Glance has no checksum for gets its final name (issue 12.3). [B1]
  */
 export interface ConfirmRequest {
-  purpose: 'insecureTls' | 'caFile' | 'endpointOverride' | 'plainHttp' | 'plainHttpProxy' | 'publicImage' | 'manifestFile'
+  purpose: 'insecureTls' | 'caFile' | 'endpointOverride' | 'plainHttp' | 'plainHttpProxy' | 'publicImage' | 'manifestFile' | 'unverifiedDownload'
   /** The profile (or image) concerned. */
   name?: string
   /** What exactly: URLs, override `key = url`, file paths (shown as a list). */

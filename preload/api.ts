@@ -3,7 +3,7 @@
  *
  * Pure TypeScript: no Electron, no Node imports. It is compiled into the main process, the preload, the browser
  * harness bridge and the renderer alike. Every command is declared once in preload/contract/commands/<domain>.ts (its
- * types are re-exported here), every event channel in `EventMap`; `Api` is what `window.api` offers. Commands
+ * types are re-exported here), every event in preload/contract/events.ts; `Api` is what `window.api` offers. Commands
  * resolve to a `Result<T>` envelope (they never throw across the bridge); the renderer's `unwrap` turns an error envelope back into an `AppError`.
  */
 
@@ -21,10 +21,7 @@ export * from './contract/volumes'
 export * from './contract/files'
 export * from './contract/transfers'
 export * from './contract/app'
-import type { Notice } from './contract/app'
 import type { FileRef } from './contract/files'
-import type { ProfilesState } from './contract/profiles'
-import type { JobDTO, ProgressEvent } from './contract/transfers'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Channels
@@ -37,24 +34,10 @@ import type { JobDTO, ProgressEvent } from './contract/transfers'
 export type { CommandArgs, CommandChannel, CommandResult } from './contract/commands'
 import type { CommandChannel, CommandsApi } from './contract/commands'
 
-/** Event channels (main -> renderer): name -> payload. */
-export interface EventMap {
-  'transfers:progress': ProgressEvent[]
-  'transfers:changed': JobDTO
-  'transfers:removed': { jobId: string }
-  'profiles:changed': ProfilesState
-  'app:notice': Notice
-  'app:command': { command: 'refresh' | 'newImage' | 'search' | 'profiles' | 'importProfiles' | 'transfers' | 'about' }
-}
-export type EventChannel = keyof EventMap
-export const EVENT_CHANNELS = [
-  'transfers:progress',
-  'transfers:changed',
-  'transfers:removed',
-  'profiles:changed',
-  'app:notice',
-  'app:command',
-] as const satisfies readonly EventChannel[]
+// Events (main -> renderer) are declared once, in ONE table: preload/contract/events.ts (domain -> name -> payload type).
+// EVENTS (the channel names), EVENT_CHANNELS and EventMap are derived from it; emit and listen through EVENTS.
+export * from './contract/events'
+import type { EventChannel, EventMap } from './contract/events'
 
 export type Unsubscribe = () => void
 

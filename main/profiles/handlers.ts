@@ -1,6 +1,6 @@
 /**
  * The `profiles:*` commands (declared in preload/contract/commands/profiles.ts, which validates every argument): one call into
- * ProfileService / CloudConnector each. The service emits `profiles:changed` after every change. No handler ever
+ * ProfileService / CloudConnector each. The service emits `EVENTS.profiles.changed` after every change. No handler ever
  * returns a secret.
  */
 import type { ImportSource } from '../../preload/api'

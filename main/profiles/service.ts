@@ -2,7 +2,7 @@
  * Connection profiles: the saved list (settings.json through a SettingsBackend), the secrets (secrets.ts), the profile
  * built from OS_* variables at start-up (in memory, `source: 'env'`), import and export.
  *
- * Every change is written once, then `profiles:changed` is emitted with the new state. Secrets never leave this
+ * Every change is written once, then `EVENTS.profiles.changed` is emitted with the new state. Secrets never leave this
  * service except through `secret(id)`, which only main-process code calls (the connector).
  */
 import { createHash, randomUUID } from 'node:crypto'
@@ -19,6 +19,7 @@ import {
 } from '../../preload/api'
 import type { ConfirmRequest, Platform } from '../platform'
 import type { EventBus } from '../events'
+import { EVENTS } from '../../preload/contract/events'
 import type { Logger } from '../log'
 import { identityKey, uniqueName, zProfileInput } from './model'
 import { openSettings, type SettingsBackend, type SettingsDocument, type StoredProfile } from './profile-store'
@@ -259,7 +260,7 @@ export class ProfileService {
         /* a listener must not break the change */
       }
     }
-    this.deps.events.emit('profiles:changed', this.state())
+    this.deps.events.emit(EVENTS.profiles.changed, this.state())
   }
 
   /** Writes the next document (validated), then adopts it. Nothing changes in memory if the write fails. */

@@ -4,6 +4,7 @@
  */
 import type { Platform } from '../platform'
 import type { EventBus } from '../events'
+import { EVENTS } from '../../preload/contract/events'
 import type { Logger } from '../log'
 import type { JobRecord } from './store'
 import { NOTIFY_AFTER_SECONDS } from './tuning'
@@ -57,7 +58,7 @@ export function saveReports(deps: { events: EventBus; log: Logger }, file: () =>
   return {
     onError: (e) => {
       deps.log.error('saving the transfer queue failed', { file: file(), error: e.message })
-      deps.events.emit('app:notice', {
+      deps.events.emit(EVENTS.app.notice, {
         level: 'error',
         message: `The transfer queue cannot be saved to ${file()} (${e.message}). Transfers go on, but a restart now would lose their latest state; free space or fix the folder.`,
         reason: 'queueSaveFailed',
@@ -66,7 +67,7 @@ export function saveReports(deps: { events: EventBus; log: Logger }, file: () =>
     },
     onRecovered: () => {
       deps.log.info('saving the transfer queue works again', { file: file() })
-      deps.events.emit('app:notice', { level: 'info', message: 'The transfer queue is saved again.', reason: 'queueSaved', params: {} })
+      deps.events.emit(EVENTS.app.notice, { level: 'info', message: 'The transfer queue is saved again.', reason: 'queueSaved', params: {} })
     },
   }
 }

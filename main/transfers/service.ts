@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises'
 import { AppError, type CloudContext, type DiskFormat, type JobDTO, type JobPhase, type JobState } from '../../preload/api'
 import type { Platform } from '../platform'
 import type { EventBus } from '../events'
+import { EVENTS } from '../../preload/contract/events'
 import { redactUrl, type Logger } from '../log'
 import type { FileRegistry } from '../files/registry'
 import type { CloudConnector } from '../profiles/connector'
@@ -116,7 +117,7 @@ export class TransferService {
           }
         }
         this.store.saveSoon()
-        deps.events.emit('transfers:progress', events)
+        deps.events.emit(EVENTS.transfers.progress, events)
         this.updateTaskbar()
       },
       intervalMs: deps.progressMs ?? PROGRESS_INTERVAL_MS,
@@ -190,7 +191,7 @@ export class TransferService {
     if (!this.lock.held) {
       const by = this.lock.by
       this.deps.log.error('transfer queue locked by another process', { file: this.store.file, ...(by ? { pid: by.pid, host: by.host } : {}) })
-      this.deps.events.emit('app:notice', {
+      this.deps.events.emit(EVENTS.app.notice, {
         level: 'error',
         message: `The transfer queue is in use by another process${by ? ` (pid ${by.pid} on ${by.host})` : ''}: transfers do not run in this window. Close the other one and restart.`,
         reason: by ? 'queueInUse' : 'queueInUseUnknown',
@@ -202,7 +203,7 @@ export class TransferService {
     const q = this.store.quarantined
     if (q) {
       this.deps.log.error('transfer queue jobs quarantined', { count: q.count, file: q.path, why: q.why })
-      this.deps.events.emit('app:notice', {
+      this.deps.events.emit(EVENTS.app.notice, {
         level: 'warning',
         message: `${q.count} transfer(s) in the queue file were not valid and were set aside in ${q.path} (${q.why}). The other transfers are kept.`,
         reason: 'queueQuarantined',
@@ -213,7 +214,7 @@ export class TransferService {
     if (this.store.recovered) {
       this.deps.log.error('transfer queue file corrupt', { backup: this.store.recovered.backupPath })
       const r = this.store.recovered
-      this.deps.events.emit('app:notice', { level: 'error', message: r.message, reason: 'queueCorrupt', params: { backup: r.backupPath, why: r.why } })
+      this.deps.events.emit(EVENTS.app.notice, { level: 'error', message: r.message, reason: 'queueCorrupt', params: { backup: r.backupPath, why: r.why } })
     }
     const recovered = requeueInterrupted(this.jobs.values())
     if (recovered) {
@@ -393,7 +394,7 @@ export class TransferService {
     if (j.spec.kind === 'download') await removeOwnPart(j.spec)
     this.jobs.delete(jobId)
     await this.store.save()
-    this.deps.events.emit('transfers:removed', { jobId })
+    this.deps.events.emit(EVENTS.transfers.removed, { jobId })
   }
 
   async runDraft(jobId: string): Promise<JobDTO> {
@@ -475,7 +476,8 @@ export class TransferService {
 
   /**
    * The user keeps a download Glance has no checksum or hash for (the job waits paused, `decision: 'acceptUnverified'`):
-   * its own part file gets the final name, marked not verified.
+   * its own part file gets the final name, marked not verified. A trust decision: the user confirms it in a
+   * main-process dialog (a compromised renderer cannot answer it); no answer (the CLI) is a "no".
    */
   async acceptUnverified(jobId: string): Promise<JobDTO> {
     this.owned()
@@ -483,6 +485,16 @@ export class TransferService {
     if (j.spec.kind !== 'download' || j.state !== 'paused' || !j.spec.unverified) {
       throw reasonError('CONFLICT', 'noDecision', { jobId }, 'This transfer is not waiting for a decision.', { retryable: false })
     }
+    const dialogs = this.deps.platform.dialogs
+    const yes = dialogs.confirm ? await dialogs.confirm({ purpose: 'unverifiedDownload', name: j.imageName, subjects: [j.spec.path] }) : false
+    this.deps.log.info('confirmation', { kind: 'unverifiedDownload', jobId, answer: yes })
+    if (!yes) {
+      const params = { confirm: 'unverifiedDownload', name: j.imageName }
+      throw reasonError('CANCELLED', 'notConfirmed', params, `Not confirmed: the download ${j.id} stays unverified in its part file.`, { retryable: false })
+    }
+    // the job may have changed while the dialog was open (cancelled, removed)
+    if (this.jobs.get(jobId) !== j || j.state !== 'paused' || !j.spec.unverified)
+      throw reasonError('CONFLICT', 'noDecision', { jobId }, 'This transfer is not waiting for a decision.', { retryable: false })
     await acceptUnverifiedPart(j.spec)
     delete j.spec.unverified
     delete j.decision
@@ -502,7 +514,7 @@ export class TransferService {
     this.owned()
     this.jobs.set(job.id, job)
     await this.store.save()
-    this.deps.events.emit('transfers:changed', toDTO(job))
+    this.deps.events.emit(EVENTS.transfers.changed, toDTO(job))
     this.pump()
   }
 
@@ -520,7 +532,7 @@ export class TransferService {
       ...(j.error ? { error: j.error.code } : {}),
     })
     await this.store.save()
-    this.deps.events.emit('transfers:changed', toDTO(j))
+    this.deps.events.emit(EVENTS.transfers.changed, toDTO(j))
     this.updateTaskbar()
   }
 
@@ -531,7 +543,7 @@ export class TransferService {
   private changed(j: JobRecord): void {
     j.updatedAt = new Date().toISOString()
     this.store.saveSoon()
-    this.deps.events.emit('transfers:changed', toDTO(j))
+    this.deps.events.emit(EVENTS.transfers.changed, toDTO(j))
   }
 
   private async interrupt(j: JobRecord, reason: StopReason): Promise<void> {

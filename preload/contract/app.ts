@@ -17,6 +17,9 @@ export interface AppInfo {
   dataDir: string
 }
 
+/** A command of the application menu or a keyboard shortcut; the renderer owns the UI state it changes. */
+export type AppCommand = 'refresh' | 'newImage' | 'search' | 'profiles' | 'importProfiles' | 'transfers' | 'about'
+
 export interface Notice {
   level: 'info' | 'warning' | 'error'
   /** English (logs); the UI words `reason` (notice.<reason>, with `params`) when it knows it. C2 */

@@ -201,7 +201,9 @@ export interface Permission {
   params?: Record<string, string>
 }
 
-export type ActionName = 'create' | 'modify' | 'delete' | 'download' | 'createVolume' | 'editTags' | 'publicize' | 'deactivate' | 'share' | 'import'
+/** The image actions with a general permission: derived from the one action table, IMAGE_ACTIONS (preload/rules/permissions.ts). */
+export type { ActionName } from '../rules/permissions'
+import type { ActionName } from '../rules/permissions'
 
 export interface Capabilities {
   roles: string[]

@@ -1,5 +1,6 @@
 /** Keyboard shortcuts and the native menu's commands -> the command bus. */
 import { onBeforeUnmount, onMounted } from 'vue'
+import { EVENTS } from '@contract/api'
 import { api } from '@/api'
 import { shortcutFor } from '@/lib/shortcuts'
 import { emitCommand } from './bus'
@@ -27,7 +28,7 @@ export function useShortcuts(): void {
   onMounted(() => {
     window.addEventListener('keydown', onKey)
     try {
-      off = api.on('app:command', (p) => emitCommand(p.command))
+      off = api.on(EVENTS.app.command, (p) => emitCommand(p.command))
     } catch {
       off = null
     }

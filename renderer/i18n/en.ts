@@ -297,6 +297,8 @@ const en = {
         '“{name}” talks http:// through a proxy on another computer: that proxy can read the saved password or secret and the sign-in token. Continue?', // issue 14
       publicImage: 'Make the image “{name}” public (visible to every project of the cloud)?',
       manifestFile: 'The manifest names files that were not chosen in a dialog. Upload them?',
+      unverifiedDownload:
+        'Keep the download of “{name}” unverified? Glance has no checksum for this image, so nobody can tell whether the file is what the cloud holds. It gets its final name:',
     },
   },
   notice: {
@@ -795,6 +797,9 @@ const en = {
     verified: 'verified',
     // C1
     notVerified: 'imported, format not verified',
+    // issue 12.3: a download Glance has no checksum for waits for the user (the main process asks to confirm)
+    keepUnverified: 'Keep unverified',
+    keptUnverified: 'kept, not verified',
     stoppedAt: 'Stopped while: {phase}',
     cancelTitle: 'Cancel this upload?',
     cancelBig: 'Cancel the upload of “{name}”? {done} of {total} have been sent; starting again later sends the whole file again.',

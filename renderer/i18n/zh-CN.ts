@@ -288,6 +288,7 @@ const zhCN: Messages = {
       plainHttpProxy: '“{name}”通过另一台计算机上的代理以 http:// 通信：该代理可以读取保存的密码或密钥以及登录令牌。继续吗？', // issue 14
       publicImage: '要将镜像“{name}”设为公有（云中所有项目可见）吗？',
       manifestFile: '清单中的文件不是通过对话框选择的。要上传它们吗？',
+      unverifiedDownload: '要保留“{name}”未经校验的下载吗？Glance 没有此镜像的校验和，无法确认该文件与云中的镜像一致。文件将使用最终名称：',
     },
   },
   notice: {
@@ -783,6 +784,9 @@ const zhCN: Messages = {
     verified: '已校验',
     // C1
     notVerified: '已导入，格式未校验',
+    // issue 12.3：Glance 没有校验和的下载等待用户决定（由主进程确认）
+    keepUnverified: '保留为未校验',
+    keptUnverified: '已保留，未校验',
     stoppedAt: '停止于：{phase}',
     cancelTitle: '取消此次上传？',
     cancelBig: '取消“{name}”的上传？已发送 {done}（共 {total}）；之后重新开始需要再次发送整个文件。',

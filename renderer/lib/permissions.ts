@@ -12,7 +12,7 @@
  * | no / several images selected       | perm.selectSome / perm.selectOne            |
  */
 import type { ActionName, Capabilities, ImageDTO, Permission, PermissionCode } from '@contract/api'
-import { imagePermission, volumeEligibility, type ImageAction } from '@contract/rules/permissions'
+import { generalOf, imagePermission, volumeEligibility, type ImageAction } from '@contract/rules/permissions'
 import type { Issue } from './imageForm'
 
 export type { ImageAction }
@@ -59,7 +59,7 @@ export function can(action: ActionName, caps: CapsState | undefined): Verdict {
 
 /** Permission for an action on one image (the shared rule). */
 export function canOnImage(action: ImageAction, im: ImageDTO, caps: CapsState | undefined): Verdict {
-  const general = can(action === 'reactivate' ? 'deactivate' : action, caps)
+  const general = can(generalOf(action), caps)
   if (!general.allowed) return general
   return verdict(imagePermission(action, im, (caps as { caps: Capabilities }).caps))
 }

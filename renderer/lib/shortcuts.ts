@@ -1,5 +1,6 @@
 /** Keyboard shortcuts -> app commands. Pure. */
-export type AppCommand = 'refresh' | 'newImage' | 'search' | 'profiles' | 'importProfiles' | 'transfers' | 'about'
+import type { AppCommand } from '@contract/api'
+export type { AppCommand }
 
 export interface KeyLike {
   key: string

@@ -13,7 +13,7 @@ import type {
   ProfileTestDraft,
 } from '@contract/api'
 import { api, call, toAppError } from '@/api'
-import type { AppErrorData } from '@contract/api'
+import { EVENTS, type AppErrorData } from '@contract/api'
 
 export const SESSION_KEY = 'glance-desktop.current'
 
@@ -117,7 +117,7 @@ export const useProfilesStore = defineStore('profiles', () => {
   function subscribe(): void {
     if (unsubscribe) return
     try {
-      unsubscribe = api.on('profiles:changed', (s) => apply(s))
+      unsubscribe = api.on(EVENTS.profiles.changed, (s) => apply(s))
     } catch {
       unsubscribe = null
     }

@@ -1,7 +1,7 @@
 /** Transfer jobs and their live progress, from the main process's queue. */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { AppErrorData, CloudContext, JobDTO, ProgressEvent } from '@contract/api'
+import { EVENTS, type AppErrorData, type CloudContext, type JobDTO, type ProgressEvent } from '@contract/api'
 import { api, call, toAppError } from '@/api'
 
 export const useTransfersStore = defineStore('transfers', () => {
@@ -53,15 +53,16 @@ export const useTransfersStore = defineStore('transfers', () => {
   function subscribe(): void {
     if (unsubs.length) return
     try {
-      unsubs.push(api.on('transfers:progress', onProgress))
-      unsubs.push(api.on('transfers:changed', upsert))
-      unsubs.push(api.on('transfers:removed', (p) => onRemoved(p.jobId)))
+      unsubs.push(api.on(EVENTS.transfers.progress, onProgress))
+      unsubs.push(api.on(EVENTS.transfers.changed, upsert))
+      unsubs.push(api.on(EVENTS.transfers.removed, (p) => onRemoved(p.jobId)))
     } catch {
       /* no event bridge (tests) */
     }
   }
 
-  async function act(kind: 'pause' | 'resume' | 'cancel' | 'retry' | 'runDraft', jobId: string): Promise<JobDTO> {
+  /** A job command; `acceptUnverified` keeps a download Glance has no checksum for (the main process asks to confirm). */
+  async function act(kind: 'pause' | 'resume' | 'cancel' | 'retry' | 'runDraft' | 'acceptUnverified', jobId: string): Promise<JobDTO> {
     const j = await call(api.transfers[kind](jobId))
     upsert(j)
     return j

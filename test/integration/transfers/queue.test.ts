@@ -23,6 +23,7 @@ import { EventBus } from '../../../main/events'
 import type { CloudClient } from '../../../main/openstack/types'
 import type { TransferCloud } from '../../../main/transfers/port'
 import type { TransferService } from '../../../main/transfers/service'
+import type { ConfirmRequest } from '../../../main/platform'
 import { cloudService, describeCloud, describeFaultCloud, faultCloud, profileStateDir, type CloudCreds } from '../../support/cloud'
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy'
 import { clientFor, fields, glanceRoot, openService, tmp, type ServiceOptions } from './helpers'
@@ -741,7 +742,20 @@ describeCloud('download part files: the job’s own, or left alone (real Glance,
     expect(waiting.error).toMatchObject({ code: 'CONFLICT', details: { reason: 'unverifiable' } })
     expect(existsSync(target)).toBe(false)
     expect(readFileSync(`${target}.part`).equals(data)).toBe(true)
+    // keeping it is a trust decision the main process confirms: no dialog (the CLI) or "no" changes nothing
+    await expect(s.acceptUnverified(job.id)).rejects.toMatchObject({ code: 'CANCELLED', details: { reason: 'notConfirmed' } })
+    const asked: ConfirmRequest[] = []
+    s.deps.platform.dialogs.confirm = async (req) => (asked.push(req), false)
+    await expect(s.acceptUnverified(job.id)).rejects.toMatchObject({ code: 'CANCELLED', details: { reason: 'notConfirmed' } })
+    expect(s.get(job.id)).toMatchObject({ state: 'paused', decision: 'acceptUnverified' })
+    expect(existsSync(target)).toBe(false)
+    expect(readFileSync(`${target}.part`).equals(data)).toBe(true)
+    s.deps.platform.dialogs.confirm = async (req) => (asked.push(req), true)
     const done = await s.acceptUnverified(job.id)
+    expect(asked.map((r) => [r.purpose, r.subjects])).toEqual([
+      ['unverifiedDownload', [target]],
+      ['unverifiedDownload', [target]],
+    ])
     expect(done.state).toBe('done')
     expect(done.result?.verified).toBe(false)
     expect(done.decision).toBeUndefined()
