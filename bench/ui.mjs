@@ -7,11 +7,14 @@
 // Knobs: BENCH_UI_IMAGES (10000)  BENCH_UI_RUNS (5)  BENCH_UI_STATE (bench/.state: the cached cloud + images)
 //        BENCH_UI_XFERS (20 uploads at once; 0 skips the load test)  BENCH_UI_XFER_MIB (64)
 //        BENCH_UI_KEEP_CLOUD=1 (leave the bench cloud running)  BENCH_UI_JSON=1 (raw figures as JSON on stdout)
+//        BENCH_UI_LIST_TIMEOUT_S (600: how long a full listing of the images may take)
+//        BENCH_UI_SEED_ONLY=1 (start the cloud and seed the images, measure nothing, leave the cloud running; no
+//        build needed: seed in the background while you build)
 //        BENCH_UI_PORTS: BENCH_UI_KEYSTONE_PORT (45000) BENCH_UI_GLANCE_PORT (49292) BENCH_UI_GLANCE2_PORT (49293)
 // The OS_* of the environment (bench/run.mjs passes its own) are ignored on purpose: 10,000 images never go to a
 // shared cloud. The bench cloud is stopped at the end unless it was already running or BENCH_UI_KEEP_CLOUD=1.
 import { fork } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -31,6 +34,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const TARGET_FIRST_ROWS = 300
 const TARGET_FILTER = 100
 const FILTER_TERMS = ['fedora-40', 'gpu-0042']
+const SEED_ONLY = process.env.BENCH_UI_SEED_ONLY === '1'
+/** How long a full listing may take (a loaded machine lists 10,000 images in minutes, not seconds). */
+const LIST_TIMEOUT_MS = Number(process.env.BENCH_UI_LIST_TIMEOUT_S ?? 600) * 1000
 
 const log = (...a) => console.error('[bench:ui]', ...a)
 const load = () =>
@@ -83,6 +89,7 @@ async function startChild(env, dataDir) {
 
 async function main() {
   mkdirSync(STATE, { recursive: true })
+  if (SEED_ONLY) return seedOnly()
   if (!existsSync(join(root, 'out/web/harness.js')) || !existsSync(join(root, 'out/renderer/index.html'))) {
     throw new Error('no build: run `npm run build` first')
   }
@@ -138,6 +145,20 @@ async function main() {
   return out
 }
 
+/** BENCH_UI_SEED_ONLY=1: the cloud and its images only; the cloud is left running for the measuring run. */
+async function seedOnly() {
+  log(uptime())
+  const admin = cloudUp(root, CLOUD_STATE, log)
+  const env = await ensureBenchUser(admin, log)
+  const g = await glanceFor(env)
+  const seeded = await seedImages(g, N, 8, log)
+  const present = (await listAll(g)).length
+  log(
+    `seeded: ${seeded.created} created in ${r1(seeded.seconds)} s; project ${env.OS_PROJECT_NAME} holds ${present} images; cloud left running (${CLOUD_STATE})`,
+  )
+  return { seedOnly: true, created: seeded.created, seconds: seeded.seconds, imagesInProject: present }
+}
+
 async function session(env) {
   const closers = []
   const close = async () => {
@@ -187,14 +208,48 @@ async function session(env) {
     await cdp.send('HeapProfiler.collectGarbage')
     return (await cdp.send('Runtime.getHeapUsage')).usedSize / 2 ** 20
   }
-  return { h, context, page, problems, ws, heap, close }
+  return { h, context, page, problems, ws, heap, rss: () => rendererRssMiB(userDataDir), close }
 }
 
-async function listRun({ h, page, ws, heap }, present) {
+/**
+ * The resident memory (MiB) of this browser's largest renderer process (the page's): the browser process is the one
+ * whose command line names our user data dir, its renderers are the descendants with --type=renderer. Linux only
+ * (/proc); null elsewhere.
+ */
+function rendererRssMiB(userDataDir) {
+  try {
+    const procs = []
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue
+      try {
+        const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+        const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1] ?? 0) / 1024
+        procs.push({ pid: Number(d), ppid, cmd, rss })
+      } catch {
+        /* gone */
+      }
+    }
+    const browser = procs.find((p) => !p.cmd.some((a) => a.startsWith('--type=')) && p.cmd.some((a) => a.includes(userDataDir)))
+    if (!browser) return null
+    const mine = new Set([browser.pid])
+    for (let grew = true; grew; ) {
+      grew = false
+      for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) grew = !!mine.add(p.pid)
+    }
+    const renderers = procs.filter((p) => mine.has(p.pid) && p.cmd.includes('--type=renderer'))
+    return renderers.length ? Math.max(...renderers.map((p) => p.rss)) : null
+  } catch {
+    return null
+  }
+}
+
+async function listRun({ h, page, ws, heap, rss }, present) {
   await h.ask('eld-reset')
   ws.bytes = 0
   await page.goto(h.url)
-  const nav = await page.evaluate(waitLoaded, present).catch(async (e) => {
+  const nav = await page.evaluate(waitLoaded, { n: present, timeoutMs: LIST_TIMEOUT_MS }).catch(async (e) => {
     await page.screenshot({ path: join(STATE, 'failed.png') }).catch(() => {})
     log(`page at ${page.url()}; screenshot ${join(STATE, 'failed.png')}`)
     throw e
@@ -202,9 +257,10 @@ async function listRun({ h, page, ws, heap }, present) {
   const navBytes = ws.bytes
   const navEld = await h.ask('eld')
   const heapMiB = await heap()
+  const rendererRss = rss()
   ws.bytes = 0
   await h.ask('eld-reset')
-  const refresh = await page.evaluate(timeRefresh, present)
+  const refresh = await page.evaluate(timeRefresh, { n: present, timeoutMs: LIST_TIMEOUT_MS })
   const refreshEld = await h.ask('eld')
   const refreshBytes = ws.bytes
   const filters = []
@@ -213,9 +269,9 @@ async function listRun({ h, page, ws, heap }, present) {
   const keyMs = filters.flatMap((f) => f.keys.map((k) => k.ms))
   log(
     `  first rows: navigation ${r0(nav.firstRowsPainted)} ms (list request at ${r0(nav.listStart)}, first page data ${r0(nav.firstPage)}), refresh ${r0(refresh.firstRows)} ms; all ${present}: ${r0(refresh.complete)} ms;` +
-      ` filter keystroke median ${r0(median(keyMs))} / max ${r0(Math.max(...keyMs))} ms; scroll p50/p95 frame ${r1(scroll.frameP50)}/${r1(scroll.frameP95)} ms; heap ${r1(heapMiB)} MiB`,
+      ` filter keystroke median ${r0(median(keyMs))} / max ${r0(Math.max(...keyMs))} ms; scroll p50/p95 frame ${r1(scroll.frameP50)}/${r1(scroll.frameP95)} ms; heap ${r1(heapMiB)} MiB, renderer RSS ${r1(rendererRss)} MiB; scroll long tasks ${scroll.longTasks} (max ${r0(scroll.longTaskMax)} ms)`,
   )
-  return { nav, navBytes, navEld, heapMiB, refresh, refreshEld, refreshBytes, filters, scroll, load: load() }
+  return { nav, navBytes, navEld, heapMiB, rendererRss, refresh, refreshEld, refreshBytes, filters, scroll, load: load() }
 }
 
 async function loadTest({ page, h, g }) {
@@ -391,6 +447,7 @@ function table(o) {
   )
   L.push(`  ${'refresh: long tasks (count, max ms)'.padEnd(60)} ${`${r0(m((r) => r.refresh.longTasks))}, ${r0(m((r) => r.refresh.longTaskMax))}`.padStart(7)}`)
   L.push(`  ${'JS heap after the full list (MiB, after GC)'.padEnd(60)} ${String(r1(m((r) => r.heapMiB))).padStart(7)}`)
+  L.push(`  ${'renderer process RSS after the full list (MiB)'.padEnd(60)} ${String(r1(m((r) => r.rendererRss ?? NaN))).padStart(7)}`)
   L.push(`  ${'WebSocket bytes received for the full list (MiB)'.padEnd(60)} ${String(r1(m((r) => r.refreshBytes / 2 ** 20))).padStart(7)}`)
   L.push(
     `  ${'main process event loop during a full load: p99 / max'.padEnd(60)} ${`${r1(m((r) => r.refreshEld.p99))} / ${r1(m((r) => r.refreshEld.max))}`.padStart(7)}`,
@@ -423,6 +480,10 @@ function table(o) {
 let code = 0
 try {
   const o = await main()
+  if (o.seedOnly) {
+    console.log(`ui benchmark: seeded only (${o.imagesInProject} images in the project)`)
+    process.exit(0)
+  }
   console.log(table(o))
   if (process.env.BENCH_UI_JSON) console.log(JSON.stringify(o))
   const file = join(STATE, 'last-ui.json')
