@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { nextTick } from 'vue'
 import type { ImageDTO, ImagePage, ProfileDTO } from '@contract/api'
-import { useImagesStore } from '@/stores/images'
+import { filterByKeys, searchKeysOf, useImagesStore } from '@/stores/images'
 import { useProfilesStore } from '@/stores/profiles'
 import { emptyProfile } from '@/lib/profileForm'
 import { filterByName, shouldAutoRefresh, transientIds, buildQuery, emptyFilters } from '@/lib/imageList'
@@ -127,6 +127,25 @@ describe('images store: per-profile state and search', () => {
     expect(store.shown.map((i) => i.name)).toEqual(['Ubuntu-22.04', 'my-ubuntu'])
     store.setSearch('')
     expect(store.shown).toHaveLength(3)
+  })
+
+  it('the precomputed search keys find what filterByName finds (names, an exact id, spaces), in the same order', () => {
+    const all = [image({ name: 'Ubuntu-22.04' }), image({ name: '' }), image({ name: 'centos-9 ' }), image({ name: 'my-UBUNTU' }), image({ name: 'x' })]
+    const keys = searchKeysOf(all)
+    for (const q of ['', '  ', 'ubun', ' UBUN ', 'centos-9', 'os-9 ', 'nothing', all[4]!.id, all[1]!.id.toUpperCase(), '-']) {
+      expect(filterByKeys(all, keys, q)).toEqual(filterByName(all, q))
+    }
+    expect(filterByKeys(all, keys, all[1]!.id)).toEqual([all[1]])
+  })
+
+  it('the search follows a list that changes (new keys for the new rows)', async () => {
+    api.images.list.mockImplementation(() => ok({ images: [image({ name: 'alpha' }), image({ name: 'beta' })] }))
+    const store = useImagesStore()
+    await store.load()
+    store.setSearch('gam')
+    expect(store.shown).toHaveLength(0)
+    store.upsert({ profileId: 'p1', region: 'R1' }, image({ name: 'Gamma' }))
+    expect(store.shown.map((i) => i.name)).toEqual(['Gamma'])
   })
 
   it('filterByName handles 10,000 images quickly', () => {
