@@ -212,37 +212,27 @@ async function session(env) {
 }
 
 /**
- * The resident memory (MiB) of this browser's largest renderer process (the page's): the browser process is the one
- * whose command line names our user data dir, its renderers are the descendants with --type=renderer. Linux only
- * (/proc); null elsewhere.
+ * The resident memory (MiB) of this browser's largest renderer process (the page's): Chromium's renderers carry
+ * --type=renderer and the browser's --user-data-dir on their command line. Linux only (/proc); null elsewhere.
  */
 function rendererRssMiB(userDataDir) {
+  let best = null
   try {
-    const procs = []
     for (const d of readdirSync('/proc')) {
       if (!/^\d+$/.test(d)) continue
       try {
         const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')
-        const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+        if (!cmd.includes('--type=renderer') || !cmd.some((a) => a.startsWith('--user-data-dir=') && a.includes(userDataDir))) continue
         const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1] ?? 0) / 1024
-        procs.push({ pid: Number(d), ppid, cmd, rss })
+        best = Math.max(best ?? 0, rss)
       } catch {
         /* gone */
       }
     }
-    const browser = procs.find((p) => !p.cmd.some((a) => a.startsWith('--type=')) && p.cmd.some((a) => a.includes(userDataDir)))
-    if (!browser) return null
-    const mine = new Set([browser.pid])
-    for (let grew = true; grew; ) {
-      grew = false
-      for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) grew = !!mine.add(p.pid)
-    }
-    const renderers = procs.filter((p) => mine.has(p.pid) && p.cmd.includes('--type=renderer'))
-    return renderers.length ? Math.max(...renderers.map((p) => p.rss)) : null
   } catch {
     return null
   }
+  return best
 }
 
 async function listRun({ h, page, ws, heap, rss }, present) {

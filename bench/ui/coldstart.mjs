@@ -3,7 +3,7 @@
 // clock (ms from navigation start). Against the bench cloud (BENCH_UI_SEED_ONLY=1 node bench/ui.mjs first).
 //   node bench/ui/coldstart.mjs [runs] [--profile]   (--profile: the top self-time functions up to the first rows)
 import { fork } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium } from 'playwright-core'
@@ -83,14 +83,37 @@ for (let r = 0; r < runs; r++) {
     for (const w of window.__ws) ev.push([w[0], 'ws', w.slice(1).join(' ')])
     for (const l of window.__bench.longtasks) ev.push([l[0], 'longtask', `${Math.round(l[1])} ms`])
     ev.push([window.__bench.firstRowPainted, 'rows', 'first rows painted'])
-    return ev.sort((a, b) => a[0] - b[0])
+    return ev
   })
+  // The main process's HTTP exchanges (its log: end time and duration), on the page's clock.
+  const origin = await page.evaluate(() => performance.timeOrigin)
+  for (const f of findLogs(data)) {
+    for (const line of readFileSync(f, 'utf8').split('\n')) {
+      if (!line.includes('"http"')) continue
+      try {
+        const r = JSON.parse(line)
+        const end = Date.parse(r.t) - origin
+        const u = new URL(r.url)
+        t.push([end - r.ms, 'http', `${r.method} :${u.port}${u.pathname}${u.search.slice(0, 40)} -> ${r.status ?? r.error} in ${Math.round(r.ms)} ms`])
+      } catch {
+        /* not a record */
+      }
+    }
+  }
+  t.sort((a, b) => a[0] - b[0])
   console.log(`--- run ${r + 1}`)
   for (const [ms, kind, what] of t) console.log(`${String(Math.round(ms)).padStart(6)}  ${kind.padEnd(8)} ${what}`)
   await ctx.close()
   child.kill()
   rmSync(udd, { recursive: true, force: true })
   rmSync(data, { recursive: true, force: true })
+}
+
+function findLogs(dir) {
+  const out = []
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile() && e.name === 'main.log') out.push(join(e.parentPath ?? e.path, e.name))
+  return out
 }
 
 /** Self time per function and per script (ms), the top entries. */
