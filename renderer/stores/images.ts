@@ -221,6 +221,26 @@ export const useImagesStore = defineStore('images', () => {
     }
   }
 
+  /**
+   * Resolves once the list of `ctx` shows its first page (or its load failed or stopped); at once when no first page
+   * is loading. Issue 16.4: the images view asks for the capabilities after it (see ImagesView loadAll).
+   */
+  function whenFirstPage(ctx: CloudContext): Promise<void> {
+    const s = stateFor(ctx)
+    if (!s.loadingFirst) return Promise.resolve()
+    return new Promise((resolve) => {
+      const stop = watch(
+        () => s.loadingFirst,
+        (v) => {
+          if (v) return
+          stop()
+          resolve()
+        },
+        { flush: 'sync' },
+      )
+    })
+  }
+
   /** Load the current list unless it already is; reload it in the background when it is older than STALE_MS. */
   async function ensureLoaded(now = Date.now()): Promise<void> {
     const s = current.value
@@ -314,6 +334,7 @@ export const useImagesStore = defineStore('images', () => {
     stateFor,
     load,
     ensureLoaded,
+    whenFirstPage,
     setSearch,
     setSelected,
     applyFilters,

@@ -32,6 +32,30 @@ function pages(all: ImageDTO[], size: number): (q: unknown, cursor?: string) => 
 }
 
 describe('images store: paging', () => {
+  it('whenFirstPage resolves once the first page is shown, not before (the capabilities wait for it: issue 16.4)', async () => {
+    const resolvers: ((v: { ok: true; value: ImagePage }) => void)[] = []
+    api.images.list.mockImplementation(() => new Promise((r) => void resolvers.push(r)))
+    const store = useImagesStore()
+    const ctx = { profileId: 'p1', region: 'R1' }
+    await expect(store.whenFirstPage(ctx)).resolves.toBeUndefined() // nothing loading
+    const loading = store.load(ctx)
+    let first = false
+    void store.whenFirstPage(ctx).then(() => (first = true))
+    await new Promise((r) => setTimeout(r, 0))
+    expect(first).toBe(false)
+    resolvers.shift()!({ ok: true, value: { images: [image({ name: 'a' })], next: 'c1' } })
+    await new Promise((r) => setTimeout(r, 0))
+    expect(first).toBe(true)
+    expect(store.lists.get('p1|R1')!.complete).toBe(false) // the next pages are still loading
+    resolvers.shift()!({ ok: true, value: { images: [image({ name: 'b' })] } })
+    await loading
+    // a failed first page releases it too
+    api.images.list.mockImplementation(() => fail('NETWORK', 'down'))
+    const again = store.load(ctx)
+    await expect(store.whenFirstPage(ctx)).resolves.toBeUndefined()
+    await again
+  })
+
   it('follows next cursors with page size 1000 and keeps the query', async () => {
     const all = Array.from({ length: 2500 }, (_, i) => image({ name: `img-${i}` }))
     const serve = pages(all, 1000)
