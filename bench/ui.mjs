@@ -208,12 +208,19 @@ async function session(env) {
     await cdp.send('HeapProfiler.collectGarbage')
     return (await cdp.send('Runtime.getHeapUsage')).usedSize / 2 ** 20
   }
-  return { h, context, page, problems, ws, heap, rss: () => rendererRssMiB(userDataDir), close }
+  // JS heap allocated (used + free, after GC) and DOM nodes: CDP Performance.getMetrics
+  const metrics = async () => {
+    await cdp.send('Performance.enable')
+    const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]))
+    return { heapTotalMiB: m.JSHeapTotalSize / 2 ** 20, nodes: m.Nodes }
+  }
+  return { h, context, page, problems, ws, heap, metrics, rss: () => rendererRssMiB(userDataDir), dataDir, close }
 }
 
 /**
- * The resident memory (MiB) of this browser's largest renderer process (the page's): Chromium's renderers carry
- * --type=renderer and the browser's --user-data-dir on their command line. Linux only (/proc); null elsewhere.
+ * The resident memory (MiB) of this browser's largest page renderer: Chromium's renderers carry --type=renderer and
+ * the browser's --user-data-dir on their command line (rewritten with spaces, not NULs, after the zygote's fork), its
+ * own UI's --top-chrome-webui / --extension-process ones are left out. Linux only (/proc); null elsewhere.
  */
 function rendererRssMiB(userDataDir) {
   let best = null
@@ -221,8 +228,9 @@ function rendererRssMiB(userDataDir) {
     for (const d of readdirSync('/proc')) {
       if (!/^\d+$/.test(d)) continue
       try {
-        const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')
-        if (!cmd.includes('--type=renderer') || !cmd.some((a) => a.startsWith('--user-data-dir=') && a.includes(userDataDir))) continue
+        const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ')
+        if (!cmd.includes('--type=renderer') || !cmd.includes(`--user-data-dir=${userDataDir}`)) continue
+        if (cmd.includes('--top-chrome-webui') || cmd.includes('--extension-process')) continue
         const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1] ?? 0) / 1024
         best = Math.max(best ?? 0, rss)
       } catch {
@@ -235,7 +243,29 @@ function rendererRssMiB(userDataDir) {
   return best
 }
 
-async function listRun({ h, page, ws, heap, rss }, present) {
+/**
+ * The main process's first Keystone token and first image list of a cold start, from its log (dataDir/.../main.log,
+ * one JSON record per HTTP exchange): where the cold start's time goes on the server side.
+ */
+function coldHttp(dataDir) {
+  const out = { tokenMs: null, firstListMs: null }
+  try {
+    for (const e of readdirSync(dataDir, { withFileTypes: true, recursive: true })) {
+      if (!e.isFile() || e.name !== 'main.log') continue
+      for (const line of readFileSync(join(e.parentPath ?? e.path, e.name), 'utf8').split('\n')) {
+        if (!line.includes('"http"')) continue
+        const r = JSON.parse(line)
+        if (out.tokenMs === null && r.method === 'POST' && /\/auth\/tokens$/.test(new URL(r.url).pathname)) out.tokenMs = r.ms
+        if (out.firstListMs === null && r.method === 'GET' && /\/v2\/images$/.test(new URL(r.url).pathname)) out.firstListMs = r.ms
+      }
+    }
+  } catch {
+    /* no log: figures stay null */
+  }
+  return out
+}
+
+async function listRun({ h, page, ws, heap, metrics, rss, dataDir }, present) {
   await h.ask('eld-reset')
   ws.bytes = 0
   await page.goto(h.url)
@@ -245,9 +275,11 @@ async function listRun({ h, page, ws, heap, rss }, present) {
     throw e
   })
   const navBytes = ws.bytes
+  nav.http = coldHttp(dataDir)
   const navEld = await h.ask('eld')
   const heapMiB = await heap()
   const rendererRss = rss()
+  const pageMetrics = await metrics()
   ws.bytes = 0
   await h.ask('eld-reset')
   const refresh = await page.evaluate(timeRefresh, { n: present, timeoutMs: LIST_TIMEOUT_MS })
@@ -261,7 +293,7 @@ async function listRun({ h, page, ws, heap, rss }, present) {
     `  first rows: navigation ${r0(nav.firstRowsPainted)} ms (list request at ${r0(nav.listStart)}, first page data ${r0(nav.firstPage)}), refresh ${r0(refresh.firstRows)} ms; all ${present}: ${r0(refresh.complete)} ms;` +
       ` filter keystroke median ${r0(median(keyMs))} / max ${r0(Math.max(...keyMs))} ms; scroll p50/p95 frame ${r1(scroll.frameP50)}/${r1(scroll.frameP95)} ms; heap ${r1(heapMiB)} MiB, renderer RSS ${r1(rendererRss)} MiB; scroll long tasks ${scroll.longTasks} (max ${r0(scroll.longTaskMax)} ms)`,
   )
-  return { nav, navBytes, navEld, heapMiB, rendererRss, refresh, refreshEld, refreshBytes, filters, scroll, load: load() }
+  return { nav, navBytes, navEld, heapMiB, rendererRss, pageMetrics, refresh, refreshEld, refreshBytes, filters, scroll, load: load() }
 }
 
 async function loadTest({ page, h, g }) {
@@ -418,6 +450,9 @@ function table(o) {
     `  ${'first rows painted, from navigation start (cold page)'.padEnd(60)} ${String(r0(m((r) => r.nav.firstRowsPainted))).padStart(7)}   (run 1, with Keystone auth: ${r0(rs[0].nav.firstRowsPainted)})`,
   )
   L.push(`  ${'  of which: app mounted and list request sent'.padEnd(60)} ${String(r0(m((r) => r.nav.listStart))).padStart(7)}`)
+  L.push(`  ${'  main process: Keystone token issued in'.padEnd(60)} ${String(r0(m((r) => r.nav.http?.tokenMs ?? NaN))).padStart(7)}`)
+  L.push(`  ${'  main process: first Glance list (new token) answered in'.padEnd(60)} ${String(r0(m((r) => r.nav.http?.firstListMs ?? NaN))).padStart(7)}`)
+  L.push(`  ${'  renderer: first page data -> first rows painted'.padEnd(60)} ${String(r0(m((r) => r.nav.firstRowsPainted - r.nav.firstPage))).padStart(7)}`)
   L.push(`  ${`all ${o.imagesInProject} loaded and painted, from the refresh click`.padEnd(60)} ${String(r0(m((r) => r.refresh.complete))).padStart(7)}`)
   L.push(
     `  ${`filter: one keystroke -> filtered rows painted (all)`.padEnd(60)} ${String(r0(filterMed)).padStart(7)}   target ${TARGET_FILTER}: ${ok(filterMed, TARGET_FILTER)} (max ${r0(Math.max(...allKeys))})`,
@@ -437,7 +472,10 @@ function table(o) {
   )
   L.push(`  ${'refresh: long tasks (count, max ms)'.padEnd(60)} ${`${r0(m((r) => r.refresh.longTasks))}, ${r0(m((r) => r.refresh.longTaskMax))}`.padStart(7)}`)
   L.push(`  ${'JS heap after the full list (MiB, after GC)'.padEnd(60)} ${String(r1(m((r) => r.heapMiB))).padStart(7)}`)
-  L.push(`  ${'renderer process RSS after the full list (MiB)'.padEnd(60)} ${String(r1(m((r) => r.rendererRss ?? NaN))).padStart(7)}`)
+  L.push(
+    `  ${'JS heap allocated (used + free) / DOM nodes'.padEnd(60)} ${`${r1(m((r) => r.pageMetrics?.heapTotalMiB ?? NaN))} / ${r0(m((r) => r.pageMetrics?.nodes ?? NaN))}`.padStart(7)}`,
+  )
+  L.push(`  ${'renderer process RSS after the full list (MiB, shared pages included)'.padEnd(60)} ${String(r1(m((r) => r.rendererRss ?? NaN))).padStart(7)}`)
   L.push(`  ${'WebSocket bytes received for the full list (MiB)'.padEnd(60)} ${String(r1(m((r) => r.refreshBytes / 2 ** 20))).padStart(7)}`)
   L.push(
     `  ${'main process event loop during a full load: p99 / max'.padEnd(60)} ${`${r1(m((r) => r.refreshEld.p99))} / ${r1(m((r) => r.refreshEld.max))}`.padStart(7)}`,
