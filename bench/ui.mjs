@@ -7,11 +7,14 @@
 // Knobs: BENCH_UI_IMAGES (10000)  BENCH_UI_RUNS (5)  BENCH_UI_STATE (bench/.state: the cached cloud + images)
 //        BENCH_UI_XFERS (20 uploads at once; 0 skips the load test)  BENCH_UI_XFER_MIB (64)
 //        BENCH_UI_KEEP_CLOUD=1 (leave the bench cloud running)  BENCH_UI_JSON=1 (raw figures as JSON on stdout)
+//        BENCH_UI_LIST_TIMEOUT_S (600: how long a full listing of the images may take)
+//        BENCH_UI_SEED_ONLY=1 (start the cloud and seed the images, measure nothing, leave the cloud running; no
+//        build needed: seed in the background while you build)
 //        BENCH_UI_PORTS: BENCH_UI_KEYSTONE_PORT (45000) BENCH_UI_GLANCE_PORT (49292) BENCH_UI_GLANCE2_PORT (49293)
 // The OS_* of the environment (bench/run.mjs passes its own) are ignored on purpose: 10,000 images never go to a
 // shared cloud. The bench cloud is stopped at the end unless it was already running or BENCH_UI_KEEP_CLOUD=1.
 import { fork } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -31,6 +34,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const TARGET_FIRST_ROWS = 300
 const TARGET_FILTER = 100
 const FILTER_TERMS = ['fedora-40', 'gpu-0042']
+const SEED_ONLY = process.env.BENCH_UI_SEED_ONLY === '1'
+/** How long a full listing may take (a loaded machine lists 10,000 images in minutes, not seconds). */
+const LIST_TIMEOUT_MS = Number(process.env.BENCH_UI_LIST_TIMEOUT_S ?? 600) * 1000
 
 const log = (...a) => console.error('[bench:ui]', ...a)
 const load = () =>
@@ -83,6 +89,7 @@ async function startChild(env, dataDir) {
 
 async function main() {
   mkdirSync(STATE, { recursive: true })
+  if (SEED_ONLY) return seedOnly()
   if (!existsSync(join(root, 'out/web/harness.js')) || !existsSync(join(root, 'out/renderer/index.html'))) {
     throw new Error('no build: run `npm run build` first')
   }
@@ -138,6 +145,20 @@ async function main() {
   return out
 }
 
+/** BENCH_UI_SEED_ONLY=1: the cloud and its images only; the cloud is left running for the measuring run. */
+async function seedOnly() {
+  log(uptime())
+  const admin = cloudUp(root, CLOUD_STATE, log)
+  const env = await ensureBenchUser(admin, log)
+  const g = await glanceFor(env)
+  const seeded = await seedImages(g, N, 8, log)
+  const present = (await listAll(g)).length
+  log(
+    `seeded: ${seeded.created} created in ${r1(seeded.seconds)} s; project ${env.OS_PROJECT_NAME} holds ${present} images; cloud left running (${CLOUD_STATE})`,
+  )
+  return { seedOnly: true, created: seeded.created, seconds: seeded.seconds, imagesInProject: present }
+}
+
 async function session(env) {
   const closers = []
   const close = async () => {
@@ -187,24 +208,81 @@ async function session(env) {
     await cdp.send('HeapProfiler.collectGarbage')
     return (await cdp.send('Runtime.getHeapUsage')).usedSize / 2 ** 20
   }
-  return { h, context, page, problems, ws, heap, close }
+  // JS heap allocated (used + free, after GC) and DOM nodes: CDP Performance.getMetrics
+  const metrics = async () => {
+    await cdp.send('Performance.enable')
+    const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]))
+    return { heapTotalMiB: m.JSHeapTotalSize / 2 ** 20, nodes: m.Nodes }
+  }
+  return { h, context, page, problems, ws, heap, metrics, rss: () => rendererRssMiB(userDataDir), dataDir, close }
 }
 
-async function listRun({ h, page, ws, heap }, present) {
+/**
+ * The resident memory (MiB) of this browser's largest page renderer: Chromium's renderers carry --type=renderer and
+ * the browser's --user-data-dir on their command line (rewritten with spaces, not NULs, after the zygote's fork), its
+ * own UI's --top-chrome-webui / --extension-process ones are left out. Linux only (/proc); null elsewhere.
+ */
+function rendererRssMiB(userDataDir) {
+  let best = null
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue
+      try {
+        const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ')
+        if (!cmd.includes('--type=renderer') || !cmd.includes(`--user-data-dir=${userDataDir}`)) continue
+        if (cmd.includes('--top-chrome-webui') || cmd.includes('--extension-process')) continue
+        const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1] ?? 0) / 1024
+        best = Math.max(best ?? 0, rss)
+      } catch {
+        /* gone */
+      }
+    }
+  } catch {
+    return null
+  }
+  return best
+}
+
+/**
+ * The main process's first Keystone token and first image list of a cold start, from its log (dataDir/.../main.log,
+ * one JSON record per HTTP exchange): where the cold start's time goes on the server side.
+ */
+function coldHttp(dataDir) {
+  const out = { tokenMs: null, firstListMs: null }
+  try {
+    for (const e of readdirSync(dataDir, { withFileTypes: true, recursive: true })) {
+      if (!e.isFile() || e.name !== 'main.log') continue
+      for (const line of readFileSync(join(e.parentPath ?? e.path, e.name), 'utf8').split('\n')) {
+        if (!line.includes('"http"')) continue
+        const r = JSON.parse(line)
+        if (out.tokenMs === null && r.method === 'POST' && /\/auth\/tokens$/.test(new URL(r.url).pathname)) out.tokenMs = r.ms
+        if (out.firstListMs === null && r.method === 'GET' && /\/v2\/images$/.test(new URL(r.url).pathname)) out.firstListMs = r.ms
+      }
+    }
+  } catch {
+    /* no log: figures stay null */
+  }
+  return out
+}
+
+async function listRun({ h, page, ws, heap, metrics, rss, dataDir }, present) {
   await h.ask('eld-reset')
   ws.bytes = 0
   await page.goto(h.url)
-  const nav = await page.evaluate(waitLoaded, present).catch(async (e) => {
+  const nav = await page.evaluate(waitLoaded, { n: present, timeoutMs: LIST_TIMEOUT_MS }).catch(async (e) => {
     await page.screenshot({ path: join(STATE, 'failed.png') }).catch(() => {})
     log(`page at ${page.url()}; screenshot ${join(STATE, 'failed.png')}`)
     throw e
   })
   const navBytes = ws.bytes
+  nav.http = coldHttp(dataDir)
   const navEld = await h.ask('eld')
   const heapMiB = await heap()
+  const rendererRss = rss()
+  const pageMetrics = await metrics()
   ws.bytes = 0
   await h.ask('eld-reset')
-  const refresh = await page.evaluate(timeRefresh, present)
+  const refresh = await page.evaluate(timeRefresh, { n: present, timeoutMs: LIST_TIMEOUT_MS })
   const refreshEld = await h.ask('eld')
   const refreshBytes = ws.bytes
   const filters = []
@@ -213,9 +291,9 @@ async function listRun({ h, page, ws, heap }, present) {
   const keyMs = filters.flatMap((f) => f.keys.map((k) => k.ms))
   log(
     `  first rows: navigation ${r0(nav.firstRowsPainted)} ms (list request at ${r0(nav.listStart)}, first page data ${r0(nav.firstPage)}), refresh ${r0(refresh.firstRows)} ms; all ${present}: ${r0(refresh.complete)} ms;` +
-      ` filter keystroke median ${r0(median(keyMs))} / max ${r0(Math.max(...keyMs))} ms; scroll p50/p95 frame ${r1(scroll.frameP50)}/${r1(scroll.frameP95)} ms; heap ${r1(heapMiB)} MiB`,
+      ` filter keystroke median ${r0(median(keyMs))} / max ${r0(Math.max(...keyMs))} ms; scroll p50/p95 frame ${r1(scroll.frameP50)}/${r1(scroll.frameP95)} ms; heap ${r1(heapMiB)} MiB, renderer RSS ${r1(rendererRss)} MiB; scroll long tasks ${scroll.longTasks} (max ${r0(scroll.longTaskMax)} ms)`,
   )
-  return { nav, navBytes, navEld, heapMiB, refresh, refreshEld, refreshBytes, filters, scroll, load: load() }
+  return { nav, navBytes, navEld, heapMiB, rendererRss, pageMetrics, refresh, refreshEld, refreshBytes, filters, scroll, load: load() }
 }
 
 async function loadTest({ page, h, g }) {
@@ -372,6 +450,9 @@ function table(o) {
     `  ${'first rows painted, from navigation start (cold page)'.padEnd(60)} ${String(r0(m((r) => r.nav.firstRowsPainted))).padStart(7)}   (run 1, with Keystone auth: ${r0(rs[0].nav.firstRowsPainted)})`,
   )
   L.push(`  ${'  of which: app mounted and list request sent'.padEnd(60)} ${String(r0(m((r) => r.nav.listStart))).padStart(7)}`)
+  L.push(`  ${'  main process: Keystone token issued in'.padEnd(60)} ${String(r0(m((r) => r.nav.http?.tokenMs ?? NaN))).padStart(7)}`)
+  L.push(`  ${'  main process: first Glance list (new token) answered in'.padEnd(60)} ${String(r0(m((r) => r.nav.http?.firstListMs ?? NaN))).padStart(7)}`)
+  L.push(`  ${'  renderer: first page data -> first rows painted'.padEnd(60)} ${String(r0(m((r) => r.nav.firstRowsPainted - r.nav.firstPage))).padStart(7)}`)
   L.push(`  ${`all ${o.imagesInProject} loaded and painted, from the refresh click`.padEnd(60)} ${String(r0(m((r) => r.refresh.complete))).padStart(7)}`)
   L.push(
     `  ${`filter: one keystroke -> filtered rows painted (all)`.padEnd(60)} ${String(r0(filterMed)).padStart(7)}   target ${TARGET_FILTER}: ${ok(filterMed, TARGET_FILTER)} (max ${r0(Math.max(...allKeys))})`,
@@ -391,6 +472,10 @@ function table(o) {
   )
   L.push(`  ${'refresh: long tasks (count, max ms)'.padEnd(60)} ${`${r0(m((r) => r.refresh.longTasks))}, ${r0(m((r) => r.refresh.longTaskMax))}`.padStart(7)}`)
   L.push(`  ${'JS heap after the full list (MiB, after GC)'.padEnd(60)} ${String(r1(m((r) => r.heapMiB))).padStart(7)}`)
+  L.push(
+    `  ${'JS heap allocated (used + free) / DOM nodes'.padEnd(60)} ${`${r1(m((r) => r.pageMetrics?.heapTotalMiB ?? NaN))} / ${r0(m((r) => r.pageMetrics?.nodes ?? NaN))}`.padStart(7)}`,
+  )
+  L.push(`  ${'renderer process RSS after the full list (MiB, shared pages included)'.padEnd(60)} ${String(r1(m((r) => r.rendererRss ?? NaN))).padStart(7)}`)
   L.push(`  ${'WebSocket bytes received for the full list (MiB)'.padEnd(60)} ${String(r1(m((r) => r.refreshBytes / 2 ** 20))).padStart(7)}`)
   L.push(
     `  ${'main process event loop during a full load: p99 / max'.padEnd(60)} ${`${r1(m((r) => r.refreshEld.p99))} / ${r1(m((r) => r.refreshEld.max))}`.padStart(7)}`,
@@ -423,6 +508,10 @@ function table(o) {
 let code = 0
 try {
   const o = await main()
+  if (o.seedOnly) {
+    console.log(`ui benchmark: seeded only (${o.imagesInProject} images in the project)`)
+    process.exit(0)
+  }
   console.log(table(o))
   if (process.env.BENCH_UI_JSON) console.log(JSON.stringify(o))
   const file = join(STATE, 'last-ui.json')

@@ -40,14 +40,14 @@ await ctx.addInitScript(INIT_SCRIPT)
 const page = ctx.pages()[0]
 await page.goto(info.url)
 console.log('loaded', await page.evaluate(waitLoaded, 1))
-await page.evaluate(waitLoaded, 10000)
+await page.evaluate(waitLoaded, { n: Number(process.env.BENCH_UI_IMAGES ?? 10000), timeoutMs: 600000 })
 const cdp = await ctx.newCDPSession(page)
 await cdp.send('Profiler.enable')
 await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
 await cdp.send('Profiler.start')
 const r =
   what === 'refresh'
-    ? await page.evaluate(timeRefresh, 10000)
+    ? await page.evaluate(timeRefresh, { n: Number(process.env.BENCH_UI_IMAGES ?? 10000), timeoutMs: 600000 })
     : what === 'filter'
       ? await page.evaluate(timeFilter, 'fedora-40')
       : await page.evaluate(timeScroll, 100)

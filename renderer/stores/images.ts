@@ -12,17 +12,7 @@ import { defineStore } from 'pinia'
 import { computed, markRaw, reactive, shallowReactive, watch } from 'vue'
 import type { AppErrorData, CloudContext, ImageDTO, ImageQuery, SortKey } from '@contract/api'
 import { api, call, toAppError } from '@/api'
-import {
-  buildQuery,
-  copyFilters,
-  emptyFilters,
-  filterByName,
-  mergeImages,
-  PAGE_SIZE,
-  shouldAutoRefresh,
-  transientIds,
-  type ImageFilters,
-} from '@/lib/imageList'
+import { buildQuery, copyFilters, emptyFilters, mergeImages, PAGE_SIZE, shouldAutoRefresh, transientIds, type ImageFilters } from '@/lib/imageList'
 import { tagsInUse } from '@/lib/fields'
 import { insertionIndex } from '@/lib/sortInsert'
 import { perfMark } from '@/lib/perf'
@@ -75,6 +65,22 @@ export function connectionOf(p: ProfileDTO | undefined): string {
     p.interface,
     p.endpointOverrides,
   ])
+}
+
+/** The search keys of a list: its names lower-cased, once per list (not once per keystroke and image). */
+export function searchKeysOf(images: readonly Pick<ImageDTO, 'name'>[]): string[] {
+  return images.map((im) => (im.name ?? '').toLowerCase())
+}
+
+/** filterByName (lib/imageList.ts) over precomputed search keys: the same images, in the same order. */
+export function filterByKeys<T extends Pick<ImageDTO, 'name' | 'id'>>(images: readonly T[], keys: readonly string[], q: string): T[] {
+  const needle = q.trim().toLowerCase()
+  if (!needle) return images as T[]
+  const out: T[] = []
+  for (let i = 0; i < images.length; i++) {
+    if (keys[i]!.includes(needle) || images[i]!.id === needle) out.push(images[i]!)
+  }
+  return out
 }
 
 function newState(ctx: CloudContext): ImageListState {
@@ -156,7 +162,13 @@ export const useImagesStore = defineStore('images', () => {
   )
 
   const current = computed<ImageListState | undefined>(() => (profiles.key ? lists.get(profiles.key) : undefined))
-  const shown = computed<ImageDTO[]>(() => (current.value ? filterByName(current.value.images, current.value.search) : []))
+  // Issue 14: a keystroke filters 10,000 rows; the names are lower-cased when the list changes, not per keystroke.
+  const searchKeys = computed(() => (current.value ? searchKeysOf(current.value.images) : []))
+  const shown = computed<ImageDTO[]>(() => {
+    const s = current.value
+    if (!s) return []
+    return s.search.trim() ? filterByKeys(s.images, searchKeys.value, s.search) : s.images
+  })
   const suggestions = computed(() => (current.value ? tagsInUse(current.value.images) : []))
   const transient = computed(() => (current.value ? transientIds(current.value.images) : []))
 
@@ -207,6 +219,26 @@ export const useImagesStore = defineStore('images', () => {
         s.loadingFirst = false
       }
     }
+  }
+
+  /**
+   * Resolves once the list of `ctx` shows its first page (or its load failed or stopped); at once when no first page
+   * is loading. Issue 16.4: the images view asks for the capabilities after it (see ImagesView loadAll).
+   */
+  function whenFirstPage(ctx: CloudContext): Promise<void> {
+    const s = stateFor(ctx)
+    if (!s.loadingFirst) return Promise.resolve()
+    return new Promise((resolve) => {
+      const stop = watch(
+        () => s.loadingFirst,
+        (v) => {
+          if (v) return
+          stop()
+          resolve()
+        },
+        { flush: 'sync' },
+      )
+    })
   }
 
   /** Load the current list unless it already is; reload it in the background when it is older than STALE_MS. */
@@ -302,6 +334,7 @@ export const useImagesStore = defineStore('images', () => {
     stateFor,
     load,
     ensureLoaded,
+    whenFirstPage,
     setSearch,
     setSelected,
     applyFilters,

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { nextTick } from 'vue'
 import type { ImageDTO, ImagePage, ProfileDTO } from '@contract/api'
-import { useImagesStore } from '@/stores/images'
+import { filterByKeys, searchKeysOf, useImagesStore } from '@/stores/images'
 import { useProfilesStore } from '@/stores/profiles'
 import { emptyProfile } from '@/lib/profileForm'
 import { filterByName, shouldAutoRefresh, transientIds, buildQuery, emptyFilters } from '@/lib/imageList'
@@ -32,6 +32,30 @@ function pages(all: ImageDTO[], size: number): (q: unknown, cursor?: string) => 
 }
 
 describe('images store: paging', () => {
+  it('whenFirstPage resolves once the first page is shown, not before (the capabilities wait for it: issue 16.4)', async () => {
+    const resolvers: ((v: { ok: true; value: ImagePage }) => void)[] = []
+    api.images.list.mockImplementation(() => new Promise((r) => void resolvers.push(r)))
+    const store = useImagesStore()
+    const ctx = { profileId: 'p1', region: 'R1' }
+    await expect(store.whenFirstPage(ctx)).resolves.toBeUndefined() // nothing loading
+    const loading = store.load(ctx)
+    let first = false
+    void store.whenFirstPage(ctx).then(() => (first = true))
+    await new Promise((r) => setTimeout(r, 0))
+    expect(first).toBe(false)
+    resolvers.shift()!({ ok: true, value: { images: [image({ name: 'a' })], next: 'c1' } })
+    await new Promise((r) => setTimeout(r, 0))
+    expect(first).toBe(true)
+    expect(store.lists.get('p1|R1')!.complete).toBe(false) // the next pages are still loading
+    resolvers.shift()!({ ok: true, value: { images: [image({ name: 'b' })] } })
+    await loading
+    // a failed first page releases it too
+    api.images.list.mockImplementation(() => fail('NETWORK', 'down'))
+    const again = store.load(ctx)
+    await expect(store.whenFirstPage(ctx)).resolves.toBeUndefined()
+    await again
+  })
+
   it('follows next cursors with page size 1000 and keeps the query', async () => {
     const all = Array.from({ length: 2500 }, (_, i) => image({ name: `img-${i}` }))
     const serve = pages(all, 1000)
@@ -127,6 +151,25 @@ describe('images store: per-profile state and search', () => {
     expect(store.shown.map((i) => i.name)).toEqual(['Ubuntu-22.04', 'my-ubuntu'])
     store.setSearch('')
     expect(store.shown).toHaveLength(3)
+  })
+
+  it('the precomputed search keys find what filterByName finds (names, an exact id, spaces), in the same order', () => {
+    const all = [image({ name: 'Ubuntu-22.04' }), image({ name: '' }), image({ name: 'centos-9 ' }), image({ name: 'my-UBUNTU' }), image({ name: 'x' })]
+    const keys = searchKeysOf(all)
+    for (const q of ['', '  ', 'ubun', ' UBUN ', 'centos-9', 'os-9 ', 'nothing', all[4]!.id, all[1]!.id.toUpperCase(), '-']) {
+      expect(filterByKeys(all, keys, q)).toEqual(filterByName(all, q))
+    }
+    expect(filterByKeys(all, keys, all[1]!.id)).toEqual([all[1]])
+  })
+
+  it('the search follows a list that changes (new keys for the new rows)', async () => {
+    api.images.list.mockImplementation(() => ok({ images: [image({ name: 'alpha' }), image({ name: 'beta' })] }))
+    const store = useImagesStore()
+    await store.load()
+    store.setSearch('gam')
+    expect(store.shown).toHaveLength(0)
+    store.upsert({ profileId: 'p1', region: 'R1' }, image({ name: 'Gamma' }))
+    expect(store.shown.map((i) => i.name)).toEqual(['Gamma'])
   })
 
   it('filterByName handles 10,000 images quickly', () => {
