@@ -289,15 +289,7 @@ async function cmdList(o: Opts): Promise<void> {
 async function cmdUpload(file: string, o: Opts): Promise<void> {
   if (!o.name) throw new UsageError('image upload: --name NAME is required')
   const path = resolve(file)
-  const [{ inspectFileWithIdentity, assertUploadable }, { uploadImage }, { deleteQuietly, newImageId, withRetries }, { cloudFromClient }] = await Promise.all([
-    import('../main/transfers/inspect'),
-    import('../main/transfers/upload'),
-    engine(),
-    transferCloud(),
-  ])
-  // A: the upload sends only the file inspected here, unchanged (identity + streamed verdict, upload.ts)
-  const { report, identity } = await inspectFileWithIdentity(path, diskFormat(o['disk-format']))
-  assertUploadable(path, report)
+  const format = diskFormat(o['disk-format'])
   const properties: Record<string, string> = {}
   for (const kv of o.property ?? []) {
     const i = kv.indexOf('=')
@@ -306,14 +298,28 @@ async function cmdUpload(file: string, o: Opts): Promise<void> {
   }
   const vis = o.visibility
   if (vis && !['private', 'public', 'shared', 'community'].includes(vis)) throw new UsageError('--visibility: private, public, shared or community')
+  const minDisk = intOpt(o['min-disk'], '--min-disk') ?? 0
+  const minRam = intOpt(o['min-ram'], '--min-ram') ?? 0
+  // the login is on its way while the engine loads and the file is inspected (a refused file: the token goes unused)
+  const login = connect(o)
+  login.catch(() => {})
+  const [{ inspectFileWithIdentity, assertUploadable }, { uploadImage }, { deleteQuietly, newImageId, withRetries }, { cloudFromClient }] = await Promise.all([
+    import('../main/transfers/inspect'),
+    import('../main/transfers/upload'),
+    engine(),
+    transferCloud(),
+  ])
+  // A: the upload sends only the file inspected here, unchanged (identity + streamed verdict, upload.ts)
+  const { report, identity } = await inspectFileWithIdentity(path, format)
+  assertUploadable(path, report)
   const fields: ConsoleFields = {
-    minDiskGiB: Math.max(intOpt(o['min-disk'], '--min-disk') ?? 0, report.proposedMinDiskGiB),
-    minRamGiB: (intOpt(o['min-ram'], '--min-ram') ?? 0) / 1024,
+    minDiskGiB: Math.max(minDisk, report.proposedMinDiskGiB),
+    minRamGiB: minRam / 1024,
     public: vis === 'public',
     protected: false,
   }
   const size = (await stat(path)).size
-  const client = await connect(o)
+  const client = await login
   const cloud = cloudFromClient(client, 'cli')
   const ac = abortOnSignals()
   const progress = await progressLine(!o['no-progress'] && !!process.stderr.isTTY, 'upload')
@@ -394,12 +400,13 @@ async function cmdUpload(file: string, o: Opts): Promise<void> {
 async function cmdDownload(id: string, o: Opts): Promise<void> {
   if (!o.file) throw new UsageError('image download: --file PATH is required')
   const path = resolve(o.file)
-  const [{ downloadImage, removeOwnPart }, { withRetries }, { cloudFromClient }] = await Promise.all([
+  // the login goes first: the engine loads while Keystone answers
+  const [client, { downloadImage, removeOwnPart }, { withRetries }, { cloudFromClient }] = await Promise.all([
+    connect(o),
     import('../main/transfers/download'),
     engine(),
     transferCloud(),
   ])
-  const client = await connect(o)
   const cloud = cloudFromClient(client, 'cli')
   const ac = abortOnSignals()
   const progress = await progressLine(!o['no-progress'] && !!process.stderr.isTTY, 'download')
