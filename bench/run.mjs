@@ -8,8 +8,10 @@
 //   PUT` (the same bytes, unverified), and server-side (glance-download, when the target offers it); peak RSS of the
 //   copy at each BENCH_RSS_MIB size. The verifying peers of plain transfers: `curl | tee FILE | sha512sum` (download)
 //   and `sha512sum FILE & md5sum FILE &` beside `curl -T` (upload).
-//   BENCH_ONLY ("upload,download,sink,rss,copy,ui": a subset; ui runs bench/ui.mjs when present, the renderer benchmark)  BENCH_BASELINE_CLI (another build of out/cli/index.js, e.g. an
-//   older commit's, run in the same rotation as "baseline")  BENCH_JSON=1 (raw figures as JSON at the end)
+//   BENCH_ONLY ("upload,download,sink,rss,copy,startup,ui": a subset; startup: the CLI's start-up to its first request
+//   (BENCH_STARTUP_RUNS, 15); ui runs bench/ui.mjs when present, the renderer benchmark)  BENCH_BASELINE_CLI (another
+//   build of out/cli/index.js, e.g. an older commit's, run in the same rotation as "baseline")  BENCH_JSON=1 (raw
+//   figures as JSON at the end)
 //   A cloud: OS_* from the environment when OS_AUTH_URL or OS_CLOUD is set; else the bench starts its own with
 //   test/cloud/up.sh in a temporary state dir on ports 35000/39292 (BENCH_KEYSTONE_PORT, BENCH_GLANCE_PORT), one
 //   region, no Cinder, and stops it at the end.
@@ -27,7 +29,7 @@ const MiB = 1024 * 1024
 const SIZE = Number(process.env.BENCH_SIZE_MIB ?? 1024)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const RSS = (process.env.BENCH_RSS_MIB ?? (SIZE >= 1024 ? '1024,4096' : String(SIZE))).split(',').filter(Boolean).map(Number)
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'upload,download,sink,rss,copy,ui').split(',').map((s) => s.trim()))
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'upload,download,sink,rss,copy,startup,ui').split(',').map((s) => s.trim()))
 const work = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'glance-bench-'))
 const cleanups = []
 const log = (...a) => console.error('[bench]', ...a)
@@ -139,8 +141,8 @@ if (!env.OS_AUTH_URL && !env.OS_CLOUD) {
 }
 env.OS_IDENTITY_API_VERSION = '3'
 
-async function auth() {
-  const body = {
+function passwordAuth() {
+  return {
     auth: {
       identity: {
         methods: ['password'],
@@ -149,10 +151,12 @@ async function auth() {
       scope: { project: { name: env.OS_PROJECT_NAME, domain: { name: env.OS_PROJECT_DOMAIN_NAME ?? 'Default' } } },
     },
   }
+}
+async function auth() {
   const res = await fetch(`${env.OS_AUTH_URL.replace(/\/$/, '')}/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    body: JSON.stringify(passwordAuth()),
   })
   const token = res.headers.get('x-subject-token')
   const cat = (await res.json()).token.catalog
@@ -172,6 +176,7 @@ const record = (k, mibs, t) => {
   if (t?.cpu !== undefined) (cpuPerGiB[k] ??= []).push(t.cpu / (SIZE / 1024))
 }
 const rss = {}
+const startup = {}
 let uiOut = null
 let failed = null
 
@@ -268,6 +273,20 @@ try {
         const script = `set -e; sha512sum "$1" >/dev/null & a=$!; md5sum "$1" >/dev/null & b=$!; curl -sS -f -o /dev/null -X PUT -H "X-Auth-Token: $2" -H 'Content-Type: application/octet-stream' -T "$1" "$3"; wait $a; wait $b`
         const c = timed('bash', ['-c', script, 'peer', file, token, `${glance}/v2/images/${img.id}/file`])
         record('upload peer: curl -T + sha512sum + md5sum', bytes / MiB / c.seconds, c)
+      })
+      // issue 16: the whole curl flow, as the CLI's wall clock counts it: a new token, the image created, the PUT
+      steps.push(() => {
+        const script = `set -e -o pipefail
+tok=$(printf '%s' "$BENCH_AUTH_BODY" | curl -sS -f -o /dev/null -D - -H 'Content-Type: application/json' -d @- "$2/auth/tokens" | tr -d '\\r' | sed -n 's/^[Xx]-[Ss]ubject-[Tt]oken: //p')
+id=$(curl -sS -f -H "X-Auth-Token: $tok" -H 'Content-Type: application/json' -d '{"name":"bench-curl-flow","disk_format":"raw","container_format":"bare"}' "$3/v2/images" | sed -n 's/.*"id": *"\\([0-9a-f-]*\\)".*/\\1/p')
+echo "$id"
+curl -sS -f -o /dev/null -X PUT -H "X-Auth-Token: $tok" -H 'Content-Type: application/octet-stream' -T "$1" "$3/v2/images/$id/file"`
+        // the password reaches curl on its stdin (never on a command line)
+        const c = timed('bash', ['-c', script, 'flow', file, env.OS_AUTH_URL.replace(/\/$/, ''), glance], {
+          env: { ...process.env, BENCH_AUTH_BODY: JSON.stringify(passwordAuth()) },
+        })
+        created.push(c.stdout.trim())
+        record('upload curl flow: token + create + curl -T', bytes / MiB / c.seconds, c)
       })
       if (hasOsc) {
         steps.push(() => {
@@ -528,6 +547,52 @@ try {
     }
   }
 
+  // ---- issue 16: CLI start-up: node's own (`node -e 0`), `--help` (the entry alone; older builds have no --version),
+  // and a download up to its first request: OS_AUTH_URL points at a listener here that notes when the login's
+  // connection arrives (from the spawn) and closes it (the CLI then fails with NETWORK and exits). Alternating, medians
+  // of BENCH_STARTUP_RUNS (15).
+  if (ONLY.has('startup')) {
+    let accepted = null
+    const first = createServer((sock) => {
+      accepted ??= performance.now()
+      sock.destroy()
+    })
+    await new Promise((r) => first.listen(0, '127.0.0.1', r))
+    cleanups.push(() => first.close())
+    const firstEnv = { ...env, OS_AUTH_URL: `http://127.0.0.1:${first.address().port}/v3` }
+    delete firstEnv.OS_CLOUD
+    const n = Number(process.env.BENCH_STARTUP_RUNS ?? 15)
+    const run =
+      (key, args, e = env) =>
+      async () => {
+        const tf = join(work, 'time.txt')
+        accepted = null
+        const t0 = performance.now()
+        const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', tf, 'node', ...args], { env: e, stdio: ['ignore', 'ignore', 'pipe'] })
+        let err = ''
+        child.stderr.on('data', (d) => (err += d))
+        const status = await new Promise((r) => child.on('close', r))
+        const ms = performance.now() - t0
+        const toFirst = key.includes('first request')
+        if (toFirst ? accepted === null || !/NETWORK/.test(err) : status !== 0) throw new Error(`startup ${key}: ${err || status}`)
+        const [u, sy] = readFileSync(tf, 'utf8').trim().split('\n').at(-1).split(' ').map(Number)
+        const v = (startup[key] ??= { ms: [], cpuMs: [] })
+        v.ms.push(toFirst ? accepted - t0 : ms)
+        v.cpuMs.push((u + sy) * 1000)
+      }
+    log(`start-up, ${n} rounds (load ${load().toFixed(2)})`)
+    for (let r = 0; r < n; r++) {
+      const fns = [
+        run('node -e 0 (whole process)', ['-e', '0']),
+        ...clis.flatMap(([label, cli]) => [
+          run(`${label} --help (whole process)`, [cli, '--help']),
+          run(`${label} image download: spawn to the first request`, [cli, 'image', 'download', 'none', '--file', join(work, 'never.raw')], firstEnv),
+        ]),
+      ]
+      for (let i = 0; i < fns.length; i++) await fns[(i + r) % fns.length]()
+    }
+  }
+
   // ---- the renderer benchmark (bench/ui.mjs, owned elsewhere), run against the same cloud
   const ui = join(root, 'bench/ui.mjs')
   if (ONLY.has('ui') && existsSync(ui)) {
@@ -561,15 +626,16 @@ const lines = [
   'ratios: CLI wall clock [engine seconds] {transfer: the data request to verified, as curl is timed}:',
   ...[['glance-desktop', 'glance-desktop'], ...(BASE_CLI ? [['baseline', 'baseline']] : [])].flatMap(([l]) => [
     `  upload   ${l} / curl -T          ${ratio(`upload ${l} (CLI wall clock)`, 'upload curl -T')} [${ratio(`upload ${l} (engine seconds)`, 'upload curl -T')}] {${ratio(`upload ${l} (transfer: PUT to verified)`, 'upload curl -T')}}`,
+    `  upload   ${l} / curl flow (token + create + PUT)  ${ratio(`upload ${l} (CLI wall clock)`, 'upload curl flow: token + create + curl -T')}  (goal >= 0.95)  cpu ${cpuOf(`upload ${l} (CLI wall clock)`)} vs ${cpuOf('upload curl flow: token + create + curl -T')}`,
     `  upload   ${l} / openstack        ${ratio(`upload ${l} (CLI wall clock)`, 'upload openstack image create --file')}`,
     `  download ${l} / curl             ${ratio(`download ${l} (CLI wall clock, verified)`, 'download curl -o file')} [${ratio(`download ${l} (engine seconds)`, 'download curl -o file')}] {${ratio(`download ${l} (transfer: GET to verified)`, 'download curl -o file')}}`,
     `  download ${l} / openstack        ${ratio(`download ${l} (CLI wall clock, verified)`, 'download openstack image save')}`,
     `  sink     ${l} / curl             ${ratio(`sink: ${l} CLI upload, md5+sha512 (engine seconds)`, 'sink: curl -T')}`,
   ]),
   // D1: beside the ratios against bare curl and openstack, the ratios against the peers that verify too
-  'ratios against the verifying peers (CLI wall clock [engine seconds]; CPU s/GiB ours vs theirs):',
+  'ratios against the verifying peers (CLI wall clock [engine seconds] {transfer}; CPU s/GiB ours vs theirs):',
   `  upload   glance-desktop / curl -T + sha512sum + md5sum     ${ratio('upload glance-desktop (CLI wall clock)', 'upload peer: curl -T + sha512sum + md5sum')} [${ratio('upload glance-desktop (engine seconds)', 'upload peer: curl -T + sha512sum + md5sum')}]  cpu ${cpuOf('upload glance-desktop (CLI wall clock)')} vs ${cpuOf('upload peer: curl -T + sha512sum + md5sum')} (curl alone ${cpuOf('upload curl -T')}, openstack ${cpuOf('upload openstack image create --file')})`,
-  `  download glance-desktop / curl | tee file | sha512sum  ${ratio('download glance-desktop (CLI wall clock, verified)', 'download peer: curl | tee file | sha512sum')} [${ratio('download glance-desktop (engine seconds)', 'download peer: curl | tee file | sha512sum')}]  cpu ${cpuOf('download glance-desktop (CLI wall clock, verified)')} vs ${cpuOf('download peer: curl | tee file | sha512sum')} (curl alone ${cpuOf('download curl -o file')}, openstack ${cpuOf('download openstack image save')})`,
+  `  download glance-desktop / curl | tee file | sha512sum  ${ratio('download glance-desktop (CLI wall clock, verified)', 'download peer: curl | tee file | sha512sum')} [${ratio('download glance-desktop (engine seconds)', 'download peer: curl | tee file | sha512sum')}] {${ratio('download glance-desktop (transfer: GET to verified)', 'download peer: curl | tee file | sha512sum')}}  (goal >= 1.1)  cpu ${cpuOf('download glance-desktop (CLI wall clock, verified)')} vs ${cpuOf('download peer: curl | tee file | sha512sum')} (curl alone ${cpuOf('download curl -o file')}, openstack ${cpuOf('download openstack image save')})`,
   'copy between regions (goal: streamed >= 0.9x the unverified pipe, with md5+sha512 on the way):',
   `  copy     streamed / curl GET | curl -T - PUT           ${ratio('copy glance-desktop streamed (CLI wall clock, verified)', 'copy curl GET | curl -T - PUT (unverified)')} [${ratio('copy glance-desktop streamed (engine seconds)', 'copy curl GET | curl -T - PUT (unverified)')}] {${ratio('copy glance-desktop streamed (transfer: first byte request to verified)', 'copy curl GET | curl -T - PUT (unverified)')}}  cpu ${cpuOf('copy glance-desktop streamed (CLI wall clock, verified)')} vs ${cpuOf('copy curl GET | curl -T - PUT (unverified)')}`,
   `  copy     server-side (glance-download) / the pipe      ${ratio('copy glance-desktop server-side (glance-download) (CLI wall clock, verified)', 'copy curl GET | curl -T - PUT (unverified)')}  cpu ${cpuOf('copy glance-desktop server-side (glance-download) (CLI wall clock, verified)')} (the desk moves no bytes)`,
@@ -577,13 +643,23 @@ const lines = [
   `  download / curl  <= ${med['download curl -o file'] ? (ceiling.sha512 / med['download curl -o file']).toFixed(2) : 'n/a'} (sha512 on one core, with nothing else on the machine)`,
   `  sink / curl      <= ${med['sink: curl -T'] ? (ceiling.both / med['sink: curl -T']).toFixed(2) : 'n/a'} (md5+sha512 in one hashing thread, the default) or ${med['sink: curl -T'] ? (Math.min(ceiling.md5, ceiling.sha512) / med['sink: curl -T']).toFixed(2) : 'n/a'} (GD_HASH_THREADS=per-algo)`,
   `peak RSS of the CLI (MiB) and its MiB/s in that run: ${JSON.stringify(rss)}`,
+  ...(Object.keys(startup).length
+    ? [
+        'CLI start-up (goal: < 150 ms to the first request), wall ms and CPU ms of the whole process, medians (min-max):',
+        ...Object.entries(startup).map(
+          ([k, v]) =>
+            `  ${k.padEnd(60)} ${median(v.ms).toFixed(0).padStart(5)} ms (${Math.min(...v.ms).toFixed(0)}-${Math.max(...v.ms).toFixed(0)})  cpu ${median(v.cpuMs).toFixed(0)} ms`,
+        ),
+      ]
+    : []),
   `load average now: ${loadavg()
     .map((x) => x.toFixed(2))
     .join(' ')}`,
   ...(uiOut ? ['ui (bench/ui.mjs):', uiOut.trim()] : []),
 ]
 console.log(lines.join('\n'))
-if (process.env.BENCH_JSON) console.log(JSON.stringify({ size: SIZE, runs: RUNS, medians: med, rss, raw: results, loads, cpuPerGiB, hashCeiling: ceiling }))
+if (process.env.BENCH_JSON)
+  console.log(JSON.stringify({ size: SIZE, runs: RUNS, medians: med, rss, startup, raw: results, loads, cpuPerGiB, hashCeiling: ceiling }))
 if (failed) {
   console.error('[bench] FAILED:', failed instanceof Error ? failed.message : failed)
   process.exitCode = 1

@@ -9,19 +9,18 @@ import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { AppError, DISK_FORMATS, defaultProfileInput, type ConsoleFields, type DiskFormat, type Interface } from '../preload/api'
 import { toAppError } from '../main/errors'
-import { inspectFile, inspectFileWithIdentity, assertUploadable } from '../main/transfers/inspect'
 import { inspectionText, isInspectionReason, type InspectionLocale } from '../preload/rules/inspection'
-import { uploadImage } from '../main/transfers/upload'
-import { downloadImage, removeOwnPart, type DownloadTask } from '../main/transfers/download'
-import { deleteQuietly, newImageId, withRetries, type EngineHooks } from '../main/transfers/engine'
-import { ProgressHub } from '../main/transfers/progress'
-import { cloudFromClient } from '../main/transfers/cloud'
-import { openCloudClient, openCloudClientWithToken } from '../main/profiles/connector'
-import { profileFromEnvironment } from '../main/profiles/env'
+import type { DownloadTask } from '../main/transfers/download'
+import type { EngineHooks } from '../main/transfers/engine'
 import { readSavedProfile, defaultDataDir } from './profile'
 import type { CloudClient } from '../main/openstack/types'
-import { cliLogin, openQueue, runQueue } from './queue'
-import { cmdCopy, cmdSync, type CopyCliOptions } from './copy'
+import type { CopyCliOptions } from './copy'
+
+// Issue 16: what a command does not use is not loaded. Each command imports its modules when it runs (the upload
+// path never evaluates the queue, its i18n catalogues and vue-i18n, nor the copy engine): start-up to the first
+// request is node's own plus the modules of that one command.
+const engine = () => import('../main/transfers/engine')
+const transferCloud = () => import('../main/transfers/cloud')
 
 const USAGE = `Usage: glance-desktop [auth options] COMMAND [options]
 
@@ -43,6 +42,7 @@ Commands:
   queue run                                               run the queue until empty (recovers interrupted jobs)
   queue list
 Common options:
+  --version              the version, and nothing else
   --json                 machine-readable output on stdout
   --no-progress          no progress line on stderr (default: shown when stderr is a terminal)
 Auth (as the openstack CLI):
@@ -55,10 +55,15 @@ Auth (as the openstack CLI):
 
 class UsageError extends Error {}
 
+declare const __GD_VERSION__: string | undefined
+/** package.json's version, put in by the build (scripts/build-node.mjs); 'dev' when run from the sources. */
+const VERSION = typeof __GD_VERSION__ === 'string' ? __GD_VERSION__ : 'dev'
+
 const options = {
   json: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
   'os-cloud': { type: 'string' },
   profile: { type: 'string' },
   'os-region-name': { type: 'string' },
@@ -106,6 +111,7 @@ function fmtBytes(n: number | null | undefined): string {
 
 async function connect(o: Opts, env: NodeJS.ProcessEnv = process.env): Promise<CloudClient> {
   const region = o['os-region-name'] ?? undefined
+  const { openCloudClient, openCloudClientWithToken } = await import('../main/profiles/connector')
   if (o.profile) {
     const profile = await readSavedProfile(o['data-dir'] ?? defaultDataDir(env), o.profile)
     const secret = profile.authType === 'applicationCredential' ? env.OS_APPLICATION_CREDENTIAL_SECRET : env.OS_PASSWORD
@@ -120,6 +126,7 @@ async function connect(o: Opts, env: NodeJS.ProcessEnv = process.env): Promise<C
   const token = tokenProfile(env, o['os-cloud'])
   if (token) return openCloudClientWithToken(token, env.OS_TOKEN!, region)
   const e = o['os-cloud'] ? { ...env, OS_CLOUD: o['os-cloud'] } : env
+  const { profileFromEnvironment } = await import('../main/profiles/env')
   const p = profileFromEnvironment(e)
   if (!p) {
     throw new AppError({
@@ -159,7 +166,8 @@ function tokenProfile(env: NodeJS.ProcessEnv, osCloud: string | undefined): Retu
 }
 
 /** Progress on stderr (a TTY), four times a second at most. */
-function progressLine(enabled: boolean, label: string): { hooks: Omit<EngineHooks, 'signal'>; done(): void } {
+async function progressLine(enabled: boolean, label: string): Promise<{ hooks: Omit<EngineHooks, 'signal'>; done(): void }> {
+  const { ProgressHub } = await import('../main/transfers/progress')
   const id = 'cli'
   let line = ''
   const hub = new ProgressHub({
@@ -225,6 +233,7 @@ function wordError(err: AppError): string {
 
 async function cmdInspect(file: string, o: Opts): Promise<void> {
   const loc = cliLocale()
+  const { inspectFile } = await import('../main/transfers/inspect')
   let r
   try {
     r = await inspectFile(resolve(file), diskFormat(o['disk-format']))
@@ -280,9 +289,7 @@ async function cmdList(o: Opts): Promise<void> {
 async function cmdUpload(file: string, o: Opts): Promise<void> {
   if (!o.name) throw new UsageError('image upload: --name NAME is required')
   const path = resolve(file)
-  // A: the upload sends only the file inspected here, unchanged (identity + streamed verdict, upload.ts)
-  const { report, identity } = await inspectFileWithIdentity(path, diskFormat(o['disk-format']))
-  assertUploadable(path, report)
+  const format = diskFormat(o['disk-format'])
   const properties: Record<string, string> = {}
   for (const kv of o.property ?? []) {
     const i = kv.indexOf('=')
@@ -291,17 +298,31 @@ async function cmdUpload(file: string, o: Opts): Promise<void> {
   }
   const vis = o.visibility
   if (vis && !['private', 'public', 'shared', 'community'].includes(vis)) throw new UsageError('--visibility: private, public, shared or community')
+  const minDisk = intOpt(o['min-disk'], '--min-disk') ?? 0
+  const minRam = intOpt(o['min-ram'], '--min-ram') ?? 0
+  // the login is on its way while the engine loads and the file is inspected (a refused file: the token goes unused)
+  const login = connect(o)
+  login.catch(() => {})
+  const [{ inspectFileWithIdentity, assertUploadable }, { uploadImage }, { deleteQuietly, newImageId, withRetries }, { cloudFromClient }] = await Promise.all([
+    import('../main/transfers/inspect'),
+    import('../main/transfers/upload'),
+    engine(),
+    transferCloud(),
+  ])
+  // A: the upload sends only the file inspected here, unchanged (identity + streamed verdict, upload.ts)
+  const { report, identity } = await inspectFileWithIdentity(path, format)
+  assertUploadable(path, report)
   const fields: ConsoleFields = {
-    minDiskGiB: Math.max(intOpt(o['min-disk'], '--min-disk') ?? 0, report.proposedMinDiskGiB),
-    minRamGiB: (intOpt(o['min-ram'], '--min-ram') ?? 0) / 1024,
+    minDiskGiB: Math.max(minDisk, report.proposedMinDiskGiB),
+    minRamGiB: minRam / 1024,
     public: vis === 'public',
     protected: false,
   }
   const size = (await stat(path)).size
-  const client = await connect(o)
+  const client = await login
   const cloud = cloudFromClient(client, 'cli')
   const ac = abortOnSignals()
-  const progress = progressLine(!o['no-progress'] && !!process.stderr.isTTY, 'upload')
+  const progress = await progressLine(!o['no-progress'] && !!process.stderr.isTTY, 'upload')
   let imageId = newImageId()
   const hooks: EngineHooks = {
     ...progress.hooks,
@@ -379,10 +400,16 @@ async function cmdUpload(file: string, o: Opts): Promise<void> {
 async function cmdDownload(id: string, o: Opts): Promise<void> {
   if (!o.file) throw new UsageError('image download: --file PATH is required')
   const path = resolve(o.file)
-  const client = await connect(o)
+  // the login goes first: the engine loads while Keystone answers
+  const [client, { downloadImage, removeOwnPart }, { withRetries }, { cloudFromClient }] = await Promise.all([
+    connect(o),
+    import('../main/transfers/download'),
+    engine(),
+    transferCloud(),
+  ])
   const cloud = cloudFromClient(client, 'cli')
   const ac = abortOnSignals()
-  const progress = progressLine(!o['no-progress'] && !!process.stderr.isTTY, 'download')
+  const progress = await progressLine(!o['no-progress'] && !!process.stderr.isTTY, 'download')
   const t0 = performance.now()
   // one task across the attempts: it keeps the binding of the part file the first attempt made (download.ts)
   const task: DownloadTask = { imageId: id, path, ...(o['accept-unverified'] ? { acceptUnverified: true } : {}) }
@@ -453,6 +480,7 @@ function copyOptions(o: Opts): CopyCliOptions {
 }
 
 async function cmdQueue(sub: string | undefined, arg: string | undefined, o: Opts): Promise<void> {
+  const { cliLogin, openQueue, runQueue } = await import('./queue')
   const dataDir = o['data-dir'] ?? defaultDataDir(process.env)
   if (sub === 'list') {
     // no login needed to look; nothing runs
@@ -532,6 +560,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const o = parsed.values
   const [cmd, sub, arg] = parsed.positionals
+  if (o.version) {
+    process.stdout.write(`glance-desktop ${VERSION}\n`)
+    return 0
+  }
   if (o.help || !cmd) {
     process.stdout.write(USAGE)
     return o.help ? 0 : 2
@@ -541,8 +573,8 @@ export async function main(argv: string[]): Promise<number> {
     else if (cmd === 'image' && sub === 'list') await cmdList(o)
     else if (cmd === 'image' && sub === 'upload' && arg) await cmdUpload(arg, o)
     else if (cmd === 'image' && sub === 'download' && arg) await cmdDownload(arg, o)
-    else if (cmd === 'image' && sub === 'copy') process.exitCode = await cmdCopy(parsed.positionals.slice(2), copyOptions(o))
-    else if (cmd === 'image' && sub === 'sync') process.exitCode = await cmdSync(copyOptions(o))
+    else if (cmd === 'image' && sub === 'copy') process.exitCode = await (await import('./copy')).cmdCopy(parsed.positionals.slice(2), copyOptions(o))
+    else if (cmd === 'image' && sub === 'sync') process.exitCode = await (await import('./copy')).cmdSync(copyOptions(o))
     else if (cmd === 'queue') await cmdQueue(sub, arg, o)
     else throw new UsageError(`unknown command: ${parsed.positionals.join(' ')}`)
     return Number(process.exitCode ?? 0)

@@ -22,10 +22,12 @@ import { dirname } from 'node:path'
 import type { Readable } from 'node:stream'
 import { AppError } from '../../preload/api'
 import { reasonError } from '../../preload/rules/messages'
-import { syncDir, type DownloadSpec, type PartBinding } from './store'
-import { TailHasher, type HashAlgo, type PartialDigests } from './hash-workers'
+import { syncDir } from '../files/atomic'
+import type { DownloadSpec, PartBinding } from './store'
+import type { HashAlgo, PartialDigests } from './hash-workers'
+import { ReceiveHasher } from './hash-receive'
 import { expectedHash, throwIfAborted, type EngineHooks } from './engine'
-import { DOWNLOAD_QUEUE, DOWNLOAD_WRITE, TAIL_HASH_CHUNK } from './tuning'
+import { DOWNLOAD_QUEUE, DOWNLOAD_WRITE } from './tuning'
 import type { RawImage, TransferCloud } from './port'
 
 export interface DownloadTask {
@@ -65,14 +67,14 @@ export interface DownloadResult {
 }
 
 /**
- * Writes the response into the part file as it arrives. Socket chunks are queued as they are (no copy) and the
- * queue is written in order, one `writev` of up to 1 MiB at a time, on libuv's pool (a slow disk never blocks the
- * event loop); the response is paused while DOWNLOAD_QUEUE bytes or more wait, so memory is bounded whatever the size. After
- * each write the tail hasher is told how far the file goes: hashing runs on its own core, behind the writes, over
- * the bytes on disk. Every byte received is on disk before an error propagates (so a resume continues exactly
- * where the data stopped).
+ * Writes the response into the part file as it arrives. Each socket chunk is hashed where it is (the thread that
+ * holds it: no copy, no second read of the file) and queued as it is; the queue is written in order, one `writev` of
+ * up to 1 MiB at a time, on libuv's pool (a slow disk never blocks the event loop); the response is paused while
+ * DOWNLOAD_QUEUE bytes or more wait, so memory is bounded whatever the size. After each write the hasher is told how
+ * far the file goes (a resumed download hashes its kept prefix from the file first). Every byte received is on disk
+ * before an error propagates (so a resume continues exactly where the data stopped).
  */
-function writeAll(src: Readable, fh: FileHandle, h: TailHasher, hooks: EngineHooks): Promise<void> {
+function writeAll(src: Readable, fh: FileHandle, h: ReceiveHasher, hooks: EngineHooks): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const queue: Buffer[] = []
     let queued = 0
@@ -126,6 +128,7 @@ function writeAll(src: Readable, fh: FileHandle, h: TailHasher, hooks: EngineHoo
     src.on('data', (b: Buffer) => {
       if (writeError) return
       hooks.bytes(b.length)
+      h.take(b)
       queue.push(b)
       queued += b.length
       if (queued >= DOWNLOAD_QUEUE) src.pause()
@@ -332,7 +335,7 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
   }
   const total = typeof img.size === 'number' ? img.size : undefined
   const part = partPath(task.path)
-  // Only the hash that verifies is computed (sha512 when Glance has one, else md5): one worker, one core.
+  // Only the hash that verifies is computed (sha512 when Glance has one, else md5): hashed on the thread that receives it.
   const exp = expectedHash(img)
   const own = await openOwnPart(task, part, exp, hooks)
   let have = own?.have ?? 0
@@ -404,8 +407,8 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
       throw e
     }
   }
-  // a resumed download's kept prefix is hashed while the rest arrives
-  const h = new TailHasher(part, algos, resumedFrom, TAIL_HASH_CHUNK)
+  // a resumed download's kept prefix is hashed (read back from the part file) while the rest arrives
+  const h = new ReceiveHasher(fh, algos, resumedFrom)
   let closed = false
   try {
     if (stream) {
@@ -458,7 +461,7 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
 }
 
 /** Reports the hasher's progress (a few times a second) while `p` is pending: catching up on a long resumed prefix shows. */
-async function withHashProgress<T>(h: TailHasher, hooks: EngineHooks, p: Promise<T>): Promise<T> {
+async function withHashProgress<T>(h: ReceiveHasher, hooks: EngineHooks, p: Promise<T>): Promise<T> {
   let seen = h.hashed
   const timer = setInterval(() => {
     const now = h.hashed
@@ -467,7 +470,7 @@ async function withHashProgress<T>(h: TailHasher, hooks: EngineHooks, p: Promise
   }, 250)
   try {
     const r = await p
-    // the last stretch (the worker stores its count before it answers): the meter ends at what was hashed
+    // the last stretch: the meter ends at what was hashed
     if (h.hashed > seen) hooks.bytes(h.hashed - seen)
     return r
   } finally {

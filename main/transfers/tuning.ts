@@ -22,7 +22,7 @@ export const UPLOAD_SETTLE_POLLS = 60
 export const DOWNLOAD_QUEUE = 4 * MiB
 /** The most bytes one writev() call takes (1 MiB writes measured ~50% faster than 64 KiB or 4 MiB ones). */
 export const DOWNLOAD_WRITE = 1 * MiB
-/** Bytes the tail hasher reads at a time behind the download's writes. */
+/** Bytes a resumed download reads back at a time to hash the prefix it kept (hash-receive.ts). */
 export const TAIL_HASH_CHUNK = 1 * MiB
 
 // --- hashing --------------------------------------------------------------------------------------------------

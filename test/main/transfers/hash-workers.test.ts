@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
 import { afterAll, describe, expect, it } from 'vitest'
-import { SlotRing, TailHasher, WorkerHasher } from '../../../main/transfers/hash-workers'
+import { SlotRing, WorkerHasher } from '../../../main/transfers/hash-workers'
+import { ReceiveHasher } from '../../../main/transfers/hash-receive'
 import { HashedFileBody, PROGRESS_STEP } from '../../../main/transfers/hashed-source'
 
 const dir = mkdtempSync(join(tmpdir(), 'gd-hash-'))
@@ -136,48 +138,92 @@ describe('HashedFileBody', () => {
   })
 })
 
-describe('TailHasher (a download hashed behind its writes)', () => {
-  it('hashes the file as it grows, the kept prefix first, equal to a one-pass hash of the whole file', async () => {
+describe('ReceiveHasher (a download hashed on the thread that receives it)', () => {
+  it('hashes the kept prefix from the file first, then what arrives, equal to a one-pass hash of the whole file', async () => {
     const prefix = randomBytes(700_000)
     const rest = [randomBytes(1), randomBytes(3 * 1024 * 1024 + 5), randomBytes(65_536)]
     const path = join(dir, 'tail.part')
     writeFileSync(path, prefix)
-    // a small read size: the worker must loop over the prefix and over every appended piece
-    const h = new TailHasher(path, ['sha512', 'md5'], prefix.length, 64 * 1024)
-    for (const piece of rest) {
-      appendFileSync(path, piece)
-      h.wrote(piece.length)
-      await new Promise((r) => setTimeout(r, 5))
+    const fh = await open(path, 'r')
+    try {
+      // a small read size: the prefix takes many reads, and the pieces arrive while it is being hashed
+      const h = new ReceiveHasher(fh, ['sha512', 'md5'], prefix.length, 64 * 1024)
+      for (const piece of rest) {
+        h.take(piece)
+        appendFileSync(path, piece)
+        h.wrote(piece.length)
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      const all = Buffer.concat([prefix, ...rest])
+      expect(await h.finish()).toEqual({ sha512: sha512(all), md5: md5(all), bytes: all.length })
+      expect(h.hashed).toBe(all.length)
+    } finally {
+      await fh.close()
     }
-    const all = Buffer.concat([prefix, ...rest])
-    expect(await h.finish()).toEqual({ sha512: sha512(all), md5: md5(all), bytes: all.length })
-    expect(h.hashed).toBe(all.length)
+  })
+
+  it('a fresh download is hashed from the chunks alone: nothing is read back (the file may be write-only)', async () => {
+    const path = join(dir, 'fresh.part')
+    const fh = await open(path, 'w')
+    try {
+      const h = new ReceiveHasher(fh, ['sha512'], 0)
+      const pieces = [randomBytes(65_536), randomBytes(3), randomBytes(1_000_000)]
+      for (const piece of pieces) {
+        h.take(piece)
+        expect(h.hashed).toBe(pieces.slice(0, pieces.indexOf(piece) + 1).reduce((n, b) => n + b.length, 0))
+        await fh.write(piece)
+        h.wrote(piece.length)
+      }
+      const all = Buffer.concat(pieces)
+      expect(await h.finish()).toEqual({ sha512: sha512(all), bytes: all.length })
+    } finally {
+      await fh.close()
+    }
   })
 
   it('hashes only what was announced, not bytes written to the file beyond it', async () => {
     const path = join(dir, 'tail-extra.part')
     const data = randomBytes(200_000)
     writeFileSync(path, Buffer.concat([data, randomBytes(5000)]))
-    const h = new TailHasher(path, ['sha512'], data.length)
-    expect(await h.finish()).toEqual({ sha512: sha512(data), bytes: data.length })
+    const fh = await open(path, 'r')
+    try {
+      const h = new ReceiveHasher(fh, ['sha512'], data.length)
+      expect(await h.finish()).toEqual({ sha512: sha512(data), bytes: data.length })
+    } finally {
+      await fh.close()
+    }
   })
 
   it('a file shorter than announced (truncated behind its back) is an error, not a short digest', async () => {
     const path = join(dir, 'tail-short.part')
     writeFileSync(path, randomBytes(100_000))
-    const h = new TailHasher(path, ['sha512'], 0)
-    truncateSync(path, 10_000)
-    h.wrote(100_000)
-    await expect(h.finish()).rejects.toThrow(/shorter/)
+    const fh = await open(path, 'r')
+    try {
+      truncateSync(path, 10_000)
+      const h = new ReceiveHasher(fh, ['sha512'], 100_000)
+      await expect(h.finish()).rejects.toThrow(/shorter/)
+    } finally {
+      await fh.close()
+    }
   })
 
-  it('a missing file is an error; destroy() stops a waiting worker and finish() then rejects', async () => {
-    await expect(new TailHasher(join(dir, 'absent.part'), ['sha512']).finish()).rejects.toThrow(/ENOENT/)
+  it('an unreadable part file is an error; destroy() stops it and finish() then rejects', async () => {
     const path = join(dir, 'tail-stop.part')
-    writeFileSync(path, '')
-    const h = new TailHasher(path, ['sha512'])
-    h.destroy()
-    await expect(h.finish()).rejects.toThrow()
+    writeFileSync(path, randomBytes(1000))
+    const wo = await open(path, 'a')
+    try {
+      await expect(new ReceiveHasher(wo, ['sha512'], 1000).finish()).rejects.toThrow(/EBADF/)
+    } finally {
+      await wo.close()
+    }
+    const fh = await open(path, 'r')
+    try {
+      const h = new ReceiveHasher(fh, ['sha512'], 1000)
+      h.destroy()
+      await expect(h.finish()).rejects.toThrow()
+    } finally {
+      await fh.close()
+    }
   })
 })
 
@@ -189,16 +235,15 @@ describe('GD_HASH_NICE', () => {
         const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8')
         return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
       })
-    const path = join(dir, 'nice.part')
-    writeFileSync(path, randomBytes(1000))
     const before = process.env.GD_HASH_NICE
     process.env.GD_HASH_NICE = '7'
     try {
-      const h = new TailHasher(path, ['sha512'], 1000)
-      await expect.poll(() => h.hashed, { timeout: 10_000 }).toBe(1000)
+      const h = new WorkerHasher(['sha512'])
+      // the worker has run its start-up (which lowers its priority) once it has hashed something
+      await h.update(new Uint8Array(randomBytes(1000)))
       expect(niceOf()).toContain(7)
       expect(niceOf().filter((n) => n === 7)).toHaveLength(1)
-      await h.finish()
+      await h.digest()
     } finally {
       if (before === undefined) delete process.env.GD_HASH_NICE
       else process.env.GD_HASH_NICE = before
