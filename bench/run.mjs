@@ -6,12 +6,13 @@
 //   D1: "copy": the copy of the image between two regions (BENCH_COPY_FROM/TO, default the login's region ->
 //   RegionTwo) streamed by the CLI (image copy --method stream, md5+sha512 on the way) against `curl GET | curl -T -
 //   PUT` (the same bytes, unverified), and server-side (glance-download, when the target offers it); peak RSS of the
-//   copy at each BENCH_RSS_MIB size. The verifying peers of plain transfers: `curl | tee FILE | sha512sum` (download)
-//   and `sha512sum FILE & md5sum FILE &` beside `curl -T` (upload).
-//   BENCH_ONLY ("upload,download,sink,rss,copy,startup,ui": a subset; startup: the CLI's start-up to its first request
-//   (BENCH_STARTUP_RUNS, 15); ui runs bench/ui.mjs when present, the renderer benchmark)  BENCH_BASELINE_CLI (another
-//   build of out/cli/index.js, e.g. an older commit's, run in the same rotation as "baseline")  BENCH_JSON=1 (raw
-//   figures as JSON at the end)
+//   copy at each BENCH_RSS_MIB size (with rss, or copy-rss for the copy's alone); BENCH_BASELINE_CLI's streamed copy
+//   in the same rotation. The verifying peers of plain transfers: `curl | tee FILE | sha512sum` (download) and
+//   `sha512sum FILE & md5sum FILE &` beside `curl -T` (upload).
+//   BENCH_ONLY ("upload,download,sink,rss,copy,copy-rss,startup,ui": a subset; startup: the CLI's start-up to its first
+//   request (BENCH_STARTUP_RUNS, 15); ui runs bench/ui.mjs when present, the renderer benchmark)  BENCH_BASELINE_CLI
+//   (another build of out/cli/index.js, e.g. an older commit's, run in the same rotation as "baseline")  BENCH_JSON=1
+//   (raw figures as JSON at the end)
 //   A cloud: OS_* from the environment when OS_AUTH_URL or OS_CLOUD is set; else the bench starts its own with
 //   test/cloud/up.sh in a temporary state dir on ports 35000/39292 (BENCH_KEYSTONE_PORT, BENCH_GLANCE_PORT), one
 //   region, no Cinder, and stops it at the end.
@@ -474,16 +475,18 @@ curl -sS -f -o /dev/null -X PUT -H "X-Auth-Token: $tok" -H 'Content-Type: applic
     }
     // the source image, uploaded once by curl
     const src = curlSourceImage('bench-copy-src', file)
-    const copyOnce = (method, key) => () => {
-      const t = timed('node', [CLI, 'image', 'copy', src.id, '--to-region', toRegion, '--method', method, '--json', '--no-progress'], { env: copyEnv })
-      const j = JSON.parse(t.stdout)
-      const item = j.summary.items[0]
-      if (item.outcome !== 'done') throw new Error(`copy ${method}: ${item.outcome} ${item.reason ?? ''} ${item.error?.message ?? ''}`)
-      made2.push(item.targetImageId)
-      record(`copy ${key} (CLI wall clock, verified)`, bytes / MiB / t.seconds, t)
-      record(`copy ${key} (engine seconds)`, bytes / MiB / item.seconds)
-      if (item.transferSeconds) record(`copy ${key} (transfer: first byte request to verified)`, bytes / MiB / item.transferSeconds)
-    }
+    const copyOnce =
+      (method, key, cli = CLI) =>
+      () => {
+        const t = timed('node', [cli, 'image', 'copy', src.id, '--to-region', toRegion, '--method', method, '--json', '--no-progress'], { env: copyEnv })
+        const j = JSON.parse(t.stdout)
+        const item = j.summary.items[0]
+        if (item.outcome !== 'done') throw new Error(`copy ${method}: ${item.outcome} ${item.reason ?? ''} ${item.error?.message ?? ''}`)
+        made2.push(item.targetImageId)
+        record(`copy ${key} (CLI wall clock, verified)`, bytes / MiB / t.seconds, t)
+        record(`copy ${key} (engine seconds)`, bytes / MiB / item.seconds)
+        if (item.transferSeconds) record(`copy ${key} (transfer: first byte request to verified)`, bytes / MiB / item.transferSeconds)
+      }
     const pipe = () => {
       const img = JSON.parse(
         execFileSync(
@@ -515,6 +518,7 @@ curl -sS -f -o /dev/null -X PUT -H "X-Auth-Token: $tok" -H 'Content-Type: applic
       // each copy starts from an empty target (a copy already there would be skipped)
       const steps = [
         copyOnce('stream', 'glance-desktop streamed'),
+        ...(BASE_CLI ? [copyOnce('stream', 'baseline streamed', BASE_CLI)] : []),
         pipe,
         ...(methods.includes('glance-download') ? [copyOnce('server', 'glance-desktop server-side (glance-download)')] : []),
       ].map((f) => () => {
@@ -523,8 +527,8 @@ curl -sS -f -o /dev/null -X PUT -H "X-Auth-Token: $tok" -H 'Content-Type: applic
       })
       for (let i = 0; i < steps.length; i++) await steps[(i + r) % steps.length]()
     }
-    // peak RSS of a streamed copy, flat from 1 to 4 GiB
-    if (ONLY.has('rss')) {
+    // peak RSS of a streamed copy, flat from 1 to 4 GiB (BENCH_ONLY=copy,copy-rss: without the upload/download RSS rounds)
+    if (ONLY.has('rss') || ONLY.has('copy-rss')) {
       for (const mib of RSS) {
         const f = mib === SIZE ? file : fileOf(mib, `copy-rss-${mib}.raw`)
         const s2 = curlSourceImage(`bench-copy-rss-${mib}`, f)

@@ -18,8 +18,9 @@ import {
   type SyncFilter,
 } from '../preload/contract/copy'
 import type { CloudClient } from '../main/openstack/types'
+import { GlanceClient } from '../main/openstack/glance'
 import { copyCloudFromClient, type CopyConnect } from '../main/copy/port'
-import { countItems, planCopy, planItems, syncSources } from '../main/copy/plan'
+import { countItems, planCopy, planItems, prepareTargets, syncSources } from '../main/copy/plan'
 import { runCopies } from '../main/copy/batch'
 import { fixDrift } from '../main/copy/service'
 import { getOrNull } from '../main/transfers/engine'
@@ -46,19 +47,52 @@ export interface CopyCliOptions {
 const SOURCE = 'source'
 const TARGET = 'target'
 
-/** Profile ids: the login is `source` in every region; a --to-cloud entry is `target`. */
+/**
+ * Profile ids: the login is `source` in every region; a --to-cloud entry is `target`. One login per cloud: a token
+ * is valid in every region of its catalog, so the other regions' clients share the first one's session (a second
+ * login costs a Keystone round trip, and each Glance validates every new token with Keystone once: seconds on a
+ * loaded cloud).
+ */
 function connector(o: CopyCliOptions): CopyConnect {
-  const cache = new Map<string, Promise<CloudClient>>()
+  const logins = new Map<string, { region: string; client: Promise<CloudClient> }>()
+  const clients = new Map<string, Promise<CloudClient>>()
+  const open = async (profileId: string, region: string): Promise<CloudClient> => {
+    const cloud = profileId === TARGET ? o.toCloud : undefined
+    const first = logins.get(profileId)
+    if (!first) {
+      const client = o.open(region, cloud)
+      logins.set(profileId, { region, client })
+      client.catch(() => logins.delete(profileId))
+      return client
+    }
+    const c = await first.client
+    if (region === c.region || (region === '' && first.region === '')) return c
+    // '' is the login's default region: only the login opened with '' knows which that is
+    return region ? (sameSession(c, region) ?? o.open(region, cloud)) : o.open(region, cloud)
+  }
   return async (ctx) => {
     const key = `${ctx.profileId}/${ctx.region}`
-    let c = cache.get(key)
+    let c = clients.get(key)
     if (!c) {
-      c = o.open(ctx.region, ctx.profileId === TARGET ? o.toCloud : undefined)
-      cache.set(key, c)
-      c.catch(() => cache.delete(key))
+      c = open(ctx.profileId, ctx.region)
+      clients.set(key, c)
+      c.catch(() => clients.delete(key))
     }
-    return copyCloudFromClient(await c, ctx.profileId)
+    const client = await c
+    // a client opened with region '' is in the login's default region: cache it under its real region too
+    if (!ctx.region && !clients.has(`${ctx.profileId}/${client.region}`)) clients.set(`${ctx.profileId}/${client.region}`, c)
+    return copyCloudFromClient(client, ctx.profileId)
   }
+}
+
+/** A client of `region` over `c`'s session; undefined when its catalog has no image service there (opening it says why). */
+function sameSession(c: CloudClient, region: string): CloudClient | undefined {
+  try {
+    c.session.endpoint('image', region)
+  } catch {
+    return undefined
+  }
+  return { ...c, region, glance: new GlanceClient(c.session, region), cinder: null }
 }
 
 function options(o: CopyCliOptions): { method: CopyMethodChoice; downgradeVisibilityTo?: DowngradeVisibility } {
@@ -75,7 +109,6 @@ async function endpoints(o: CopyCliOptions, connect: CopyConnect): Promise<{ sou
   if (!o.toRegion) throw o.usage('--to-region REGION is required')
   const src = await connect({ profileId: SOURCE, region: o.fromRegion ?? '' })
   const source = { profileId: SOURCE, region: src.region }
-  // the source's client opened with region '' is the login's default: cache it under its real region too
   return { source, target: { profileId: o.toCloud ? TARGET : SOURCE, region: o.toRegion } }
 }
 
@@ -133,8 +166,10 @@ export async function cmdCopy(refs: string[], o: CopyCliOptions): Promise<number
   const opts = options(o)
   const connect = connector(o)
   const { source, target } = await endpoints(o, connect)
+  // the target is read while the images are looked up at the source (see prepareTargets)
+  const prepared = prepareTargets({ ctx: source, cloud: await connect(source) }, [target], connect)
   const imageIds = await resolveImages(connect, source, refs)
-  const plan = await planCopy(connect, { source, imageIds, targets: [target], ...opts })
+  const plan = await planCopy(connect, { source, imageIds, targets: [target], ...opts }, prepared)
   const summary = await runCopies(plan.items, {
     source,
     connect,
@@ -165,8 +200,10 @@ export async function cmdSync(o: CopyCliOptions): Promise<number> {
   const { source, target } = await endpoints(o, connect)
   if (source.profileId === target.profileId && source.region === target.region) throw o.usage('image sync: --to-region must differ from the source region')
   const cloud = await connect(source)
+  const po = { ...opts, many: true }
+  const prepared = prepareTargets({ ctx: source, cloud }, [target], connect, po)
   const images = await syncSources(cloud, filter)
-  const items = await planItems({ ctx: source, cloud }, images, [target], connect, { ...opts, many: true })
+  const items = await planItems({ ctx: source, cloud }, images, [target], connect, po, prepared)
   const plan = { items, counts: countItems(items), source, target, filter }
   if (!o.apply) {
     o.out(

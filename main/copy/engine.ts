@@ -62,7 +62,8 @@ export interface CopyHooks extends EngineHooks {
 export async function copyImage(src: CopyCloud, dst: CopyCloud, task: CopyTask, hooks: CopyHooks): Promise<CopyResult> {
   const t0 = performance.now()
   hooks.phase('waiting')
-  const source = await src.glance.get(task.source.imageId)
+  // the source image and our target image (a former attempt's) at once
+  const [source, mine] = await Promise.all([src.glance.get(task.source.imageId), getOrNull(dst.glance, task.targetImageId)])
   if (source.status !== 'active') {
     throw new AppError({
       code: 'CONFLICT',
@@ -85,7 +86,6 @@ export async function copyImage(src: CopyCloud, dst: CopyCloud, task: CopyTask, 
 
   // 1. already there (another run, another tool)? Then nothing is created, and a half-made image of ours goes.
   let id = task.targetImageId
-  const mine = await getOrNull(dst.glance, id)
   if (!mine || mine.status !== 'active') {
     const there = await findByHash(dst, hash, id)
     if (there) {

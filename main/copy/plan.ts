@@ -25,7 +25,7 @@ import type { CopyCloud, CopyConnect } from './port'
 const MEMBER_ROLES = new Set(['member', '_member_', 'Member', 'admin'])
 
 /** What the plan knows of one target. */
-interface TargetFacts {
+export interface TargetFacts {
   ctx: CopyEndpoint
   cloud: CopyCloud
   isAdmin: boolean
@@ -77,15 +77,44 @@ export async function listedLookup(cloud: CopyCloud): Promise<TargetLookup> {
 
 async function targetFacts(src: { ctx: CopyEndpoint; cloud: CopyCloud }, ctx: CopyEndpoint, connect: CopyConnect, many: boolean): Promise<TargetFacts> {
   const cloud = await connect(ctx)
-  const roles = await cloud.roles()
+  const [roles, a, b, regions] = await Promise.all([cloud.roles(), src.cloud.identity(), cloud.identity(), cloud.imageRegions()])
   const isAdmin = roles.includes('admin')
   let pull: TargetFacts['pull'] = { ok: false, why: 'otherProfile' }
-  const [a, b] = await Promise.all([src.cloud.identity(), cloud.identity()])
-  if (a === b && (await cloud.imageRegions()).includes(src.ctx.region)) {
-    const methods = await cloud.glance.importMethods().catch(() => [] as string[])
-    pull = methods.includes('glance-download') ? { ok: true } : { ok: false, why: 'noGlanceDownload' }
+  // the listing of a sync and the import methods are independent requests: at once
+  const [methods, lookup] = await Promise.all([
+    a === b && regions.includes(src.ctx.region) ? cloud.glance.importMethods().catch(() => [] as string[]) : null,
+    many ? listedLookup(cloud) : lazyLookup(cloud),
+  ])
+  if (methods) pull = methods.includes('glance-download') ? { ok: true } : { ok: false, why: 'noGlanceDownload' }
+  return { ctx, cloud, isAdmin, canWrite: roles.some((r) => MEMBER_ROLES.has(r)), pull, lookup }
+}
+
+const targetKey = (t: CopyEndpoint): string => `${t.profileId}\u0000${t.region}`
+
+/** What the plan needs to know of each target (null: the target is the source), keyed by profile + region. */
+export type PreparedTargets = Map<string, Promise<TargetFacts | null>>
+
+/**
+ * Starts learning the targets (roles, identity, import methods; a sync's listing) at once, and before the source
+ * images are known: the first request to a Glance is the slow one (it validates the new token with Keystone), so
+ * the target's runs while the source's does. Pass the result to planItems / planCopy.
+ */
+export function prepareTargets(
+  src: { ctx: CopyEndpoint; cloud: CopyCloud },
+  targets: CopyEndpoint[],
+  connect: CopyConnect,
+  o: { many?: boolean } = {},
+): PreparedTargets {
+  const out: PreparedTargets = new Map()
+  for (const t of targets) {
+    const key = targetKey(t)
+    if (out.has(key)) continue
+    const same = t.profileId === src.ctx.profileId && t.region === src.ctx.region
+    const facts = same ? Promise.resolve(null) : targetFacts(src, t, connect, !!o.many)
+    facts.catch(() => {}) // awaited by planItems; not an unhandled rejection while the source is still being read
+    out.set(key, facts)
   }
-  return { ctx, cloud, isAdmin, canWrite: roles.some((r) => MEMBER_ROLES.has(r)), pull, lookup: many ? await listedLookup(cloud) : lazyLookup(cloud) }
+  return out
 }
 
 /** The plan items of `images` (source raw images, or an id that was not found) for every target. */
@@ -95,15 +124,15 @@ export async function planItems(
   targets: CopyEndpoint[],
   connect: CopyConnect,
   o: CopyOptions & { many?: boolean } = {},
+  prepared: PreparedTargets = prepareTargets(src, targets, connect, o),
 ): Promise<CopyPlanItem[]> {
   const items: CopyPlanItem[] = []
   const seen = new Set<string>()
   for (const t of targets) {
-    const key = `${t.profileId}\u0000${t.region}`
+    const key = targetKey(t)
     if (seen.has(key)) continue
     seen.add(key)
-    const same = t.profileId === src.ctx.profileId && t.region === src.ctx.region
-    const facts = same ? null : await targetFacts(src, t, connect, !!o.many)
+    const facts = await (prepared.get(key) ?? prepareTargets(src, [t], connect, o).get(key)!)
     for (const img of images) {
       const base: CopyPlanItem = {
         sourceImageId: img.id,
@@ -172,16 +201,22 @@ export function countItems(items: CopyPlanItem[]): Record<CopyAction, number> {
   return c
 }
 
-/** The plan of copying `imageIds` from `source` to `targets`. */
+/**
+ * The plan of copying `imageIds` from `source` to `targets`. The source images and the targets are read at once
+ * (`prepared`: targets already being learnt, see prepareTargets).
+ */
 export async function planCopy(
   connect: CopyConnect,
   req: CopyOptions & { source: CopyEndpoint; imageIds: string[]; targets: CopyEndpoint[] },
+  prepared?: PreparedTargets,
 ): Promise<CopyPlan> {
   if (!req.imageIds.length) throw new AppError({ code: 'VALIDATION', message: 'No image to copy.', details: { reason: 'noImages' } })
   if (!req.targets.length) throw new AppError({ code: 'VALIDATION', message: 'No target region.', details: { reason: 'noTargets' } })
   const cloud = await connect(req.source)
+  const src = { ctx: req.source, cloud }
+  const facts = prepared ?? prepareTargets(src, req.targets, connect)
   const images = await Promise.all([...new Set(req.imageIds)].map(async (id) => (await getOrNull(cloud.glance, id)) ?? { id, missing: true as const }))
-  const items = await planItems({ ctx: req.source, cloud }, images, req.targets, connect, req)
+  const items = await planItems(src, images, req.targets, connect, req, facts)
   return { items, counts: countItems(items) }
 }
 

@@ -8,7 +8,7 @@ import type { CopyEndpoint, CopyPlan, CopyPlanItem, CopyRequest, CopyStartResult
 import { toAppError } from '../errors'
 import type { TransferService } from '../transfers/service'
 import type { JobDTO } from '../../preload/api'
-import { countItems, planCopy, planItems, syncSources } from './plan'
+import { countItems, planCopy, planItems, prepareTargets, syncSources } from './plan'
 import { driftFix } from './metadata'
 import type { CopyConnect } from './port'
 import type { CopySpec } from './job'
@@ -35,8 +35,12 @@ export class CopyService {
   async syncPlan(req: SyncRequest): Promise<SyncPlan> {
     checkSync(req)
     const cloud = await this.deps.connect(req.source)
+    const src = { ctx: req.source, cloud }
+    const o = { ...req, many: true }
+    // the target is read while the source is listed
+    const prepared = prepareTargets(src, [req.target], this.deps.connect, o)
     const images = await syncSources(cloud, req.filter)
-    const items = await planItems({ ctx: req.source, cloud }, images, [req.target], this.deps.connect, { ...req, many: true })
+    const items = await planItems(src, images, [req.target], this.deps.connect, o, prepared)
     return { items, counts: countItems(items), source: req.source, target: req.target, filter: req.filter }
   }
 
