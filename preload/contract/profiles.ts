@@ -1,6 +1,6 @@
 /**
  * Profiles (and the cloud context): part of the contract (preload/api.ts re-exports it, so `import ... from 'preload/api'` keeps working);
- * pure TypeScript. Moved out of preload/api.ts unchanged (issue 11).
+ * pure TypeScript. Moved out of preload/api.ts (issue 11); the credentials became the `auth` union in 11.5.
  */
 import type { Capabilities, QuotaInfo, StoreInfo } from './images'
 
