@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { LineCounter, isMap, parseDocument, stringify, type Node as YamlNode } from 'yaml'
-import { AppError, appCredentialAuth, passwordAuth, type AuthType, type Interface, type ProfileInput } from '../../preload/api'
+import { AppError, appCredentialAuth, passwordAuth, type AuthType, type Interface, type ProfileAuth, type ProfileInput } from '../../preload/api'
 import { defaultProfileInput, isHttpUrl, profileProblemList, zProfileFields } from './model'
 import type { ReasonData, ReasonParams } from '../../preload/rules/messages'
 import { unreachable } from '../../preload/rules/profile-auth'
@@ -151,6 +151,47 @@ const PASSWORD_TYPES = new Set(['', 'password', 'v3password'])
 const APPCRED_TYPES = new Set(['v3applicationcredential', 'applicationcredential', 'application_credential', 'v3_application_credential'])
 const CLIENT_CERT_KEYS = ['cert', 'key']
 
+/** The credentials of one clouds.yaml entry, of the kind its auth_type names. */
+function authFromEntry(kind: AuthType, auth: Record<string, unknown>, entry: CloudEntry): ProfileAuth {
+  const domainName = s(auth.domain_name ?? entry.default_domain_name)
+  const domainId = s(auth.domain_id ?? entry.default_domain ?? entry.default_domain_id)
+  const userDomainId = s(auth.user_domain_id) || (s(auth.user_domain_name) ? '' : domainId)
+  const user = {
+    username: s(auth.username ?? auth.user_name),
+    userId: s(auth.user_id),
+    userDomainName: s(auth.user_domain_name) || (userDomainId ? '' : domainName || 'Default'),
+    ...(userDomainId ? { userDomainId } : {}),
+  }
+  switch (kind) {
+    case 'applicationCredential':
+      return appCredentialAuth({ appCredentialId: s(auth.application_credential_id), appCredentialName: s(auth.application_credential_name), ...user })
+    case 'password': {
+      const projectDomainId = s(auth.project_domain_id) || (s(auth.project_domain_name) ? '' : domainId)
+      return passwordAuth({
+        ...user,
+        projectName: s(auth.project_name ?? auth.tenant_name),
+        projectId: s(auth.project_id ?? auth.tenant_id),
+        projectDomainName: s(auth.project_domain_name) || (projectDomainId ? '' : domainName || 'Default'),
+        ...(projectDomainId ? { projectDomainId } : {}),
+      })
+    }
+    default:
+      return unreachable(kind)
+  }
+}
+
+/** The warning for a cloud whose files hold no secret, by kind. */
+function missingSecret(a: ProfileAuth): { reason: string; english: string } {
+  switch (a.type) {
+    case 'password':
+      return { reason: 'noPassword', english: 'No password in the file: enter it before connecting.' }
+    case 'applicationCredential':
+      return { reason: 'noAppCredentialSecret', english: 'No application credential secret in the file: enter it before connecting.' }
+    default:
+      return unreachable(a)
+  }
+}
+
 /**
  * One clouds.yaml entry (already merged with secure.yaml) -> a profile. Never throws: problems go to `errors`
  * (cannot be created) or `warnings` (created, but something was not carried over).
@@ -189,33 +230,7 @@ export function profileFromCloudEntry(name: string, entry: CloudEntry, origin = 
     fail('authUrlNotHttp', { url: p.authUrl }, `auth.auth_url "${p.authUrl}" is not an http(s) URL.`)
   }
 
-  const domainName = s(auth.domain_name ?? entry.default_domain_name)
-  const domainId = s(auth.domain_id ?? entry.default_domain ?? entry.default_domain_id)
-  const userDomainId = s(auth.user_domain_id) || (s(auth.user_domain_name) ? '' : domainId)
-  const user = {
-    username: s(auth.username ?? auth.user_name),
-    userId: s(auth.user_id),
-    userDomainName: s(auth.user_domain_name) || (userDomainId ? '' : domainName || 'Default'),
-    ...(userDomainId ? { userDomainId } : {}),
-  }
-  switch (kind) {
-    case 'applicationCredential':
-      p.auth = appCredentialAuth({ appCredentialId: s(auth.application_credential_id), appCredentialName: s(auth.application_credential_name), ...user })
-      break
-    case 'password': {
-      const projectDomainId = s(auth.project_domain_id) || (s(auth.project_domain_name) ? '' : domainId)
-      p.auth = passwordAuth({
-        ...user,
-        projectName: s(auth.project_name ?? auth.tenant_name),
-        projectId: s(auth.project_id ?? auth.tenant_id),
-        projectDomainName: s(auth.project_domain_name) || (projectDomainId ? '' : domainName || 'Default'),
-        ...(projectDomainId ? { projectDomainId } : {}),
-      })
-      break
-    }
-    default:
-      unreachable(kind)
-  }
+  p.auth = authFromEntry(kind, auth, entry)
 
   // Regions: `regions` (strings or {name}) and/or `region_name`.
   const regions: string[] = []
@@ -268,17 +283,8 @@ export function profileFromCloudEntry(name: string, entry: CloudEntry, origin = 
   p.endpointOverrides = overrides
 
   if (secret === undefined) {
-    const a = p.auth
-    switch (a.type) {
-      case 'password':
-        warn('noPassword', {}, 'No password in the file: enter it before connecting.')
-        break
-      case 'applicationCredential':
-        warn('noAppCredentialSecret', {}, 'No application credential secret in the file: enter it before connecting.')
-        break
-      default:
-        unreachable(a)
-    }
+    const missing = missingSecret(p.auth)
+    warn(missing.reason, {}, missing.english)
   }
 
   // Everything the schema would refuse, in words.
