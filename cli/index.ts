@@ -7,7 +7,17 @@
 import { parseArgs } from 'node:util'
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { AppError, DISK_FORMATS, defaultProfileInput, type ConsoleFields, type DiskFormat, type Interface } from '../preload/api'
+import {
+  AppError,
+  DISK_FORMATS,
+  defaultProfileInput,
+  passwordAuth,
+  type ConsoleFields,
+  type DiskFormat,
+  type Interface,
+  type ProfileAuth,
+} from '../preload/api'
+import { unreachable } from '../preload/rules/profile-auth'
 import { toAppError } from '../main/errors'
 import { inspectionText, isInspectionReason, type InspectionLocale } from '../preload/rules/inspection'
 import type { DownloadTask } from '../main/transfers/download'
@@ -109,16 +119,29 @@ function fmtBytes(n: number | null | undefined): string {
   return `${v.toFixed(i ? 1 : 0)} ${u[i]}`
 }
 
+/** The OS_* variable that holds the secret of a saved profile's kind of credentials. */
+function secretVariable(auth: ProfileAuth): 'OS_PASSWORD' | 'OS_APPLICATION_CREDENTIAL_SECRET' {
+  switch (auth.type) {
+    case 'password':
+      return 'OS_PASSWORD'
+    case 'applicationCredential':
+      return 'OS_APPLICATION_CREDENTIAL_SECRET'
+    default:
+      return unreachable(auth)
+  }
+}
+
 async function connect(o: Opts, env: NodeJS.ProcessEnv = process.env): Promise<CloudClient> {
   const region = o['os-region-name'] ?? undefined
   const { openCloudClient, openCloudClientWithToken } = await import('../main/profiles/connector')
   if (o.profile) {
     const profile = await readSavedProfile(o['data-dir'] ?? defaultDataDir(env), o.profile)
-    const secret = profile.authType === 'applicationCredential' ? env.OS_APPLICATION_CREDENTIAL_SECRET : env.OS_PASSWORD
+    const secretVar = secretVariable(profile.auth)
+    const secret = env[secretVar]
     if (!secret) {
       throw new AppError({
         code: 'NO_SECRET',
-        message: `Profile ${o.profile}: set ${profile.authType === 'applicationCredential' ? 'OS_APPLICATION_CREDENTIAL_SECRET' : 'OS_PASSWORD'} (the CLI does not read the app's encrypted secrets).`,
+        message: `Profile ${o.profile}: set ${secretVar} (the CLI does not read the app's encrypted secrets).`,
       })
     }
     return openCloudClient(profile, secret, region ?? env.OS_REGION_NAME)
@@ -155,8 +178,7 @@ function tokenProfile(env: NodeJS.ProcessEnv, osCloud: string | undefined): Retu
     name: 'OS_TOKEN',
     authUrl: env.OS_AUTH_URL,
     // placeholders for the profile schema (it describes password logins); the token's own user and project are used
-    username: 'token',
-    projectName: 'token',
+    auth: passwordAuth({ username: 'token', projectName: 'token' }),
     interface: iface,
     caFile: env.OS_CACERT ?? '',
     insecure: /^(1|true|yes)$/i.test(env.OS_INSECURE ?? ''),

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { AppError, type ProfileInput } from '../preload/api'
+import type { SettingsDocument } from '../main/profiles/profile-store'
 
 const PRODUCT = 'Glance Desktop'
 
@@ -17,13 +18,16 @@ export function defaultDataDir(env: NodeJS.ProcessEnv, platform = process.platfo
 
 export async function readSavedProfile(dataDir: string, nameOrId: string): Promise<ProfileInput> {
   const file = join(dataDir, 'settings.json')
-  let doc: { profiles?: (ProfileInput & { id: string })[] }
+  let doc: SettingsDocument
   try {
-    doc = JSON.parse(await readFile(file, 'utf8'))
+    // An older file (settings v2: flat credentials) is migrated in memory, never written (the app rewrites it when it
+    // opens it). Imported on demand: the profile store brings conf, which no other CLI command loads.
+    const { upgradeDocument } = await import('../main/profiles/profile-store')
+    doc = upgradeDocument(JSON.parse(await readFile(file, 'utf8'))).doc
   } catch (e) {
     throw new AppError({ code: 'PROFILE_NOT_FOUND', message: `Cannot read the saved profiles (${file}): ${(e as Error).message}` })
   }
-  const all = Array.isArray(doc.profiles) ? doc.profiles : []
+  const all = doc.profiles
   const p = all.find((x) => x.id === nameOrId) ?? all.find((x) => x.name === nameOrId)
   if (!p) {
     throw new AppError({

@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream'
 import { AppError } from '../../preload/api'
 import { reasonError } from '../../preload/rules/messages'
+import { unreachable } from '../../preload/rules/profile-auth'
 import { HttpClient, type HttpRequest, type HttpResponse } from './http'
 import type { CatalogEntry, SessionOptions } from './types'
 
@@ -45,34 +46,39 @@ export function identityV3Url(authUrl: string): string {
 
 /** The Keystone v3 auth request body for the session's credentials (pure). */
 export function authBody(auth: SessionOptions['auth']): Record<string, unknown> {
-  if (auth.type === 'token') {
-    // a given token is validated (Session.authenticate -> adoptToken), never posted
-    throw new AppError({ code: 'INTERNAL', message: 'A token issued beforehand has no auth request body.' })
-  }
-  if (auth.type === 'password') {
-    let user: Record<string, unknown>
-    if (auth.userId) user = { id: auth.userId, password: auth.password }
-    else if (auth.username) {
-      user = { name: auth.username, password: auth.password, domain: domainRef(auth.userDomainId, auth.userDomainName) }
-    } else throw reasonError('VALIDATION', 'needUser', {}, 'Password auth needs a user id or a user name.')
-    const identity = { methods: ['password'], password: { user } }
-    let scope: Record<string, unknown> | undefined
-    if (auth.projectId) scope = { project: { id: auth.projectId } }
-    else if (auth.projectName) {
-      scope = { project: { name: auth.projectName, domain: domainRef(auth.projectDomainId, auth.projectDomainName) } }
+  switch (auth.type) {
+    case 'token':
+      // a given token is validated (Session.authenticate -> adoptToken), never posted
+      throw new AppError({ code: 'INTERNAL', message: 'A token issued beforehand has no auth request body.' })
+    case 'password': {
+      let user: Record<string, unknown>
+      if (auth.userId) user = { id: auth.userId, password: auth.password }
+      else if (auth.username) {
+        user = { name: auth.username, password: auth.password, domain: domainRef(auth.userDomainId, auth.userDomainName) }
+      } else throw reasonError('VALIDATION', 'needUser', {}, 'Password auth needs a user id or a user name.')
+      const identity = { methods: ['password'], password: { user } }
+      let scope: Record<string, unknown> | undefined
+      if (auth.projectId) scope = { project: { id: auth.projectId } }
+      else if (auth.projectName) {
+        scope = { project: { name: auth.projectName, domain: domainRef(auth.projectDomainId, auth.projectDomainName) } }
+      }
+      return { auth: scope ? { identity, scope } : { identity } }
     }
-    return { auth: scope ? { identity, scope } : { identity } }
+    case 'applicationCredential': {
+      let cred: Record<string, unknown>
+      if (auth.id) cred = { id: auth.id, secret: auth.secret }
+      else if (auth.name) {
+        let user: Record<string, unknown>
+        if (auth.userId) user = { id: auth.userId }
+        else if (auth.username) user = { name: auth.username, domain: domainRef(undefined, auth.userDomainName) }
+        else throw reasonError('VALIDATION', 'appCredNeedsUser', {}, 'An application credential by name needs its user (id or name).')
+        cred = { name: auth.name, secret: auth.secret, user }
+      } else throw reasonError('VALIDATION', 'appCredNeedsIdOrName', {}, 'Application credential auth needs an id or a name.')
+      return { auth: { identity: { methods: ['application_credential'], application_credential: cred } } }
+    }
+    default:
+      return unreachable(auth)
   }
-  let cred: Record<string, unknown>
-  if (auth.id) cred = { id: auth.id, secret: auth.secret }
-  else if (auth.name) {
-    let user: Record<string, unknown>
-    if (auth.userId) user = { id: auth.userId }
-    else if (auth.username) user = { name: auth.username, domain: domainRef(undefined, auth.userDomainName) }
-    else throw reasonError('VALIDATION', 'appCredNeedsUser', {}, 'An application credential by name needs its user (id or name).')
-    cred = { name: auth.name, secret: auth.secret, user }
-  } else throw reasonError('VALIDATION', 'appCredNeedsIdOrName', {}, 'Application credential auth needs an id or a name.')
-  return { auth: { identity: { methods: ['application_credential'], application_credential: cred } } }
 }
 
 function domainRef(id?: string, name?: string): Record<string, string> {

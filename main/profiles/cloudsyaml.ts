@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { LineCounter, isMap, parseDocument, stringify, type Node as YamlNode } from 'yaml'
-import { AppError, type Interface, type ProfileInput } from '../../preload/api'
+import { AppError, appCredentialAuth, passwordAuth, type AuthType, type Interface, type ProfileAuth, type ProfileInput } from '../../preload/api'
 import { defaultProfileInput, isHttpUrl, profileProblemList, zProfileFields } from './model'
 import type { ReasonData, ReasonParams } from '../../preload/rules/messages'
 import { unreachable } from '../../preload/rules/profile-auth'
@@ -151,6 +151,47 @@ const PASSWORD_TYPES = new Set(['', 'password', 'v3password'])
 const APPCRED_TYPES = new Set(['v3applicationcredential', 'applicationcredential', 'application_credential', 'v3_application_credential'])
 const CLIENT_CERT_KEYS = ['cert', 'key']
 
+/** The credentials of one clouds.yaml entry, of the kind its auth_type names. */
+function authFromEntry(kind: AuthType, auth: Record<string, unknown>, entry: CloudEntry): ProfileAuth {
+  const domainName = s(auth.domain_name ?? entry.default_domain_name)
+  const domainId = s(auth.domain_id ?? entry.default_domain ?? entry.default_domain_id)
+  const userDomainId = s(auth.user_domain_id) || (s(auth.user_domain_name) ? '' : domainId)
+  const user = {
+    username: s(auth.username ?? auth.user_name),
+    userId: s(auth.user_id),
+    userDomainName: s(auth.user_domain_name) || (userDomainId ? '' : domainName || 'Default'),
+    ...(userDomainId ? { userDomainId } : {}),
+  }
+  switch (kind) {
+    case 'applicationCredential':
+      return appCredentialAuth({ appCredentialId: s(auth.application_credential_id), appCredentialName: s(auth.application_credential_name), ...user })
+    case 'password': {
+      const projectDomainId = s(auth.project_domain_id) || (s(auth.project_domain_name) ? '' : domainId)
+      return passwordAuth({
+        ...user,
+        projectName: s(auth.project_name ?? auth.tenant_name),
+        projectId: s(auth.project_id ?? auth.tenant_id),
+        projectDomainName: s(auth.project_domain_name) || (projectDomainId ? '' : domainName || 'Default'),
+        ...(projectDomainId ? { projectDomainId } : {}),
+      })
+    }
+    default:
+      return unreachable(kind)
+  }
+}
+
+/** The warning for a cloud whose files hold no secret, by kind. */
+function missingSecret(a: ProfileAuth): { reason: string; english: string } {
+  switch (a.type) {
+    case 'password':
+      return { reason: 'noPassword', english: 'No password in the file: enter it before connecting.' }
+    case 'applicationCredential':
+      return { reason: 'noAppCredentialSecret', english: 'No application credential secret in the file: enter it before connecting.' }
+    default:
+      return unreachable(a)
+  }
+}
+
 /**
  * One clouds.yaml entry (already merged with secure.yaml) -> a profile. Never throws: problems go to `errors`
  * (cannot be created) or `warnings` (created, but something was not carried over).
@@ -166,18 +207,15 @@ export function profileFromCloudEntry(name: string, entry: CloudEntry, origin = 
   const p = defaultProfileInput({ name: name.slice(0, 128) })
 
   let secret: string | undefined
+  // an unsupported auth_type is an error (the candidate cannot be created); it is shown with password fields
+  let kind: AuthType = 'password'
   if (APPCRED_TYPES.has(authType)) {
-    p.authType = 'applicationCredential'
-    p.appCredentialId = s(auth.application_credential_id)
-    p.appCredentialName = s(auth.application_credential_name)
+    kind = 'applicationCredential'
     secret = s(auth.application_credential_secret) || undefined
   } else if (PASSWORD_TYPES.has(authType)) {
-    p.authType = 'password'
     secret = typeof auth.password === 'string' || typeof auth.password === 'number' ? String(auth.password) : undefined
     if (!authType && (auth.application_credential_id || auth.application_credential_secret)) {
-      p.authType = 'applicationCredential'
-      p.appCredentialId = s(auth.application_credential_id)
-      p.appCredentialName = s(auth.application_credential_name)
+      kind = 'applicationCredential'
       secret = s(auth.application_credential_secret) || undefined
     }
   } else {
@@ -192,18 +230,7 @@ export function profileFromCloudEntry(name: string, entry: CloudEntry, origin = 
     fail('authUrlNotHttp', { url: p.authUrl }, `auth.auth_url "${p.authUrl}" is not an http(s) URL.`)
   }
 
-  p.username = s(auth.username ?? auth.user_name)
-  p.userId = s(auth.user_id)
-  const domainName = s(auth.domain_name ?? entry.default_domain_name)
-  const domainId = s(auth.domain_id ?? entry.default_domain ?? entry.default_domain_id)
-  const userDomainId = s(auth.user_domain_id) || (s(auth.user_domain_name) ? '' : domainId)
-  const projectDomainId = s(auth.project_domain_id) || (s(auth.project_domain_name) ? '' : domainId)
-  p.userDomainName = s(auth.user_domain_name) || (userDomainId ? '' : domainName || 'Default')
-  p.projectDomainName = s(auth.project_domain_name) || (projectDomainId ? '' : domainName || 'Default')
-  if (userDomainId) p.userDomainId = userDomainId
-  if (projectDomainId) p.projectDomainId = projectDomainId
-  p.projectName = s(auth.project_name ?? auth.tenant_name)
-  p.projectId = s(auth.project_id ?? auth.tenant_id)
+  p.auth = authFromEntry(kind, auth, entry)
 
   // Regions: `regions` (strings or {name}) and/or `region_name`.
   const regions: string[] = []
@@ -256,17 +283,8 @@ export function profileFromCloudEntry(name: string, entry: CloudEntry, origin = 
   p.endpointOverrides = overrides
 
   if (secret === undefined) {
-    const type = p.authType
-    switch (type) {
-      case 'password':
-        warn('noPassword', {}, 'No password in the file: enter it before connecting.')
-        break
-      case 'applicationCredential':
-        warn('noAppCredentialSecret', {}, 'No application credential secret in the file: enter it before connecting.')
-        break
-      default:
-        unreachable(type)
-    }
+    const missing = missingSecret(p.auth)
+    warn(missing.reason, {}, missing.english)
   }
 
   // Everything the schema would refuse, in words.
@@ -420,30 +438,36 @@ export function toCloudsYaml(profiles: ProfileInput[]): string {
   const clouds: Record<string, unknown> = {}
   for (const p of profiles) {
     const auth: Record<string, string> = { auth_url: p.authUrl }
-    const type = p.authType
-    if (type === 'applicationCredential') {
-      if (p.appCredentialId) auth.application_credential_id = p.appCredentialId
-      if (p.appCredentialName) auth.application_credential_name = p.appCredentialName
-      if (!p.appCredentialId) {
-        if (p.userId) auth.user_id = p.userId
-        else if (p.username) auth.username = p.username
-        if (!p.userId && (p.userDomainId || p.userDomainName)) {
-          if (p.userDomainId) auth.user_domain_id = p.userDomainId
-          else auth.user_domain_name = p.userDomainName
-        }
-      }
-    } else if (type === 'password') {
-      if (p.userId) auth.user_id = p.userId
-      if (p.username) auth.username = p.username
-      if (p.userDomainId) auth.user_domain_id = p.userDomainId
-      else if (p.userDomainName) auth.user_domain_name = p.userDomainName
-      if (p.projectId) auth.project_id = p.projectId
-      if (p.projectName) auth.project_name = p.projectName
-      if (p.projectDomainId) auth.project_domain_id = p.projectDomainId
-      else if (p.projectDomainName) auth.project_domain_name = p.projectDomainName
-    } else unreachable(type)
     const entry: Record<string, unknown> = { auth }
-    entry.auth_type = type === 'applicationCredential' ? 'v3applicationcredential' : 'password'
+    const a = p.auth
+    switch (a.type) {
+      case 'applicationCredential':
+        if (a.appCredentialId) auth.application_credential_id = a.appCredentialId
+        if (a.appCredentialName) auth.application_credential_name = a.appCredentialName
+        if (!a.appCredentialId) {
+          if (a.userId) auth.user_id = a.userId
+          else if (a.username) auth.username = a.username
+          if (!a.userId && (a.userDomainId || a.userDomainName)) {
+            if (a.userDomainId) auth.user_domain_id = a.userDomainId
+            else auth.user_domain_name = a.userDomainName
+          }
+        }
+        entry.auth_type = 'v3applicationcredential'
+        break
+      case 'password':
+        if (a.userId) auth.user_id = a.userId
+        if (a.username) auth.username = a.username
+        if (a.userDomainId) auth.user_domain_id = a.userDomainId
+        else if (a.userDomainName) auth.user_domain_name = a.userDomainName
+        if (a.projectId) auth.project_id = a.projectId
+        if (a.projectName) auth.project_name = a.projectName
+        if (a.projectDomainId) auth.project_domain_id = a.projectDomainId
+        else if (a.projectDomainName) auth.project_domain_name = a.projectDomainName
+        entry.auth_type = 'password'
+        break
+      default:
+        unreachable(a)
+    }
     if (p.defaultRegion) entry.region_name = p.defaultRegion
     if (p.regions.length) entry.regions = [...p.regions]
     entry.interface = p.interface

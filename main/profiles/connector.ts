@@ -35,41 +35,46 @@ export function loggedSession(log: Logger): Pick<SessionOptions, 'onRequest' | '
 
 /** What the secret of a profile is called (logs, CLI). */
 function secretWord(p: ProfileInput): string {
-  const type = p.authType
-  switch (type) {
+  const a = p.auth
+  switch (a.type) {
     case 'password':
       return 'password'
     case 'applicationCredential':
       return 'application credential secret'
     default:
-      return unreachable(type)
+      return unreachable(a)
   }
 }
 
 /** SessionOptions for a profile and its secret (pure); `processEnv`: where a `system` proxy setting reads its variables. */
 export function sessionOptions(p: ProfileInput, secret: string, extra: Partial<SessionOptions> = {}, processEnv: ProxyEnv = process.env): SessionOptions {
   let auth: SessionOptions['auth']
-  const type = p.authType
-  if (type === 'applicationCredential') {
-    auth = { type: 'applicationCredential', secret }
-    if (p.appCredentialId) auth.id = p.appCredentialId
-    if (p.appCredentialName) auth.name = p.appCredentialName
-    if (p.userId) auth.userId = p.userId
-    if (p.username) auth.username = p.username
-    if (p.userDomainName) auth.userDomainName = p.userDomainName
-  } else if (type === 'password') {
-    auth = { type: 'password', password: secret }
-    if (p.userId) auth.userId = p.userId
-    if (p.username) auth.username = p.username
-    if (p.userDomainId) auth.userDomainId = p.userDomainId
-    else if (p.userDomainName) auth.userDomainName = p.userDomainName
-    if (p.projectId) auth.projectId = p.projectId
-    else if (p.projectName) {
-      auth.projectName = p.projectName
-      if (p.projectDomainId) auth.projectDomainId = p.projectDomainId
-      else if (p.projectDomainName) auth.projectDomainName = p.projectDomainName
-    }
-  } else return unreachable(type)
+  const a = p.auth
+  switch (a.type) {
+    case 'applicationCredential':
+      auth = { type: 'applicationCredential', secret }
+      if (a.appCredentialId) auth.id = a.appCredentialId
+      if (a.appCredentialName) auth.name = a.appCredentialName
+      if (a.userId) auth.userId = a.userId
+      if (a.username) auth.username = a.username
+      if (a.userDomainName) auth.userDomainName = a.userDomainName
+      break
+    case 'password':
+      auth = { type: 'password', password: secret }
+      if (a.userId) auth.userId = a.userId
+      if (a.username) auth.username = a.username
+      if (a.userDomainId) auth.userDomainId = a.userDomainId
+      else if (a.userDomainName) auth.userDomainName = a.userDomainName
+      if (a.projectId) auth.projectId = a.projectId
+      else if (a.projectName) {
+        auth.projectName = a.projectName
+        if (a.projectDomainId) auth.projectDomainId = a.projectDomainId
+        else if (a.projectDomainName) auth.projectDomainName = a.projectDomainName
+      }
+      break
+    default:
+      return unreachable(a)
+  }
   const o: SessionOptions = { authUrl: p.authUrl, auth, interface: p.interface, userAgent: USER_AGENT, proxyEnv: proxyEnvFor(p, processEnv), ...extra }
   if (p.caFile) o.caFile = p.caFile
   if (p.insecure) o.insecure = true
@@ -85,22 +90,22 @@ export async function authenticate(session: Session, p: ProfileInput, signal?: A
   try {
     await session.authenticate(signal)
   } catch (e) {
-    if (AppError.is(e, 'AUTH_FAILED') && p.authType === 'password' && (p.projectId || p.projectName)) {
-      const auth = session.options.auth
-      if (auth.type === 'password') {
-        const unscoped: typeof auth = { ...auth }
-        delete unscoped.projectId
-        delete unscoped.projectName
-        delete unscoped.projectDomainId
-        delete unscoped.projectDomainName
-        const ok = await session.http
-          .request({ method: 'POST', url: `${identityV3Url(p.authUrl)}/auth/tokens`, json: authBody(unscoped), responseType: 'none' })
-          .then(
-            () => true,
-            () => false,
-          )
-        if (ok) throw unknownProjectError(p, e)
-      }
+    const a = p.auth
+    const auth = session.options.auth
+    // Only a project-scoped password login has a scope to drop (an application credential carries its own).
+    if (AppError.is(e, 'AUTH_FAILED') && a.type === 'password' && (a.projectId || a.projectName) && auth.type === 'password') {
+      const unscoped: typeof auth = { ...auth }
+      delete unscoped.projectId
+      delete unscoped.projectName
+      delete unscoped.projectDomainId
+      delete unscoped.projectDomainName
+      const ok = await session.http
+        .request({ method: 'POST', url: `${identityV3Url(p.authUrl)}/auth/tokens`, json: authBody(unscoped), responseType: 'none' })
+        .then(
+          () => true,
+          () => false,
+        )
+      if (ok) throw unknownProjectError(a, e)
     }
     throw await explainConnectionError(e, { profile: p, phase: 'auth', url: `${p.authUrl}`, ...proxyEnvOf(session) })
   }
@@ -166,7 +171,7 @@ function checkProfile(p: ProfileInput): ProfileInput {
     const i = r.error.issues[0]
     throw new AppError({ code: 'VALIDATION', message: `Invalid profile${i?.path.length ? ` (${i.path.join('.')})` : ''}: ${i?.message ?? 'invalid'}` })
   }
-  return r.data as ProfileInput
+  return r.data
 }
 
 /** A CloudClient for a profile and its secret, with no cache (the CLI; tests). */
@@ -287,27 +292,8 @@ export class CloudConnector {
   }
 
   private fingerprint(p: ProfileInput, secret: string): string {
-    const fields: ProfileInput = {
-      ...p,
-    }
-    const relevant = JSON.stringify([
-      fields.authUrl,
-      fields.authType,
-      fields.username,
-      fields.userId,
-      fields.userDomainName,
-      fields.userDomainId ?? '',
-      fields.projectName,
-      fields.projectId,
-      fields.projectDomainName,
-      fields.projectDomainId ?? '',
-      fields.appCredentialId,
-      fields.appCredentialName,
-      fields.interface,
-      fields.caFile,
-      fields.insecure,
-      fields.endpointOverrides,
-    ])
+    // what the session is built from: sessionOptions() reads these (the whole `auth`, of either kind)
+    const relevant = JSON.stringify([p.authUrl, p.auth, p.interface, p.caFile, p.insecure, p.endpointOverrides])
     const proxy = JSON.stringify(p.proxy ?? null) // issue 14: another proxy, another session
     return createHash('sha256').update(relevant).update('\0').update(proxy).update('\0').update(secret).digest('hex')
   }

@@ -4,7 +4,7 @@
  */
 import tls from 'node:tls'
 import { AppError } from '../../preload/api'
-import type { ProfileInput } from '../../preload/api'
+import type { PasswordProfileAuth, ProfileInput } from '../../preload/api'
 import { unreachable } from '../../preload/rules/profile-auth'
 import type { ReasonParams } from '../../preload/rules/messages'
 import { proxyFor, type ProxyEnv } from '../openstack/proxy'
@@ -167,24 +167,24 @@ export async function explainConnectionError(e: unknown, ctx: ExplainContext): P
       let what: string
       let reason: string
       let params: ReasonParams
-      const type = p.authType
-      switch (type) {
+      const a = p.auth
+      switch (a.type) {
         case 'applicationCredential':
-          who = `application credential ${p.appCredentialId || p.appCredentialName}`
+          who = `application credential ${a.appCredentialId || a.appCredentialName}`
           what = 'The application credential id or secret is wrong, or it expired or was deleted'
           reason = 'appCredential'
-          params = { credential: p.appCredentialId || p.appCredentialName || '' }
+          params = { credential: a.appCredentialId || a.appCredentialName || '' }
           break
         case 'password': {
-          const domain = p.username ? p.userDomainId || p.userDomainName || 'Default' : ''
-          who = `user ${p.username || p.userId}${domain ? ` (domain ${domain})` : ''}`
+          const domain = a.username ? a.userDomainId || a.userDomainName || 'Default' : ''
+          who = `user ${a.username || a.userId}${domain ? ` (domain ${domain})` : ''}`
           what = 'The user name or password is wrong'
           reason = 'credentials'
-          params = { user: p.username || p.userId || '', domain }
+          params = { user: a.username || a.userId || '', domain }
           break
         }
         default:
-          return unreachable(type)
+          return unreachable(a)
       }
       return new AppError({ code: 'AUTH_FAILED', message: `${what}: Keystone refused ${who}.`, ...base, details: { reason, params } }, { cause: e })
     }
@@ -207,17 +207,17 @@ export async function explainConnectionError(e: unknown, ctx: ExplainContext): P
 }
 
 /** The error for "signed in, but the project is unknown or the user has no role on it". */
-export function unknownProjectError(p: ProfileInput, cause: unknown): AppError {
-  const domain = p.projectId ? '' : p.projectDomainId || p.projectDomainName || 'Default'
-  const project = p.projectId ? `id ${p.projectId}` : `${p.projectName} (domain ${domain})`
+export function unknownProjectError(a: PasswordProfileAuth, cause: unknown): AppError {
+  const domain = a.projectId ? '' : a.projectDomainId || a.projectDomainName || 'Default'
+  const project = a.projectId ? `id ${a.projectId}` : `${a.projectName} (domain ${domain})`
   return new AppError(
     {
       code: 'AUTH_FAILED',
-      message: `The password is right, but project ${project} does not exist or user ${p.username || p.userId} has no role on it.`,
+      message: `The password is right, but project ${project} does not exist or user ${a.username || a.userId} has no role on it.`,
       details: {
         reason: 'project',
-        project: p.projectId || p.projectName,
-        params: { project: p.projectId || p.projectName || '', domain, user: p.username || p.userId || '' },
+        project: a.projectId || a.projectName,
+        params: { project: a.projectId || a.projectName || '', domain, user: a.username || a.userId || '' },
       },
     },
     { cause },

@@ -33,18 +33,18 @@ export function identityKey(p: ProfileInput): string {
   }
   let who: string
   let project: string
-  const type = p.authType
-  switch (type) {
+  const a = p.auth
+  switch (a.type) {
     case 'applicationCredential':
-      who = `ac:${p.appCredentialId || `${p.appCredentialName}/${p.userId || p.username}`}`
+      who = `ac:${a.appCredentialId || `${a.appCredentialName}/${a.userId || a.username}`}`
       project = ''
       break
     case 'password':
-      who = `u:${p.userId || `${p.username}@${p.userDomainId || p.userDomainName}`}`
-      project = p.projectId || `${p.projectName}@${p.projectDomainId || p.projectDomainName}`
+      who = `u:${a.userId || `${a.username}@${a.userDomainId || a.userDomainName}`}`
+      project = a.projectId || `${a.projectName}@${a.projectDomainId || a.projectDomainName}`
       break
     default:
-      return unreachable(type)
+      return unreachable(a)
   }
   return `${host}|${who}|${project}`.toLowerCase()
 }

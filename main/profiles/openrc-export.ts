@@ -6,10 +6,10 @@
  *
  *   profile field                      variable
  *   authUrl                            OS_AUTH_URL
- *   authType applicationCredential     OS_AUTH_TYPE=v3applicationcredential, OS_APPLICATION_CREDENTIAL_ID/_NAME
- *   username / userId                  OS_USERNAME / OS_USER_ID
- *   user/projectDomainName / Id        OS_USER_DOMAIN_NAME / _ID, OS_PROJECT_DOMAIN_NAME / _ID
- *   projectName / projectId            OS_PROJECT_NAME / OS_PROJECT_ID
+ *   auth.type applicationCredential    OS_AUTH_TYPE=v3applicationcredential, OS_APPLICATION_CREDENTIAL_ID/_NAME
+ *   auth.username / userId             OS_USERNAME / OS_USER_ID
+ *   auth.user/projectDomainName / Id   OS_USER_DOMAIN_NAME / _ID, OS_PROJECT_DOMAIN_NAME / _ID
+ *   auth.projectName / projectId       OS_PROJECT_NAME / OS_PROJECT_ID (password only)
  *   defaultRegion, interface           OS_REGION_NAME, OS_INTERFACE
  *   caFile, insecure                   OS_CACERT, OS_INSECURE=true
  *   endpointOverrides.image            OS_IMAGE_URL
@@ -18,6 +18,7 @@
  * openrc.ts reads OS_* variables only: the proxy lines are not read back (a profile import keeps the system proxy).
  */
 import type { ProfileInput } from '../../preload/api'
+import { unreachable } from '../../preload/rules/profile-auth'
 import { manualProxyUrls, proxyOf } from '../../preload/rules/proxy'
 import { atomicWriteFile } from '../files/atomic'
 
@@ -36,23 +37,34 @@ export function toOpenrc(p: ProfileInput): string {
   }
   put('OS_AUTH_URL', p.authUrl)
   put('OS_IDENTITY_API_VERSION', '3')
-  const appCred = p.authType === 'applicationCredential'
-  if (appCred) {
-    put('OS_AUTH_TYPE', 'v3applicationcredential')
-    put('OS_APPLICATION_CREDENTIAL_ID', p.appCredentialId)
-    put('OS_APPLICATION_CREDENTIAL_NAME', p.appCredentialName)
-    if (!p.appCredentialId) {
-      if (p.userId) put('OS_USER_ID', p.userId)
-      else put('OS_USERNAME', p.username)
-      if (!p.userId) put(p.userDomainId ? 'OS_USER_DOMAIN_ID' : 'OS_USER_DOMAIN_NAME', p.userDomainId || p.userDomainName)
-    }
-  } else {
-    put('OS_USER_ID', p.userId)
-    put('OS_USERNAME', p.username)
-    put(p.userDomainId ? 'OS_USER_DOMAIN_ID' : 'OS_USER_DOMAIN_NAME', p.userDomainId || p.userDomainName)
-    put('OS_PROJECT_ID', p.projectId)
-    put('OS_PROJECT_NAME', p.projectName)
-    put(p.projectDomainId ? 'OS_PROJECT_DOMAIN_ID' : 'OS_PROJECT_DOMAIN_NAME', p.projectDomainId || p.projectDomainName)
+  let secretVar: string
+  let what: string
+  const a = p.auth
+  switch (a.type) {
+    case 'applicationCredential':
+      put('OS_AUTH_TYPE', 'v3applicationcredential')
+      put('OS_APPLICATION_CREDENTIAL_ID', a.appCredentialId)
+      put('OS_APPLICATION_CREDENTIAL_NAME', a.appCredentialName)
+      if (!a.appCredentialId) {
+        if (a.userId) put('OS_USER_ID', a.userId)
+        else put('OS_USERNAME', a.username)
+        if (!a.userId) put(a.userDomainId ? 'OS_USER_DOMAIN_ID' : 'OS_USER_DOMAIN_NAME', a.userDomainId || a.userDomainName)
+      }
+      secretVar = 'OS_APPLICATION_CREDENTIAL_SECRET'
+      what = 'application credential secret'
+      break
+    case 'password':
+      put('OS_USER_ID', a.userId)
+      put('OS_USERNAME', a.username)
+      put(a.userDomainId ? 'OS_USER_DOMAIN_ID' : 'OS_USER_DOMAIN_NAME', a.userDomainId || a.userDomainName)
+      put('OS_PROJECT_ID', a.projectId)
+      put('OS_PROJECT_NAME', a.projectName)
+      put(a.projectDomainId ? 'OS_PROJECT_DOMAIN_ID' : 'OS_PROJECT_DOMAIN_NAME', a.projectDomainId || a.projectDomainName)
+      secretVar = 'OS_PASSWORD'
+      what = 'OpenStack password'
+      break
+    default:
+      return unreachable(a)
   }
   put('OS_REGION_NAME', p.defaultRegion)
   put('OS_INTERFACE', p.interface)
@@ -71,8 +83,6 @@ export function toOpenrc(p: ProfileInput): string {
       put(name.toLowerCase(), value)
     }
   }
-  const secretVar = appCred ? 'OS_APPLICATION_CREDENTIAL_SECRET' : 'OS_PASSWORD'
-  const what = appCred ? 'application credential secret' : 'OpenStack password'
   lines.push(
     `echo ${shellQuote(`Please enter your ${what}: `)}`,
     'read -sr OS_SECRET_INPUT',

@@ -1,12 +1,13 @@
 /**
  * The profiles document on disk: `settings.json` in the data folder, read and written whole through a tiny
  * `SettingsBackend` (conf under plain Node; in Electron an electron-store instance fits the same shape). Versioned
- * migrations run before validation; a file that is corrupt, unreadable, invalid or from a newer version is renamed
+ * migrations run before validation (v3: the credentials as the `auth` union); a migrated file is rewritten, the old
+ * one kept as `<name>.v<n>.bak`. A file that is corrupt, unreadable, invalid or from a newer version is renamed
  * aside (`<name>.corrupt-<timestamp>`), never overwritten, and the app starts with defaults and tells the user.
  *
  * The document never holds a secret (see secrets.ts).
  */
-import { chmodSync, mkdirSync, renameSync } from 'node:fs'
+import { chmodSync, constants, copyFileSync, mkdirSync, renameSync } from 'node:fs'
 import { basename } from 'node:path'
 import Conf from 'conf'
 import { z } from 'zod'
@@ -20,7 +21,7 @@ export interface SettingsBackend {
   store: Record<string, unknown>
 }
 
-export const SETTINGS_VERSION = 2
+export const SETTINGS_VERSION = 3
 
 export const zStoredProfile = zProfileFields.extend({
   id: z
@@ -64,6 +65,54 @@ export const MIGRATIONS: Record<number, (doc: Doc) => Doc> = {
       }
     }),
   }),
+  // v2 kept the credentials flat (authType, username, ..., appCredentialName); v3 stores them as the `auth` union
+  // (issue 11.5). A profile of an auth type this step does not know is left as it was, so the document fails
+  // validation and is set aside whole (never a profile silently dropped).
+  2: (doc) => ({
+    ...doc,
+    version: 3,
+    profiles: (Array.isArray(doc.profiles) ? doc.profiles : []).map(flatAuthToUnion),
+  }),
+}
+
+/** The v2 -> v3 step of one profile: the flat credential fields -> `auth`. Every field the old type read is kept. */
+function flatAuthToUnion(p: unknown): unknown {
+  if (!p || typeof p !== 'object' || Array.isArray(p)) return p
+  const {
+    authType,
+    username,
+    userId,
+    userDomainName,
+    userDomainId,
+    projectName,
+    projectId,
+    projectDomainName,
+    projectDomainId,
+    appCredentialId,
+    appCredentialName,
+    ...rest
+  } = p as Doc
+  const user = { username, userId, userDomainName, ...(userDomainId !== undefined ? { userDomainId } : {}) }
+  switch (authType) {
+    case 'password':
+      return {
+        ...rest,
+        auth: {
+          type: 'password',
+          ...user,
+          projectName,
+          projectId,
+          projectDomainName,
+          ...(projectDomainId !== undefined ? { projectDomainId } : {}),
+        },
+      }
+    case 'applicationCredential':
+      // v2 also stored the project fields of an application-credential profile; nothing read them (the credential
+      // carries its own scope) and the form hid them. The file as it was is kept beside (openSettings: `.v2.bak`).
+      return { ...rest, auth: { type: 'applicationCredential', appCredentialId, appCredentialName, ...user } }
+    default:
+      return p
+  }
 }
 
 export class SettingsError extends Error {
@@ -75,12 +124,12 @@ export class SettingsError extends Error {
   }
 }
 
-/** Migrates and validates a raw document. Throws SettingsError when it cannot be used. */
-export function upgradeDocument(raw: unknown): { doc: SettingsDocument; migrated: boolean } {
+/** Migrates and validates a raw document (`from`: the version it had). Throws SettingsError when it cannot be used. */
+export function upgradeDocument(raw: unknown): { doc: SettingsDocument; migrated: boolean; from: number } {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new SettingsError('the file does not hold a settings object', 'invalid')
   let doc = { ...(raw as Doc) }
   delete doc.__internal__ // conf's own bookkeeping
-  if (Object.keys(doc).length === 0) return { doc: defaultSettings(), migrated: false }
+  if (Object.keys(doc).length === 0) return { doc: defaultSettings(), migrated: false, from: SETTINGS_VERSION }
   let version = doc.version === undefined ? 1 : doc.version
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
     throw new SettingsError(`unknown settings version ${JSON.stringify(version)}`, 'invalid')
@@ -103,7 +152,8 @@ export function upgradeDocument(raw: unknown): { doc: SettingsDocument; migrated
     if (ids.has(p.id)) throw new SettingsError(`duplicate profile id ${p.id}`, 'invalid')
     ids.add(p.id)
   }
-  return { doc: r.data as SettingsDocument, migrated: version !== from }
+  const upgraded: SettingsDocument = r.data
+  return { doc: upgraded, migrated: version !== from, from }
 }
 
 export interface OpenSettingsResult {
@@ -149,6 +199,21 @@ export function memoryBackend(path = '(memory)', initial: Record<string, unknown
   }
 }
 
+/**
+ * Before a migration rewrites the file, the file as it was is copied to `<name>.v<from>.bak` (mode 0600; an existing
+ * copy is never overwritten): what a step drops stays on disk, and an older app version can be given its file back.
+ * The rewrite itself is conf's atomic write.
+ */
+function keepBeforeMigration(path: string, from: number): void {
+  const copy = `${path}.v${from}.bak`
+  try {
+    copyFileSync(path, copy, constants.COPYFILE_EXCL)
+    chmodSync(copy, 0o600)
+  } catch {
+    /* no file yet (a memory backend), or the copy exists already: the migrated document is complete either way */
+  }
+}
+
 function stamp(d: Date): string {
   return d.toISOString().replace(/[:.]/g, '-')
 }
@@ -175,8 +240,15 @@ export function openSettings(opts: OpenSettingsOptions): OpenSettingsResult {
         ? new SettingsError(`the file cannot be read (${code})`, 'unreadable')
         : new SettingsError(`the file is not valid JSON (${(e as Error).message})`, 'corrupt')
     }
-    const { doc, migrated } = upgradeDocument(raw)
-    if (migrated) backend.store = doc as unknown as Record<string, unknown>
+    const { doc, migrated, from } = upgradeDocument(raw)
+    if (migrated) {
+      keepBeforeMigration(backend.path, from)
+      try {
+        backend.store = doc as unknown as Record<string, unknown>
+      } catch {
+        /* a read-only folder: the file is fine, only older; it is used as migrated, and the next change writes it */
+      }
+    }
     try {
       chmodSync(backend.path, 0o600)
     } catch {

@@ -63,7 +63,7 @@ function validate(input: unknown, what = 'profile'): ProfileInput {
     const where = issue && issue.path.length ? ` (${issue.path.join('.')})` : ''
     throw new AppError({ code: 'VALIDATION', message: `Invalid ${what}${where}: ${issue?.message ?? 'invalid'}` })
   }
-  return r.data as ProfileInput
+  return r.data
 }
 
 /** CANCELLED/notConfirmed: the user (or a missing dialog) declined a confirmation the main process asked. */

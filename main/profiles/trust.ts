@@ -20,7 +20,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { ProfileInput } from '../../preload/api'
-import { profileAuth, unreachable, userKey } from '../../preload/rules/profile-auth'
+import { unreachable, userKey, userRef } from '../../preload/rules/profile-auth'
 import { manualProxyUrls, proxyOf } from '../../preload/rules/proxy'
 
 function originOf(url: string): string {
@@ -33,17 +33,14 @@ function originOf(url: string): string {
 
 /** The identity a secret is saved for: auth URL origin, auth type, user, application credential. */
 export function secretIdentity(p: ProfileInput): string {
-  const type = p.authType
-  const a = profileAuth(p)
-  switch (type) {
+  const a = p.auth
+  switch (a.type) {
     case 'password':
-      return JSON.stringify([originOf(p.authUrl), type, a.type === 'password' ? userKey(a.user) : ''])
-    case 'applicationCredential': {
-      const c = a.type === 'applicationCredential' ? a.credential : { id: '' }
-      return JSON.stringify([originOf(p.authUrl), type, 'id' in c ? `id:${c.id}` : `name:${c.name}/${userKey(c.user)}`])
-    }
+      return JSON.stringify([originOf(p.authUrl), a.type, userKey(userRef(a))])
+    case 'applicationCredential':
+      return JSON.stringify([originOf(p.authUrl), a.type, a.appCredentialId ? `id:${a.appCredentialId}` : `name:${a.appCredentialName}/${userKey(userRef(a))}`])
     default:
-      return unreachable(type)
+      return unreachable(a)
   }
 }
 

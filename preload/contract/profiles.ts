@@ -1,6 +1,6 @@
 /**
  * Profiles (and the cloud context): part of the contract (preload/api.ts re-exports it, so `import ... from 'preload/api'` keeps working);
- * pure TypeScript. Moved out of preload/api.ts unchanged (issue 11).
+ * pure TypeScript. Moved out of preload/api.ts (issue 11); the credentials became the `auth` union in 11.5.
  */
 import type { Capabilities, QuotaInfo, StoreInfo } from './images'
 
@@ -18,7 +18,40 @@ export interface CloudContext {
 // Profiles
 // ---------------------------------------------------------------------------------------------------------------
 
-export type AuthType = 'password' | 'applicationCredential'
+/**
+ * Issue 11.5: a profile's credentials, stored as a discriminated union (settings.json v3). The secret (password /
+ * application credential secret) is never part of it (main/profiles/secrets.ts). Every decision by kind is a
+ * `switch (auth.type)` ending in `unreachable(x: never)` (preload/rules/profile-auth.ts), so a third member fails the
+ * typecheck wherever it matters (test/main/profiles/auth-kinds.test.ts widens the union in memory and checks).
+ */
+export interface PasswordProfileAuth {
+  type: 'password'
+  /** The user: by id, or by name in a domain (the domain by id when set, else by name). */
+  username: string
+  userId: string
+  userDomainName: string
+  /** Domain ids, when a clouds.yaml / openrc names domains by id (`user_domain_id`, `project_domain_id`). */
+  userDomainId?: string
+  /** The project scope: by id, or by name in a domain. */
+  projectName: string
+  projectId: string
+  projectDomainName: string
+  projectDomainId?: string
+}
+
+export interface AppCredentialProfileAuth {
+  type: 'applicationCredential'
+  /** The credential: by id, or by name with its user (the credential carries its own project scope). */
+  appCredentialId: string
+  appCredentialName: string
+  username: string
+  userId: string
+  userDomainName: string
+  userDomainId?: string
+}
+
+export type ProfileAuth = PasswordProfileAuth | AppCredentialProfileAuth
+export type AuthType = ProfileAuth['type']
 export type Interface = 'public' | 'internal' | 'admin'
 
 /** Per-profile Glance keys for the console fields that vary between clouds. */
@@ -36,20 +69,8 @@ export interface ProfileInput {
   color: string
   group: string
   authUrl: string
-  authType: AuthType
-  /** password auth */
-  username: string
-  userId: string
-  userDomainName: string
-  projectName: string
-  projectId: string
-  projectDomainName: string
-  /** Domain ids, when a clouds.yaml / openrc names domains by id (`user_domain_id`, `project_domain_id`). */
-  userDomainId?: string
-  projectDomainId?: string
-  /** application credential auth */
-  appCredentialId: string
-  appCredentialName: string
+  /** Who signs in, by kind (password | application credential); never the secret. */
+  auth: ProfileAuth
   regions: string[]
   defaultRegion: string
   interface: Interface
@@ -95,22 +116,24 @@ export const DEFAULT_PROPERTY_KEYS: Readonly<PropertyKeyMap> = Object.freeze({
 
 export const DEFAULT_PROFILE_COLOR = '#409eff'
 
-/** A complete ProfileInput with every field at its default; `overrides` win. */
+/** Password credentials with every field at its default (no user, no project, the `Default` domains); `fields` win. */
+export function passwordAuth(fields: Partial<Omit<PasswordProfileAuth, 'type'>> = {}): PasswordProfileAuth {
+  return { type: 'password', username: '', userId: '', userDomainName: 'Default', projectName: '', projectId: '', projectDomainName: 'Default', ...fields }
+}
+
+/** Application-credential credentials with every field at its default; `fields` win. */
+export function appCredentialAuth(fields: Partial<Omit<AppCredentialProfileAuth, 'type'>> = {}): AppCredentialProfileAuth {
+  return { type: 'applicationCredential', appCredentialId: '', appCredentialName: '', username: '', userId: '', userDomainName: 'Default', ...fields }
+}
+
+/** A complete ProfileInput with every field at its default (password auth); `overrides` win. */
 export function defaultProfileInput(overrides: Partial<ProfileInput> = {}): ProfileInput {
   const base: ProfileInput = {
     name: '',
     color: DEFAULT_PROFILE_COLOR,
     group: '',
     authUrl: '',
-    authType: 'password',
-    username: '',
-    userId: '',
-    userDomainName: 'Default',
-    projectName: '',
-    projectId: '',
-    projectDomainName: 'Default',
-    appCredentialId: '',
-    appCredentialName: '',
+    auth: passwordAuth(),
     regions: [],
     defaultRegion: '',
     interface: 'public',
@@ -121,7 +144,7 @@ export function defaultProfileInput(overrides: Partial<ProfileInput> = {}): Prof
     readOnly: false,
     notes: '',
   }
-  return { ...base, ...overrides, propertyKeys: { ...base.propertyKeys, ...(overrides.propertyKeys ?? {}) } }
+  return { ...base, ...overrides, auth: { ...(overrides.auth ?? base.auth) }, propertyKeys: { ...base.propertyKeys, ...(overrides.propertyKeys ?? {}) } }
 }
 
 /** `locked`: a stored secret exists but cannot be decrypted in this session (keychain locked or changed). [B1] */

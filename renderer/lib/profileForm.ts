@@ -1,5 +1,20 @@
-/** The profile form: defaults, validation, and what to send. Pure. */
-import { DEFAULT_PROPERTY_KEYS, defaultProfileInput, type ProfileDTO, type ProfileInput } from '@contract/api'
+/**
+ * The profile form: defaults, validation, and what to send. Pure.
+ *
+ * The dialog edits a FLAT state (`ProfileForm`: one field per input, so a user name typed survives switching the kind
+ * of credentials back and forth); it becomes a ProfileInput (credentials as the `auth` union) in `profileFromForm`
+ * and comes from one in `formFromProfile`, the only two places that know both shapes.
+ */
+import {
+  appCredentialAuth,
+  DEFAULT_PROPERTY_KEYS,
+  defaultProfileInput,
+  passwordAuth,
+  type AuthType,
+  type ProfileAuth,
+  type ProfileDTO,
+  type ProfileInput,
+} from '@contract/api'
 import { isHttpUrl, type Issue } from './imageForm'
 import { unreachable } from '@contract/rules/profile-auth'
 import { proxyProblems } from '@contract/rules/proxy'
@@ -8,33 +23,122 @@ export const PROFILE_COLORS = ['#3b82f6', '#10b981', '#f59e0b', '#ef4444', '#8b5
 
 export { DEFAULT_PROPERTY_KEYS }
 
+/** The kinds of credentials the dialog offers, in order: label key and test id of each radio. */
+export const AUTH_KINDS: { [K in AuthType]: { labelKey: 'profile.authPassword' | 'profile.authAppCred'; testId: string } } = {
+  password: { labelKey: 'profile.authPassword', testId: 'profile-auth-password' },
+  applicationCredential: { labelKey: 'profile.authAppCred', testId: 'profile-auth-appcred' },
+}
+
+/** Every credential field of every kind, flat (the form's inputs). */
+export interface FlatAuth {
+  authType: AuthType
+  username: string
+  userId: string
+  userDomainName: string
+  userDomainId?: string
+  projectName: string
+  projectId: string
+  projectDomainName: string
+  projectDomainId?: string
+  appCredentialId: string
+  appCredentialName: string
+}
+
+/** The dialog's state: a profile with its credentials flat. */
+export type ProfileForm = Omit<ProfileInput, 'auth'> & FlatAuth
+
 export function emptyProfile(): ProfileInput {
   return defaultProfileInput({ color: PROFILE_COLORS[0]! })
 }
 
+/** The form's state for a profile (a DTO's own fields dropped); the other kind's fields at their defaults. */
+export function formFromProfile(p: ProfileDTO | ProfileInput): ProfileForm {
+  const { auth, ...rest } = profileInputFrom(p)
+  const { type: _p, ...pw } = passwordAuth()
+  const { type: _a, ...ac } = appCredentialAuth()
+  void [_p, _a]
+  const base = { ...rest, ...pw, ...ac }
+  switch (auth.type) {
+    case 'password': {
+      const { type, ...fields } = auth
+      return { ...base, ...fields, authType: type }
+    }
+    case 'applicationCredential': {
+      const { type, ...fields } = auth
+      return { ...base, ...fields, authType: type }
+    }
+    default:
+      return unreachable(auth)
+  }
+}
+
+/** The ProfileInput the form describes: the credentials of the chosen kind only. */
+export function profileFromForm(f: ProfileForm): ProfileInput {
+  const {
+    authType,
+    username,
+    userId,
+    userDomainName,
+    userDomainId,
+    projectName,
+    projectId,
+    projectDomainName,
+    projectDomainId,
+    appCredentialId,
+    appCredentialName,
+    ...rest
+  } = f
+  const user = { username, userId, userDomainName, ...(userDomainId !== undefined ? { userDomainId } : {}) }
+  let auth: ProfileAuth
+  switch (authType) {
+    case 'password':
+      auth = passwordAuth({ ...user, projectName, projectId, projectDomainName, ...(projectDomainId !== undefined ? { projectDomainId } : {}) })
+      break
+    case 'applicationCredential':
+      auth = appCredentialAuth({ ...user, appCredentialId, appCredentialName })
+      break
+    default:
+      return unreachable(authType)
+  }
+  return { ...rest, auth }
+}
+
 /** The one-line "who" of a profile in the list: user @ project, or the application credential. */
 export function profileWho(p: ProfileInput): string {
-  const type = p.authType
-  switch (type) {
+  const a = p.auth
+  switch (a.type) {
     case 'password':
-      return `${p.username || p.userId} @ ${p.projectName || p.projectId}`
+      return `${a.username || a.userId} @ ${a.projectName || a.projectId}`
     case 'applicationCredential':
-      return p.appCredentialName || p.appCredentialId
+      return a.appCredentialName || a.appCredentialId
     default:
-      return unreachable(type)
+      return unreachable(a)
+  }
+}
+
+/** The project a profile names (an application credential names none: it carries its own). */
+export function profileProject(p: ProfileInput): string {
+  const a = p.auth
+  switch (a.type) {
+    case 'password':
+      return a.projectName || a.projectId
+    case 'applicationCredential':
+      return ''
+    default:
+      return unreachable(a)
   }
 }
 
 /** What the secret field is called for this kind of credential (an i18n key). */
 export function secretLabelKey(p: ProfileInput): 'profile.password' | 'profile.appCredSecret' {
-  const type = p.authType
-  switch (type) {
+  const a = p.auth
+  switch (a.type) {
     case 'password':
       return 'profile.password'
     case 'applicationCredential':
       return 'profile.appCredSecret'
     default:
-      return unreachable(type)
+      return unreachable(a)
   }
 }
 
@@ -75,19 +179,19 @@ export function validateProfile(p: ProfileInput, otherNames: readonly string[]):
   if (p.color && !/^#[0-9a-fA-F]{6}$/.test(p.color)) add(errors, 'color', { key: 'valid.badColor' })
   if (!p.authUrl.trim()) add(errors, 'authUrl', { key: 'valid.required', params: { field: '@profile.authUrl' } })
   else if (!isHttpUrl(p.authUrl)) add(errors, 'authUrl', { key: 'valid.badUrl' })
-  const type = p.authType
-  switch (type) {
+  const a = p.auth
+  switch (a.type) {
     case 'password':
-      if (!p.username.trim() && !p.userId.trim()) add(errors, 'username', { key: 'valid.needUser' })
-      if (!p.projectName.trim() && !p.projectId.trim()) add(errors, 'projectName', { key: 'valid.needProject' })
+      if (!a.username.trim() && !a.userId.trim()) add(errors, 'username', { key: 'valid.needUser' })
+      if (!a.projectName.trim() && !a.projectId.trim()) add(errors, 'projectName', { key: 'valid.needProject' })
       break
     case 'applicationCredential':
-      if (!p.appCredentialId.trim() && !(p.appCredentialName.trim() && (p.username.trim() || p.userId.trim()))) {
+      if (!a.appCredentialId.trim() && !(a.appCredentialName.trim() && (a.username.trim() || a.userId.trim()))) {
         add(errors, 'appCredentialId', { key: 'valid.needAppCred' })
       }
       break
     default:
-      unreachable(type)
+      unreachable(a)
   }
   if (p.regions.length && p.defaultRegion && !p.regions.includes(p.defaultRegion)) add(errors, 'defaultRegion', { key: 'valid.defaultRegion' })
   for (const [k, v] of Object.entries(p.endpointOverrides)) {
@@ -132,6 +236,8 @@ export function normalizeProfile(p: ProfileInput): ProfileInput {
     const v = out[k]
     if (typeof v === 'string' && k !== 'notes') (out as unknown as Record<string, unknown>)[k] = v.trim()
   }
+  const auth = out.auth as unknown as Record<string, unknown>
+  for (const [k, v] of Object.entries(auth)) if (typeof v === 'string') auth[k] = v.trim()
   out.regions = [...new Set(out.regions.map((r) => r.trim()).filter(Boolean))]
   if (!out.defaultRegion && out.regions.length) out.defaultRegion = out.regions[0]!
   const ov: Record<string, string> = {}

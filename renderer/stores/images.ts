@@ -51,20 +51,8 @@ export const STALE_MS = 30_000
 /** What makes a profile's listing another one: cloud, credentials' identity, scope, interface, endpoints. */
 export function connectionOf(p: ProfileDTO | undefined): string {
   if (!p) return ''
-  return JSON.stringify([
-    p.authUrl,
-    p.authType,
-    p.userId,
-    p.username,
-    p.userDomainName,
-    p.projectId,
-    p.projectName,
-    p.projectDomainName,
-    p.appCredentialId,
-    p.appCredentialName,
-    p.interface,
-    p.endpointOverrides,
-  ])
+  // p.auth: the credentials of either kind, whole (who signs in, and the project scope of a password login)
+  return JSON.stringify([p.authUrl, p.auth, p.interface, p.endpointOverrides])
 }
 
 /** The search keys of a list: its names lower-cased, once per list (not once per keystroke and image). */

@@ -127,7 +127,7 @@ describeBrowser('e2e: connection profiles', (admin) => {
     expect(await page.locator(`${tid('profile-group')}[data-group="e2e"]`).count()).toBe(1)
     const state = await page.evaluate(() => (globalThis as unknown as PageGlobals).api.profiles.state())
     const dto = state.ok ? state.value.profiles.find((p) => p.name === profileName) : undefined
-    expect(dto).toMatchObject({ secretState: 'session', regions: ['RegionOne', 'RegionTwo'], defaultRegion: 'RegionOne', username: member.username })
+    expect(dto).toMatchObject({ secretState: 'session', regions: ['RegionOne', 'RegionTwo'], defaultRegion: 'RegionOne', auth: { username: member.username } })
     // nothing the app wrote holds the secret (session only: not even encrypted)
     for (const f of filesUnder(h.dataDir)) expect(readFileSync(f).includes(member.password), f).toBe(false)
 

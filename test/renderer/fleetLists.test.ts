@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { nextTick } from 'vue'
-import type { ImageDTO, ProfileDTO } from '@contract/api'
+import { passwordAuth, type ImageDTO, type ProfileDTO } from '@contract/api'
 import { STALE_MS, useImagesStore } from '@/stores/images'
 import { useProfilesStore } from '@/stores/profiles'
 import { emptyProfile } from '@/lib/profileForm'
@@ -19,7 +19,7 @@ function profile(id: string, over: Partial<ProfileDTO> = {}): ProfileDTO {
     id,
     name: id,
     authUrl: 'http://k/v3',
-    projectName: 'a',
+    auth: passwordAuth({ projectName: 'a' }),
     regions: ['R1', 'R2'],
     defaultRegion: 'R1',
     source: 'saved',
@@ -99,7 +99,7 @@ describe('images store: never stale', () => {
     await store.load()
     expect(store.shown.map((i) => i.name)).toEqual(['old-project-image'])
     // the profile is edited to another project (profiles:changed)
-    profiles.apply({ profiles: [profile('p1', { projectName: 'b' }), profile('p2')], encryptionAvailable: true })
+    profiles.apply({ profiles: [profile('p1', { auth: passwordAuth({ projectName: 'b' }) }), profile('p2')], encryptionAvailable: true })
     await nextTick()
     expect(store.shown).toEqual([])
     expect(store.current?.loaded ?? false).toBe(false)

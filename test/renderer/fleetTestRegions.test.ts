@@ -3,7 +3,7 @@
  * image service in RegionTwo, which the profile does not list, the dialog offers to add it, and Save sends it.
  */
 import { afterEach, expect, it, vi } from 'vitest'
-import type { ConnectionReport, ProfileDTO } from '@contract/api'
+import { passwordAuth, type ConnectionReport, type ProfileDTO } from '@contract/api'
 import ProfileDialog from '@/components/ProfileDialog.vue'
 import { useProfilesStore } from '@/stores/profiles'
 import { emptyProfile } from '@/lib/profileForm'
@@ -15,8 +15,7 @@ const saved: ProfileDTO = {
   id: 'p1',
   name: 'prod',
   authUrl: 'https://keystone.example.com:5000/v3',
-  username: 'alice',
-  projectName: 'ops',
+  auth: passwordAuth({ username: 'alice', projectName: 'ops' }),
   regions: ['RegionOne'],
   defaultRegion: 'RegionOne',
   source: 'saved',

@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest'
-import type { ProfileDTO } from '@contract/api'
-import { emptyProfile, groupProfiles, moveId, normalizeProfile, profileInputFrom, uniqueName, validateProfile } from '@/lib/profileForm'
+import { appCredentialAuth, passwordAuth, type ProfileDTO } from '@contract/api'
+import {
+  emptyProfile,
+  formFromProfile,
+  groupProfiles,
+  moveId,
+  normalizeProfile,
+  profileFromForm,
+  profileInputFrom,
+  uniqueName,
+  validateProfile,
+  type ProfileForm,
+} from '@/lib/profileForm'
 
-const valid = () => ({ ...emptyProfile(), name: 'prod', authUrl: 'https://k:5000/v3', username: 'admin', projectName: 'admin' })
-const errs = (p: ReturnType<typeof valid>, others: string[] = []) =>
-  Object.fromEntries(Object.entries(validateProfile(p, others).errors).map(([k, v]) => [k, v.map((i) => i.key)]))
+/** Profiles are built as the dialog builds them: a flat form state, through the form's edge (profileFromForm). */
+const valid = (): ProfileForm => ({ ...formFromProfile(emptyProfile()), name: 'prod', authUrl: 'https://k:5000/v3', username: 'admin', projectName: 'admin' })
+const errs = (f: ProfileForm, others: string[] = []) =>
+  Object.fromEntries(Object.entries(validateProfile(profileFromForm(f), others).errors).map(([k, v]) => [k, v.map((i) => i.key)]))
 
 describe('profile validation', () => {
   it('a complete password profile is valid', () => expect(errs(valid())).toEqual({}))
@@ -36,23 +48,49 @@ describe('profile validation', () => {
   })
 })
 
+describe('the form edge: flat state <-> the auth union', () => {
+  it('a profile goes through the form unchanged (either kind, domain ids kept)', () => {
+    const pw = { ...emptyProfile(), auth: passwordAuth({ username: 'u', userDomainId: 'du', projectId: 'p1', projectDomainId: 'dp' }) }
+    const ac = { ...emptyProfile(), auth: appCredentialAuth({ appCredentialName: 'n', userId: 'u1', userDomainId: 'du' }) }
+    for (const p of [pw, ac]) expect(profileFromForm(formFromProfile(p))).toEqual(p)
+  })
+  it('sends only the chosen kind: switching keeps what was typed, the other kind is not sent', () => {
+    const f = { ...valid(), appCredentialId: 'ac-1' }
+    expect(profileFromForm(f).auth).toEqual(passwordAuth({ username: 'admin', projectName: 'admin' }))
+    const ac = profileFromForm({ ...f, authType: 'applicationCredential' })
+    expect(ac.auth).toEqual(appCredentialAuth({ appCredentialId: 'ac-1', username: 'admin' }))
+    expect(ac.auth).not.toHaveProperty('projectName')
+    expect(formFromProfile(ac)).toMatchObject({ authType: 'applicationCredential', appCredentialId: 'ac-1', username: 'admin', projectName: '' })
+  })
+})
+
 describe('profile helpers', () => {
   it('normalize trims, dedupes regions, picks a default region', () => {
-    const n = normalizeProfile({ ...valid(), name: ' p ', regions: [' R1', 'R1', 'R2', ''], endpointOverrides: { ' image ': ' http://x ', '': '' } })
+    const n = normalizeProfile(
+      profileFromForm({ ...valid(), name: ' p ', regions: [' R1', 'R1', 'R2', ''], endpointOverrides: { ' image ': ' http://x ', '': '' } }),
+    )
     expect(n.name).toBe('p')
     expect(n.regions).toEqual(['R1', 'R2'])
     expect(n.defaultRegion).toBe('R1')
     expect(n.endpointOverrides).toEqual({ image: 'http://x' })
   })
   it('profileInputFrom drops DTO-only fields and keeps optional ones', () => {
-    const dto = { ...valid(), id: 'x', source: 'saved', secretState: 'stored', order: 1, userDomainId: 'd1' } as ProfileDTO
+    const dto: ProfileDTO = { ...profileFromForm({ ...valid(), userDomainId: 'd1' }), id: 'x', source: 'saved', secretState: 'stored', order: 1 }
     const i = profileInputFrom(dto)
     expect(i).not.toHaveProperty('id')
     expect(i).not.toHaveProperty('secretState')
-    expect(i.userDomainId).toBe('d1')
+    expect(i.auth.userDomainId).toBe('d1')
   })
   it('groups (ungrouped last) and order', () => {
-    const p = (name: string, group: string, order: number) => ({ ...valid(), name, group, order, id: name, source: 'saved', secretState: 'none' }) as ProfileDTO
+    const p = (name: string, group: string, order: number): ProfileDTO => ({
+      ...profileFromForm(valid()),
+      name,
+      group,
+      order,
+      id: name,
+      source: 'saved',
+      secretState: 'none',
+    })
     const g = groupProfiles([p('c', '', 0), p('b', 'prod', 2), p('a', 'prod', 1), p('d', 'dev', 3)])
     expect(g.map((x) => x.group)).toEqual(['dev', 'prod', ''])
     expect(g[1]!.profiles.map((x) => x.name)).toEqual(['a', 'b'])

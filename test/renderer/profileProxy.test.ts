@@ -4,7 +4,7 @@
  * manual proxy; a profile without the setting shows and keeps the system proxy.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { ProfileDTO, ProfileInput } from '@contract/api'
+import { passwordAuth, type ProfileDTO, type ProfileInput } from '@contract/api'
 import ProfileDialog from '@/components/ProfileDialog.vue'
 import { useProfilesStore } from '@/stores/profiles'
 import { emptyProfile, normalizeProfile, validateProfile } from '@/lib/profileForm'
@@ -17,8 +17,7 @@ const valid = (o: Partial<ProfileInput> = {}): ProfileInput => ({
   ...emptyProfile(),
   name: 'prod',
   authUrl: 'https://k:5000/v3',
-  username: 'admin',
-  projectName: 'admin',
+  auth: passwordAuth({ username: 'admin', projectName: 'admin' }),
   ...o,
 })
 const errs = (p: ProfileInput) => Object.fromEntries(Object.entries(validateProfile(p, []).errors).map(([k, v]) => [k, v.map((i) => i.key)]))

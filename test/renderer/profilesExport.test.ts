@@ -4,7 +4,7 @@
  */
 import { afterEach, expect, it } from 'vitest'
 import { createMemoryHistory, createRouter, routeLocationKey, routerKey } from 'vue-router'
-import type { ProfileDTO } from '@contract/api'
+import { passwordAuth, type ProfileDTO } from '@contract/api'
 import ProfilesView from '@/views/ProfilesView.vue'
 import { useProfilesStore } from '@/stores/profiles'
 import { emptyProfile } from '@/lib/profileForm'
@@ -16,8 +16,7 @@ const base: ProfileDTO = {
   id: 'p1',
   name: 'prod',
   authUrl: 'https://keystone.example.com:5000/v3',
-  username: 'alice',
-  projectName: 'ops',
+  auth: passwordAuth({ username: 'alice', projectName: 'ops' }),
   source: 'saved',
   secretState: 'stored',
   order: 0,

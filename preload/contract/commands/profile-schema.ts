@@ -4,7 +4,7 @@
  * profiles command table (preload/contract/commands/profiles.ts) can name it.
  */
 import { z } from 'zod'
-import { POLICY_PRESETS, PROXY_MODES, type ProfileInput, type ProfileProxy } from '../../api'
+import { POLICY_PRESETS, PROXY_MODES, type AppCredentialProfileAuth, type PasswordProfileAuth, type ProfileAuth, type ProfileInput, type ProfileProxy } from '../../api'
 import { unreachable } from '../../rules/profile-auth'
 import { MAX_NO_PROXY, MAX_PROXY_URL, proxyProblems } from '../../rules/proxy'
 
@@ -55,23 +55,44 @@ export const zProfileProxy = z
     for (const x of proxyProblems(p)) ctx.addIssue({ code: 'custom', path: [x.field], message: x.message })
   }) satisfies z.ZodType<ProfileProxy>
 
+
+export const zPasswordAuth = z.strictObject({
+  type: z.literal('password'),
+  username: clean(),
+  userId: clean(),
+  userDomainName: clean(),
+  userDomainId: clean().optional(),
+  projectName: clean(),
+  projectId: clean(),
+  projectDomainName: clean(),
+  projectDomainId: clean().optional(),
+}) satisfies z.ZodType<PasswordProfileAuth>
+
+export const zAppCredentialAuth = z.strictObject({
+  type: z.literal('applicationCredential'),
+  appCredentialId: clean(),
+  appCredentialName: clean(),
+  username: clean(),
+  userId: clean(),
+  userDomainName: clean(),
+  userDomainId: clean().optional(),
+}) satisfies z.ZodType<AppCredentialProfileAuth>
+
+/** One schema per kind, keyed by kind: a kind of ProfileAuth without its schema here fails the typecheck. */
+const AUTH_SCHEMAS = {
+  password: zPasswordAuth,
+  applicationCredential: zAppCredentialAuth,
+} satisfies { [K in ProfileAuth['type']]: z.ZodType<Extract<ProfileAuth, { type: K }>> }
+
+export const zProfileAuth = z.discriminatedUnion('type', [AUTH_SCHEMAS.password, AUTH_SCHEMAS.applicationCredential]) satisfies z.ZodType<ProfileAuth>
+
 /** The fields, without the cross-field rules (used to build the stored-document schema as well). */
 export const zProfileFields = z.strictObject({
   name: clean(128).trim().min(1, 'a name is required'),
   color: z.string().regex(/^(#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8}))?$/, 'must be a colour like #409eff'),
   group: clean(64),
   authUrl: zHttpUrl,
-  authType: z.enum(['password', 'applicationCredential']),
-  username: clean(),
-  userId: clean(),
-  userDomainName: clean(),
-  projectName: clean(),
-  projectId: clean(),
-  projectDomainName: clean(),
-  userDomainId: clean().optional(),
-  projectDomainId: clean().optional(),
-  appCredentialId: clean(),
-  appCredentialName: clean(),
+  auth: zProfileAuth,
   regions: z
     .array(zRegion)
     .max(64)
@@ -96,7 +117,7 @@ export const zProfileFields = z.strictObject({
   // C2: the policy the UI assumes (issue 14.6); absent = glanceDefault
   policyPreset: z.enum(POLICY_PRESETS).optional(),
   proxy: zProfileProxy.optional(), // issue 14: absent = system
-})
+}) satisfies z.ZodType<ProfileInput>
 
 /** Cross-field rules: what a profile needs before it can authenticate. Returns human messages. */
 /** B3: a problem of a profile as a reason (errorReason.PROFILE_IMPORT.<reason>) with its English sentence (logs, CLI, zod). */
@@ -108,19 +129,19 @@ export interface ProfileProblem {
 
 export function profileProblemList(p: ProfileInput): ProfileProblem[] {
   const out: ProfileProblem[] = []
-  const type = p.authType
-  switch (type) {
+  const a = p.auth
+  switch (a.type) {
     case 'password':
-      if (!p.username && !p.userId) out.push({ reason: 'needUser', message: 'A user name or user id is required for password authentication.' })
-      if (!p.projectName && !p.projectId) out.push({ reason: 'needProject', message: 'A project name or project id is required for password authentication.' })
+      if (!a.username && !a.userId) out.push({ reason: 'needUser', message: 'A user name or user id is required for password authentication.' })
+      if (!a.projectName && !a.projectId) out.push({ reason: 'needProject', message: 'A project name or project id is required for password authentication.' })
       break
     case 'applicationCredential':
-      if (!p.appCredentialId && !(p.appCredentialName && (p.username || p.userId))) {
+      if (!a.appCredentialId && !(a.appCredentialName && (a.username || a.userId))) {
         out.push({ reason: 'needAppCredential', message: 'An application credential id (or its name and the user) is required.' })
       }
       break
     default:
-      unreachable(type)
+      unreachable(a)
   }
   if (p.regions.length > 0 && p.defaultRegion && !p.regions.includes(p.defaultRegion)) {
     out.push({

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import type { CloudCreds } from '../../support/cloud'
-import type { JobDTO, Result } from '../../../preload/api'
+import { passwordAuth, type JobDTO, type Result } from '../../../preload/api'
 import { createServices, type Services } from '../../../main/services'
 import { dispatch } from '../../../main/ipc/dispatch'
 import { createFileLogger, type Logger } from '../../../main/log'
@@ -62,10 +62,12 @@ export async function openApp(cloud: CloudCreds, o: AppOptions = {}): Promise<Ap
   const input = defaultProfileInput({
     name: 'hardening',
     authUrl: cloud.authUrl,
-    username: o.username ?? cloud.username,
-    userDomainName: cloud.userDomainName,
-    projectName: o.projectName ?? cloud.projectName,
-    projectDomainName: cloud.projectDomainName,
+    auth: passwordAuth({
+      username: o.username ?? cloud.username,
+      userDomainName: cloud.userDomainName,
+      projectName: o.projectName ?? cloud.projectName,
+      projectDomainName: cloud.projectDomainName,
+    }),
     regions: [cloud.region],
     defaultRegion: cloud.region,
     interface: cloud.interface,

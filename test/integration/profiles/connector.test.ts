@@ -28,7 +28,7 @@ import { describeCloud, memberCloud, type CloudCreds } from '../../support/cloud
 import { startFaultProxy, type FaultProxy, type RuleHandle } from '../../support/fault-proxy'
 import { sessionFor } from '../openstack/helpers'
 import { harness, tempDir } from '../../main/profiles/helpers'
-import { profileOf as sharedProfileOf, rejection } from './helpers'
+import { passwordOf, profileOf as sharedProfileOf, rejection } from './helpers'
 import { describeError } from '../../../preload/rules/messages'
 import { translator } from '../../../main/i18n'
 
@@ -139,7 +139,7 @@ describeCloud('connector against the real cloud', (admin) => {
     const nosuch = `nosuch-${randomBytes(4).toString('hex')}`
     const [wrong, proj] = await Promise.all([
       rejection(testConnection(profile(), `${admin.password}-nope`)),
-      rejection(testConnection(profile({ projectName: nosuch }), admin.password)),
+      rejection(testConnection(profile({ auth: passwordOf(admin, { projectName: nosuch }) }), admin.password)),
     ])
     expect(wrong.code).toBe('AUTH_FAILED')
     expect(wrong.details?.reason).toBe('credentials')

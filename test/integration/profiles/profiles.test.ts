@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ProfileInput } from '../../../preload/api'
+import { appCredentialAuth, type AppCredentialProfileAuth, type ProfileInput } from '../../../preload/api'
 import { describeCloud, memberCloud, type CloudCreds } from '../../support/cloud'
 import { itNeeds } from '../../support/needs'
 import { CloudConnector, openCloudClient, testConnection } from '../../../main/profiles/connector'
@@ -16,7 +16,7 @@ import { profileHandlers } from '../../../main/profiles/handlers'
 import { FileRegistry } from '../../../main/files/registry'
 import { dispatch } from '../../../main/ipc/dispatch'
 import { allFiles, harness } from '../../main/profiles/helpers'
-import { profileOf as sharedProfileOf, rejection } from './helpers'
+import { passwordOf, profileOf as sharedProfileOf, rejection } from './helpers'
 
 const profileOf = (c: CloudCreds, o: Partial<ProfileInput> = {}): ProfileInput =>
   sharedProfileOf(c, { name: `it-${c.username}`, defaultRegion: 'RegionOne', ...o })
@@ -83,7 +83,9 @@ describeCloud('profiles against the loopback cloud', (admin) => {
   })
 
   it('a wrong project: the password is right, the project is unknown', async () => {
-    const e = await rejection(testConnection(profileOf(admin, { projectName: `no-such-project-${randomBytes(3).toString('hex')}` }), admin.password))
+    const e = await rejection(
+      testConnection(profileOf(admin, { auth: passwordOf(admin, { projectName: `no-such-project-${randomBytes(3).toString('hex')}` }) }), admin.password),
+    )
     expect(e.code).toBe('AUTH_FAILED')
     expect(e.details?.reason).toBe('project')
     expect(e.message).toMatch(/does not exist or user .* has no role on it/)
@@ -128,8 +130,8 @@ describeCloud('profiles against the loopback cloud', (admin) => {
       await cleanup?.()
     })
 
-    const acProfile = (o: Partial<ProfileInput> = {}) =>
-      profileOf(admin, { authType: 'applicationCredential', username: '', projectName: '', appCredentialId: appCred!.id, ...o })
+    const acProfile = (fields: Partial<Omit<AppCredentialProfileAuth, 'type'>> = {}) =>
+      profileOf(admin, { auth: appCredentialAuth({ userDomainName: admin.userDomainName, appCredentialId: appCred!.id, ...fields }) })
 
     it('authenticates by id in both regions', async () => {
       for (const region of ['RegionOne', 'RegionTwo']) {
@@ -170,7 +172,7 @@ describeCloud('profiles against the loopback cloud', (admin) => {
     const profiles = await ProfileService.open({ platform: h.platform, events: h.events, log: h.log })
     const clouds = new CloudConnector({ profiles, log: h.log })
     const [p] = profiles.list()
-    expect(p).toMatchObject({ source: 'env', secretState: 'session', username: admin.username })
+    expect(p).toMatchObject({ source: 'env', secretState: 'session', auth: { username: admin.username } })
     const one = await clouds.client({ profileId: p!.id })
     const two = await clouds.client({ profileId: p!.id, region: 'RegionTwo' })
     expect(two.session).toBe(one.session)

@@ -3,7 +3,7 @@
  * use it: OS_* variables, `--json` output, exit codes; and a token issued beforehand (OS_AUTH_TYPE=v3token).
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeCloud } from '../../support/cloud'
@@ -107,6 +107,52 @@ describeCloud('the glance-desktop CLI against the real cloud', (cloud) => {
     const nocloud = cli(['image', 'list'], { PATH: process.env.PATH ?? '', HOME: dir })
     expect(nocloud.status).not.toBe(0)
     expect(nocloud.stderr).toMatch(/No cloud given/)
+  })
+
+  // Issue 11.5: --profile reads the app's settings.json; a file of settings v2 (flat credentials) is read as migrated
+  // and never rewritten by the CLI; the secret comes from the variable of the profile's kind
+  it('--profile NAME: a settings v2 profile (flat credentials) lists images; the file is left as it was', () => {
+    const data = join(dir, 'v2-settings')
+    mkdirSync(data, { recursive: true })
+    const flat = {
+      id: 'p-old',
+      name: 'old-flat',
+      color: '#409eff',
+      group: '',
+      authUrl: cloud.authUrl,
+      authType: 'password',
+      username: cloud.username,
+      userId: '',
+      userDomainName: cloud.userDomainName,
+      projectName: cloud.projectName,
+      projectId: '',
+      projectDomainName: cloud.projectDomainName,
+      appCredentialId: '',
+      appCredentialName: '',
+      regions: [cloud.region],
+      defaultRegion: cloud.region,
+      interface: cloud.interface,
+      caFile: cloud.cacert ?? '',
+      insecure: cloud.insecure ?? false,
+      endpointOverrides: {},
+      propertyKeys: { virtualization: 'hypervisor_type', onlineResize: 'hw_online_resize', encryptedPassword: 'hw_passwd_encrypted' },
+      readOnly: false,
+      notes: '',
+    }
+    const appCred = { ...flat, id: 'p-ac', name: 'old-appcred', authType: 'applicationCredential', username: '', projectName: '', appCredentialId: 'ac-x' }
+    const text = JSON.stringify({ version: 2, profiles: [flat, appCred] })
+    writeFileSync(join(data, 'settings.json'), text)
+    const env = { PATH: process.env.PATH ?? '', HOME: dir }
+    const list = cli(['image', 'list', '--profile', 'old-flat', '--data-dir', data, '--json'], { ...env, OS_PASSWORD: cloud.password })
+    expect(list.status, list.stderr).toBe(0)
+    expect(Array.isArray(JSON.parse(list.stdout))).toBe(true)
+    const noSecret = cli(['image', 'list', '--profile', 'old-flat', '--data-dir', data], env)
+    expect(noSecret.status).not.toBe(0)
+    expect(noSecret.stderr).toMatch(/Profile old-flat: set OS_PASSWORD/)
+    const ac = cli(['image', 'list', '--profile', 'old-appcred', '--data-dir', data], { ...env, OS_PASSWORD: cloud.password })
+    expect(ac.status).not.toBe(0)
+    expect(ac.stderr).toMatch(/Profile old-appcred: set OS_APPLICATION_CREDENTIAL_SECRET/)
+    expect(readFileSync(join(data, 'settings.json'), 'utf8')).toBe(text)
   })
 
   // F3 (review f): a usage error of `queue upload` is found before the login and the lock: no lock is left behind

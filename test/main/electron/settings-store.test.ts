@@ -10,6 +10,7 @@ import { describe, expect, it, vi } from 'vitest'
 import ElectronStore from 'electron-store'
 import { ProfileService } from '../../../main/profiles/service'
 import { electronStoreBackend } from '../../../main/electron/settings-store'
+import { SETTINGS_VERSION } from '../../../main/profiles/profile-store'
 import { EventBus } from '../../../main/events'
 import { createNullLogger } from '../../../main/log'
 import { makePlatform, sampleProfile, tempDir } from '../profiles/helpers'
@@ -47,8 +48,20 @@ describe('settings: electron-store in Electron, conf under plain Node, one file'
         .sort(),
     ).toEqual(['Saved by the CLI', 'Saved in Electron'])
     const doc = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as { version: number; profiles: unknown[] }
-    expect(doc.version).toBe(2)
+    expect(doc.version).toBe(SETTINGS_VERSION)
     expect(doc.profiles).toHaveLength(2)
+  })
+
+  it('a settings v2 file (flat credentials) is migrated through electron-store as through conf', async () => {
+    const dir = tempDir()
+    const { auth, ...rest } = sampleProfile({ name: 'Old' })
+    const flat = { ...rest, id: 'old-1', authType: auth.type, ...auth, appCredentialId: '', appCredentialName: '' } as Record<string, unknown>
+    delete flat.type
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 2, profiles: [flat] }), { mode: 0o600 })
+    const s = await open(dir, true)
+    expect(s.state().recovered).toBeUndefined()
+    expect(s.get('old-1').auth).toEqual(auth)
+    expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).version).toBe(SETTINGS_VERSION)
   })
 
   it('a corrupt file is set aside (never cleared) and the app starts with no profiles', async () => {

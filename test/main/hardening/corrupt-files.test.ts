@@ -13,6 +13,7 @@ import { createServices, type Services } from '../../../main/services'
 import { dispatch } from '../../../main/ipc/dispatch'
 import { createNullLogger } from '../../../main/log'
 import { defaultProfileInput } from '../../../main/profiles/model'
+import { passwordAuth } from '../../../preload/api'
 import { createWebPlatform, memoryCipher } from '../../../web/platform'
 
 let root: string
@@ -34,7 +35,9 @@ async function notices(s: Services): Promise<Notice[]> {
 /** First run: one profile with a saved secret, one queued upload (the queue is not started). */
 async function firstRun(): Promise<{ profileId: string; jobId: string }> {
   const s = await start()
-  const p = s.profiles.create(defaultProfileInput({ name: 'prod', authUrl: 'https://keystone.example:5000/v3', username: 'u', projectName: 'p' }))
+  const p = s.profiles.create(
+    defaultProfileInput({ name: 'prod', authUrl: 'https://keystone.example:5000/v3', auth: passwordAuth({ username: 'u', projectName: 'p' }) }),
+  )
   s.profiles.setSecret({ profileId: p.id, secret: 'kept-secret', persist: true })
   mkdirSync(join(root, 'user'), { recursive: true })
   writeFileSync(join(root, 'user', 'disk.raw'), Buffer.alloc(8192, 1))
@@ -81,7 +84,7 @@ describe('files corrupted between runs', () => {
     // the queue (another file) survived
     expect(s.transfers.list().map((j) => j.id)).toContain(jobId)
     // and the app works: a new profile can be saved
-    s.profiles.create(defaultProfileInput({ name: 'new', authUrl: 'https://k.example/v3', username: 'u', projectName: 'p' }))
+    s.profiles.create(defaultProfileInput({ name: 'new', authUrl: 'https://k.example/v3', auth: passwordAuth({ username: 'u', projectName: 'p' }) }))
     await s.close()
     const s2 = await start()
     expect(s2.profiles.list().map((p) => p.name)).toEqual(['new'])

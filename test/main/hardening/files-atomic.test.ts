@@ -46,6 +46,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 const { createServices } = await import('../../../main/services')
 const { createNullLogger } = await import('../../../main/log')
 const { defaultProfileInput } = await import('../../../main/profiles/model')
+const { passwordAuth } = await import('../../../preload/api')
 const { createWebPlatform } = await import('../../../web/platform')
 
 const mode = (p: string): number => statSync(p).mode & 0o777
@@ -76,7 +77,7 @@ const { memoryCipher } = await import('../../../web/platform')
 const fixedCipher = memoryCipher(Buffer.alloc(32, 7))
 
 const profile = (name: string): ReturnType<typeof defaultProfileInput> =>
-  defaultProfileInput({ name, authUrl: 'http://127.0.0.1:9/v3', username: 'u', projectName: 'p' })
+  defaultProfileInput({ name, authUrl: 'http://127.0.0.1:9/v3', auth: passwordAuth({ username: 'u', projectName: 'p' }) })
 
 async function writeAll(s: Awaited<ReturnType<typeof open>>, name: string): Promise<string> {
   const p = s.profiles.create(profile(name))

@@ -23,6 +23,7 @@ import { COMMAND_CHANNELS } from '../../../preload/contract/commands'
 import { createServices, type Services } from '../../../main/services'
 import { dispatch } from '../../../main/ipc/dispatch'
 import { defaultProfileInput } from '../../../main/profiles/model'
+import { passwordAuth } from '../../../preload/api'
 import { createWebPlatform, type WebPlatform } from '../../../web/platform'
 
 // ------------------------------------------------------------------------------------------------------------------
@@ -42,8 +43,7 @@ const FIELDS = { minDiskGiB: 0, minRamGiB: 0, public: false, protected: false }
 const PROFILE = defaultProfileInput({
   name: 'hostile',
   authUrl: 'http://127.0.0.1:9/v3',
-  username: 'u',
-  projectName: 'p',
+  auth: passwordAuth({ username: 'u', projectName: 'p' }),
 })
 
 /** A valid-looking call for each channel; hostile values replace its arguments and fields one at a time. */
@@ -238,7 +238,9 @@ beforeAll(async () => {
   platform = createWebPlatform({ dataDir, env: {}, cipher: 'memory' })
   services = await createServices(platform, { startQueue: false })
   // One real profile and a saved secret, so that the data dir holds settings and secrets to guard.
-  const p = await services.profiles.create(defaultProfileInput({ name: 'real', authUrl: 'http://127.0.0.1:9/v3', username: 'u', projectName: 'p' }))
+  const p = await services.profiles.create(
+    defaultProfileInput({ name: 'real', authUrl: 'http://127.0.0.1:9/v3', auth: passwordAuth({ username: 'u', projectName: 'p' }) }),
+  )
   services.profiles.setSecret({ profileId: p.id, secret: 'guarded-secret', persist: true })
   await services.transfers.flush()
 })

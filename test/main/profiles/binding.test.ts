@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CloudConnector } from '../../../main/profiles/connector'
 import { ProfileService } from '../../../main/profiles/service'
 import type { ConfirmRequest } from '../../../main/platform'
-import { harness, sampleProfile, tempDir } from './helpers'
+import { appCredentialAuth } from '../../../preload/api'
+import { harness, sampleAuth, sampleProfile, tempDir } from './helpers'
 
 const SECRET = 'stored-pw-bound-8817'
 
@@ -63,10 +64,10 @@ describe('testDraft: the stored secret only for its own identity', () => {
   })
 
   it.each([
-    ['user name', { username: 'mallory' }],
-    ['user id', { userId: 'u-other' }],
-    ['user domain', { userDomainName: 'Other' }],
-    ['auth type', { authType: 'applicationCredential' as const, appCredentialId: 'ac-x' }],
+    ['user name', { auth: sampleAuth({ username: 'mallory' }) }],
+    ['user id', { auth: sampleAuth({ userId: 'u-other' }) }],
+    ['user domain', { auth: sampleAuth({ userDomainName: 'Other' }) }],
+    ['auth type', { auth: appCredentialAuth({ appCredentialId: 'ac-x', username: 'alice' }) }],
   ])('a draft with another %s needs the secret typed again', async (_what, change) => {
     const { profiles, clouds, saved } = await setup([true, true, true])
     const { id: _i, source: _s, secretState: _st, order: _o, ...input } = profiles.get(saved.id)
@@ -119,7 +120,7 @@ describe('update: the secret follows its identity', () => {
     const { id: _i, source: _s, secretState: _st, order: _o, ...input } = profiles.get(saved.id)
     expect(profiles.update(saved.id, { ...input, name: 'Renamed', notes: 'n' }).secretState).toBe('stored')
     expect(profiles.secret(saved.id)).toBe(SECRET)
-    expect(profiles.update(saved.id, { ...input, name: 'Renamed', username: 'bob' }).secretState).toBe('none')
+    expect(profiles.update(saved.id, { ...input, name: 'Renamed', auth: sampleAuth({ username: 'bob' }) }).secretState).toBe('none')
   })
 
   it('insecure, a new CA file or an endpoint override on a profile with a secret: refused unless confirmed in main', async () => {

@@ -4,11 +4,17 @@
  */
 import { describe, expect, it } from 'vitest'
 import { sessionOptions } from '../../../main/profiles/connector'
-import { sampleProfile } from './helpers'
+import { appCredentialAuth } from '../../../preload/api'
+import { sampleAuth, sampleProfile } from './helpers'
 
 describe('sessionOptions', () => {
   it('maps password and application-credential profiles (ids win over names)', () => {
-    const p = sampleProfile({ userDomainId: 'dom1', projectId: 'pid', caFile: '/ca.pem', insecure: true, endpointOverrides: { image: 'http://img' } })
+    const p = sampleProfile({
+      auth: sampleAuth({ userDomainId: 'dom1', projectId: 'pid' }),
+      caFile: '/ca.pem',
+      insecure: true,
+      endpointOverrides: { image: 'http://img' },
+    })
     expect(sessionOptions(p, 'pw')).toMatchObject({
       authUrl: p.authUrl,
       interface: 'public',
@@ -18,7 +24,7 @@ describe('sessionOptions', () => {
       auth: { type: 'password', password: 'pw', username: 'alice', userDomainId: 'dom1', projectId: 'pid' },
     })
     expect(sessionOptions(p, 'pw').auth).not.toHaveProperty('projectName')
-    const ac = sampleProfile({ authType: 'applicationCredential', appCredentialId: 'ac1', username: '', projectName: '' })
+    const ac = sampleProfile({ auth: appCredentialAuth({ appCredentialId: 'ac1' }) })
     expect(sessionOptions(ac, 's').auth).toEqual({ type: 'applicationCredential', secret: 's', id: 'ac1', userDomainName: 'Default' })
   })
 })

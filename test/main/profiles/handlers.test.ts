@@ -75,7 +75,7 @@ describe('profiles handlers', () => {
     writeFileSync(join(dir, 'rc.sh'), 'export OS_AUTH_URL=http://10.1.1.1:5000/v3\nexport OS_USERNAME=x\nexport OS_PROJECT_NAME=y\n')
     const rc = files.register(join(dir, 'rc.sh'), 'read')
     const prev = await run('profiles:importPreview', { kind: 'openrc', fileHandle: rc.handle })
-    expect(prev).toMatchObject({ ok: true, value: { candidates: [{ profile: { username: 'x' } }] } })
+    expect(prev).toMatchObject({ ok: true, value: { candidates: [{ profile: { auth: { username: 'x' } } }] } })
     // A read handle cannot be used to write, and vice versa.
     expect(await run('profiles:exportCloudsYaml', [id], rc.handle)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
     const out = files.register(join(dir, 'out.yaml'), 'write')

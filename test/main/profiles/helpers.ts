@@ -7,7 +7,7 @@ import type { EventChannel } from '../../../preload/api'
 import { EventBus } from '../../../main/events'
 import { createFileLogger, type Logger } from '../../../main/log'
 import { defaultProfileInput } from '../../../main/profiles/model'
-import type { ProfileInput } from '../../../preload/api'
+import { passwordAuth, type PasswordProfileAuth, type ProfileInput } from '../../../preload/api'
 
 /** A stand-in for safeStorage: real AES-256-GCM with a per-test key, or "unavailable". */
 export function fakeCipher(available = true): SecretCipher & { calls: { encrypt: number; decrypt: number } } {
@@ -71,12 +71,16 @@ export function harness(opts: { cipher?: SecretCipher; env?: NodeJS.ProcessEnv; 
   return { dir, platform, events, log, emitted }
 }
 
+/** The sample profile's password credentials (alice in project ops); `fields` win. */
+export function sampleAuth(fields: Partial<Omit<PasswordProfileAuth, 'type'>> = {}): PasswordProfileAuth {
+  return passwordAuth({ username: 'alice', projectName: 'ops', ...fields })
+}
+
 export function sampleProfile(overrides: Partial<ProfileInput> = {}): ProfileInput {
   return defaultProfileInput({
     name: 'Prod',
     authUrl: 'https://keystone.example.com:5000/v3',
-    username: 'alice',
-    projectName: 'ops',
+    auth: sampleAuth(),
     regions: ['RegionOne', 'RegionTwo'],
     defaultRegion: 'RegionOne',
     ...overrides,

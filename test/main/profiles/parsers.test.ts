@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { AppError } from '../../../preload/api'
+import { AppError, appCredentialAuth } from '../../../preload/api'
 import {
   loadCloudsYaml,
   locateCloudsYaml,
@@ -74,13 +74,8 @@ describe('clouds.yaml', () => {
     const [prod, lab, byid] = parseCloudsYaml(CLOUDS, '/home/u/clouds.yaml', SECURE, '/home/u/secure.yaml')
     expect(prod!.profile).toMatchObject({
       name: 'prod',
-      authType: 'password',
+      auth: { type: 'password', username: 'alice', userDomainName: 'Corp', projectName: 'ops', projectDomainId: '0a1b2c', projectDomainName: '' },
       authUrl: 'https://keystone.example.com:5000/v3',
-      username: 'alice',
-      userDomainName: 'Corp',
-      projectName: 'ops',
-      projectDomainId: '0a1b2c',
-      projectDomainName: '',
       regions: ['RegionOne', 'RegionTwo'],
       defaultRegion: 'RegionTwo',
       interface: 'internal',
@@ -92,11 +87,14 @@ describe('clouds.yaml', () => {
     expect(prod!.errors).toEqual([])
     expect(prod!.warnings.join(' ')).toMatch(/secure\.yaml has a cloud "ghost"/)
 
-    expect(lab!.profile).toMatchObject({ authType: 'applicationCredential', appCredentialId: '3f2e1d', insecure: true, regions: ['RegionOne'] })
+    expect(lab!.profile).toMatchObject({ auth: { type: 'applicationCredential', appCredentialId: '3f2e1d' }, insecure: true, regions: ['RegionOne'] })
     expect(lab!.secret).toBe('lab-secret')
     expect(lab!.warnings.join(' ')).toMatch(/verification is turned off/)
 
-    expect(byid!.profile).toMatchObject({ userId: '9999', projectId: '8888', userDomainId: 'default', projectDomainId: 'default', interface: 'public' })
+    expect(byid!.profile).toMatchObject({
+      auth: { userId: '9999', projectId: '8888', userDomainId: 'default', projectDomainId: 'default' },
+      interface: 'public',
+    })
     expect(byid!.secret).toBeUndefined()
     expect(byid!.warnings.join(' ')).toMatch(/No password/)
     for (const p of [prod, lab, byid]) expect(zProfileInput.safeParse(p!.profile).success).toBe(true)
@@ -189,7 +187,7 @@ describe('clouds.yaml', () => {
   it('exports profiles as clouds.yaml without secrets, and the export reads back the same', () => {
     const profiles = [
       sampleProfile({ name: 'a', regions: ['R1', 'R2'], defaultRegion: 'R2', insecure: true, caFile: '/ca.pem', interface: 'internal' }),
-      sampleProfile({ name: 'b', authType: 'applicationCredential', appCredentialId: 'ac', username: '', projectName: '', regions: [], defaultRegion: '' }),
+      sampleProfile({ name: 'b', auth: appCredentialAuth({ appCredentialId: 'ac' }), regions: [], defaultRegion: '' }),
     ]
     const text = toCloudsYaml(profiles)
     expect(text).not.toMatch(/^\s*(password|application_credential_secret):/m)
@@ -198,7 +196,7 @@ describe('clouds.yaml', () => {
     expect(doc.clouds.b.auth_type).toBe('v3applicationcredential')
     const back = parseCloudsYaml(text, 'export.yaml')
     expect(back[0]!.profile).toMatchObject({ name: 'a', regions: ['R1', 'R2'], defaultRegion: 'R2', insecure: true, caFile: '/ca.pem', interface: 'internal' })
-    expect(back[1]!.profile).toMatchObject({ authType: 'applicationCredential', appCredentialId: 'ac' })
+    expect(back[1]!.profile).toMatchObject({ auth: { type: 'applicationCredential', appCredentialId: 'ac' } })
   })
 })
 
@@ -237,7 +235,7 @@ describe('openrc', () => {
     expect(r.passwordPrompt).toBe(true)
     const p = profileFromOpenrc(HORIZON_OPENRC, 'admin-openrc.sh', 'admin-openrc')
     expect(p.secret).toBeUndefined()
-    expect(p.profile).toMatchObject({ name: 'admin-openrc', projectId: '4c5b3a', projectDomainId: 'default', regions: ['RegionOne'] })
+    expect(p.profile).toMatchObject({ name: 'admin-openrc', auth: { projectId: '4c5b3a', projectDomainId: 'default' }, regions: ['RegionOne'] })
     expect(p.warnings.join(' ')).toMatch(/asks for the password/)
   })
 
@@ -285,7 +283,7 @@ describe('openrc', () => {
     const text =
       'export OS_AUTH_TYPE=v3applicationcredential\nexport OS_AUTH_URL=http://x:5000/v3\nexport OS_APPLICATION_CREDENTIAL_ID=abc\nexport OS_APPLICATION_CREDENTIAL_SECRET=shh\n'
     const p = profileFromOpenrc(text, 'ac.sh')
-    expect(p.profile).toMatchObject({ authType: 'applicationCredential', appCredentialId: 'abc' })
+    expect(p.profile).toMatchObject({ auth: { type: 'applicationCredential', appCredentialId: 'abc' } })
     expect(p.secret).toBe('shh')
     expect(p.errors).toEqual([])
   })
@@ -316,13 +314,13 @@ describe('profileFromEnvironment', () => {
       OS_IDENTITY_API_VERSION: '3',
     })!
     expect(r.secret).toBe('admin-secret')
-    expect(r.profile).toMatchObject({ name: 'admin/admin @ 127.0.0.1:5000', username: 'admin', projectName: 'admin', defaultRegion: 'RegionOne' })
+    expect(r.profile).toMatchObject({ name: 'admin/admin @ 127.0.0.1:5000', auth: { username: 'admin', projectName: 'admin' }, defaultRegion: 'RegionOne' })
     expect(zProfileInput.safeParse(r.profile).success).toBe(true)
   })
 
   it('application credential variables', () => {
     const r = profileFromEnvironment({ OS_AUTH_URL: 'http://x:5000/v3', OS_APPLICATION_CREDENTIAL_ID: 'id1', OS_APPLICATION_CREDENTIAL_SECRET: 's1' })!
-    expect(r.profile.authType).toBe('applicationCredential')
+    expect(r.profile.auth.type).toBe('applicationCredential')
     expect(r.secret).toBe('s1')
   })
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { AppError } from '../../../preload/api'
+import { AppError, appCredentialAuth } from '../../../preload/api'
 import { SecretStore } from '../../../main/profiles/secrets'
 import { ProfileService } from '../../../main/profiles/service'
 import { profileHandlers } from '../../../main/profiles/handlers'
@@ -121,10 +121,7 @@ describe.each([
     await call('profiles:setSecret', { profileId: created.id, secret: PASSWORD, persist: true })
     await call('profiles:setSecret', { profileId: created.id, secret: PASSWORD, persist: false })
     await call('profiles:duplicate', created.id)
-    const appc = (await call(
-      'profiles:create',
-      sampleProfile({ name: 'AppCred', authType: 'applicationCredential', appCredentialId: 'ac1', username: '', projectName: '' }),
-    )) as { id: string }
+    const appc = (await call('profiles:create', sampleProfile({ name: 'AppCred', auth: appCredentialAuth({ appCredentialId: 'ac1' }) }))) as { id: string }
     await call('profiles:setSecret', { profileId: appc.id, secret: APPCRED, persist: true })
 
     const yaml = `clouds:\n  imported:\n    auth:\n      auth_url: http://10.0.0.1:5000/v3\n      username: bob\n      project_name: p\n`

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { AppError, type ProfilesState } from '../../../preload/api'
 import { ProfileService } from '../../../main/profiles/service'
-import { memoryBackend, type SettingsBackend } from '../../../main/profiles/profile-store'
-import { fakeCipher, harness, sampleProfile, tempDir } from './helpers'
+import { SETTINGS_VERSION, memoryBackend, type SettingsBackend } from '../../../main/profiles/profile-store'
+import { fakeCipher, harness, sampleAuth, sampleProfile, tempDir } from './helpers'
 
 async function open(opts: Parameters<typeof harness>[0] & { backend?: (dir: string) => SettingsBackend } = {}) {
   const h = harness(opts)
@@ -46,7 +46,7 @@ describe('ProfileService: the profile list', () => {
     const again = await ProfileService.open({ platform: h.platform, events: h.events, log: h.log })
     expect(again.list().map((p) => [p.id, p.name, p.readOnly])).toEqual(svc.list().map((p) => [p.id, p.name, p.readOnly]))
     const onDisk = JSON.parse(readFileSync(join(h.dir, 'settings.json'), 'utf8'))
-    expect(onDisk.version).toBe(2)
+    expect(onDisk.version).toBe(SETTINGS_VERSION)
   })
 
   it('refuses invalid input, duplicate names, unknown ids and bad orders, changing nothing', async () => {
@@ -128,7 +128,7 @@ describe('ProfileService: the OS_* profile', () => {
   it('appears first as a ready env profile (secret in memory), is not saved until profiles:save', async () => {
     const { h, svc } = await open({ env: ENV })
     const [env] = svc.list()
-    expect(env).toMatchObject({ source: 'env', secretState: 'session', username: 'admin', defaultRegion: 'RegionOne', order: 0 })
+    expect(env).toMatchObject({ source: 'env', secretState: 'session', auth: { username: 'admin' }, defaultRegion: 'RegionOne', order: 0 })
     expect(env!.id).toMatch(/^env-[0-9a-f]{16}$/)
     expect(svc.secret(env!.id)).toBe('admin-secret')
     expect(existsSync(join(h.dir, 'settings.json')) ? (JSON.parse(readFileSync(join(h.dir, 'settings.json'), 'utf8')).profiles ?? []) : []).toEqual([])
@@ -174,7 +174,15 @@ describe('ProfileService: import and export', () => {
   it('previews candidates with secrets hidden and duplicates found by name and by cloud+user+project', async () => {
     const { svc } = await open()
     svc.create(sampleProfile({ name: 'ALPHA' }))
-    svc.create(sampleProfile({ name: 'gamma twin', authUrl: 'http://10.0.0.3:5000/v3/', username: 'u3', projectName: 'p3', regions: [], defaultRegion: '' }))
+    svc.create(
+      sampleProfile({
+        name: 'gamma twin',
+        authUrl: 'http://10.0.0.3:5000/v3/',
+        auth: sampleAuth({ username: 'u3', projectName: 'p3' }),
+        regions: [],
+        defaultRegion: '',
+      }),
+    )
     const prev = svc.importPreview({ kind: 'text', format: 'cloudsYaml', text: YAML, secureText: SECURE })
     expect(prev.candidates.map((c) => [c.profile.name, c.hasSecret, c.duplicateOf ?? null])).toEqual([
       ['alpha', true, 'ALPHA'],
