@@ -4,7 +4,15 @@
  * profiles command table (preload/contract/commands/profiles.ts) can name it.
  */
 import { z } from 'zod'
-import { POLICY_PRESETS, PROXY_MODES, type AppCredentialProfileAuth, type PasswordProfileAuth, type ProfileAuth, type ProfileInput, type ProfileProxy } from '../../api'
+import {
+  POLICY_PRESETS,
+  PROXY_MODES,
+  type AppCredentialProfileAuth,
+  type PasswordProfileAuth,
+  type ProfileAuth,
+  type ProfileInput,
+  type ProfileProxy,
+} from '../../api'
 import { unreachable } from '../../rules/profile-auth'
 import { MAX_NO_PROXY, MAX_PROXY_URL, proxyProblems } from '../../rules/proxy'
 
@@ -54,7 +62,6 @@ export const zProfileProxy = z
   .superRefine((p, ctx) => {
     for (const x of proxyProblems(p)) ctx.addIssue({ code: 'custom', path: [x.field], message: x.message })
   }) satisfies z.ZodType<ProfileProxy>
-
 
 export const zPasswordAuth = z.strictObject({
   type: z.literal('password'),
