@@ -19,7 +19,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { chromium } from 'playwright-core'
+import { launchBrowser } from './ui/browser.mjs'
 import { cloudDown, cloudRunning, cloudUp, ensureBenchUser, glanceFor, listAll, seedImages } from './ui/cloud.mjs'
 import { INIT_SCRIPT, timeFilter, timeRefresh, timeScroll, waitLoaded } from './ui/page.mjs'
 
@@ -30,7 +30,6 @@ const XFERS = Number(process.env.BENCH_UI_XFERS ?? 20)
 const XFER_MIB = Number(process.env.BENCH_UI_XFER_MIB ?? 64)
 const STATE = resolve(process.env.BENCH_UI_STATE ?? join(root, 'bench/.state'))
 const CLOUD_STATE = join(STATE, 'cloud')
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const TARGET_FIRST_ROWS = 300
 const TARGET_FILTER = 100
 const FILTER_TERMS = ['fedora-40', 'gpu-0042']
@@ -172,20 +171,7 @@ async function session(env) {
     await Promise.race([h.ask('close').catch(() => {}), new Promise((r) => setTimeout(r, 5000))])
     h.child.kill()
   })
-  const userDataDir = mkdtempSync(join(tmpdir(), 'gd-uibench-browser-'))
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+  const { context, userDataDir } = await launchBrowser('gd-uibench-browser-', {
     viewport: { width: 1360, height: 860 },
     locale: 'en-US',
   })

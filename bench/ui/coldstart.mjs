@@ -6,7 +6,7 @@ import { fork } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { chromium } from 'playwright-core'
+import { launchBrowser } from './browser.mjs'
 import { ensureBenchUser } from './cloud.mjs'
 import { INIT_SCRIPT } from './page.mjs'
 
@@ -42,21 +42,8 @@ for (let r = 0; r < runs; r++) {
     env: { PATH: process.env.PATH, BENCH_UI_ROOT: root, BENCH_UI_DATA: data, ...env },
   })
   const info = await new Promise((ok) => child.on('message', (m) => m.ready && ok(m)))
-  const udd = mkdtempSync(join(tmpdir(), 'gd-cold-chromium-'))
-  const ctx = await chromium.launchPersistentContext(udd, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
+  const { context: ctx, userDataDir: udd } = await launchBrowser('gd-cold-chromium-', {
     viewport: { width: 1360, height: 860 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
   })
   await ctx.addInitScript(INIT_SCRIPT)
   await ctx.addInitScript(WS_SCRIPT)

@@ -5,7 +5,7 @@ import { fork } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { chromium } from 'playwright-core'
+import { launchBrowser } from './browser.mjs'
 import { ensureBenchUser } from './cloud.mjs'
 import { INIT_SCRIPT, timeFilter, timeRefresh, timeScroll, waitLoaded } from './page.mjs'
 
@@ -21,20 +21,8 @@ const child = fork(join(root, 'bench/ui/harness-child.mjs'), [], {
   env: { PATH: process.env.PATH, BENCH_UI_ROOT: root, BENCH_UI_DATA: mkdtempSync(join(tmpdir(), 'gd-prof-')), ...env },
 })
 const info = await new Promise((ok) => child.on('message', (m) => m.ready && ok(m)))
-const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'gd-prof-chromium-')), {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
+const { context: ctx } = await launchBrowser('gd-prof-chromium-', {
   viewport: { width: 1360, height: 860 },
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
 })
 await ctx.addInitScript(INIT_SCRIPT)
 const page = ctx.pages()[0]

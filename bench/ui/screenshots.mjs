@@ -20,7 +20,7 @@ import { execFileSync, fork } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
-import { chromium } from 'playwright-core'
+import { launchBrowser } from './browser.mjs'
 import { ensureBenchUser } from './cloud.mjs'
 import { INIT_SCRIPT, waitLoaded } from './page.mjs'
 
@@ -32,7 +32,6 @@ const N = Number(process.env.SHOTS_IMAGES ?? 10000)
 const LIST_TIMEOUT_MS = Number(process.env.SHOTS_LIST_TIMEOUT_S ?? 900) * 1000
 const UPLOAD_MIB = Number(process.env.SHOTS_UPLOAD_MIB ?? 512)
 const UPLOAD_NAME = process.env.SHOTS_UPLOAD_NAME ?? 'debian-12-genericcloud-amd64'
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const VIEWPORT = { width: 1440, height: 900 }
 const MAX_BYTES = 300 * 1024
 
@@ -68,20 +67,7 @@ async function session(env) {
     await Promise.race([new Promise((r) => child.once('exit', r)), sleep(5000)])
     child.kill()
   })
-  const userDataDir = mkdtempSync(join(tmpdir(), 'gd-shots-browser-'))
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+  const { context, userDataDir } = await launchBrowser('gd-shots-browser-', {
     viewport: VIEWPORT,
     deviceScaleFactor: 1,
     locale: 'en-US',
