@@ -26,6 +26,7 @@ import { syncDir } from '../files/atomic'
 import type { DownloadSpec, PartBinding } from './store'
 import type { HashAlgo, PartialDigests } from './hash-workers'
 import { ReceiveHasher } from './hash-receive'
+import { openDirect, writeAllDirect } from './direct-write'
 import { expectedHash, throwIfAborted, type EngineHooks } from './engine'
 import { DOWNLOAD_QUEUE, DOWNLOAD_WRITE } from './tuning'
 import type { RawImage, TransferCloud } from './port'
@@ -410,10 +411,16 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
   // a resumed download's kept prefix is hashed (read back from the part file) while the rest arrives
   const h = new ReceiveHasher(fh, algos, resumedFrom)
   let closed = false
+  let dfh: FileHandle | null = null
   try {
     if (stream) {
       hooks.phase('downloading', total, resumedFrom)
-      await writeAll(stream, fh, h, hooks)
+      // Linux: the bytes bypass the page cache (direct-write.ts); elsewhere, or refused, the buffered writes
+      dfh = await openDirect(part, fh)
+      if (dfh) await writeAllDirect(stream, fh, dfh, resumedFrom, h, hooks)
+      else await writeAll(stream, fh, h, hooks)
+      await dfh?.close()
+      dfh = null
     }
     hooks.phase('verifying', total, h.hashed)
     // the data reaches the disk while the hash catches up
@@ -423,6 +430,7 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
     return await verifyAndRename(d, resumedFrom)
   } finally {
     h.destroy()
+    await dfh?.close().catch(() => {})
     if (!closed) await fh.close().catch(() => {})
   }
 
