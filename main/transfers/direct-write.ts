@@ -1,6 +1,6 @@
 /**
  * The download's writes without the page cache (Linux, O_DIRECT), issue 16. Measured on the dev VM (bench/RESULTS.md,
- * 2026-12-02 download section): copying 1 GiB into fresh page-cache pages cost 2.4-4 CPU s (kernel
+ * run 7, 2026-12-02): copying 1 GiB into fresh page-cache pages cost 2.4-4 CPU s (kernel
  * `copy_folio_from_iter_atomic`, ~28% of a download's profile, as much as the sha512), the same bytes written with
  * O_DIRECT from reused, page-aligned buffers 0.3 s. The page cache gains nothing here: the part file is written once,
  * fsynced and renamed; it is not read back (a resumed download's kept prefix is, and that read works either way).

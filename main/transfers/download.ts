@@ -68,6 +68,7 @@ export interface DownloadResult {
 }
 
 /**
+ * The buffered writes (other platforms, or where O_DIRECT is refused; Linux uses writeAllDirect in direct-write.ts).
  * Writes the response into the part file as it arrives. Each socket chunk is hashed where it is (the thread that
  * holds it: no copy, no second read of the file) and queued as it is; the queue is written in order, one `writev` of
  * up to 1 MiB at a time, on libuv's pool (a slow disk never blocks the event loop); the response is paused while
