@@ -26,6 +26,7 @@ import { syncDir } from '../files/atomic'
 import type { DownloadSpec, PartBinding } from './store'
 import type { HashAlgo, PartialDigests } from './hash-workers'
 import { ReceiveHasher } from './hash-receive'
+import { openDirect, writeAllDirect } from './direct-write'
 import { expectedHash, throwIfAborted, type EngineHooks } from './engine'
 import { DOWNLOAD_QUEUE, DOWNLOAD_WRITE } from './tuning'
 import type { RawImage, TransferCloud } from './port'
@@ -67,6 +68,7 @@ export interface DownloadResult {
 }
 
 /**
+ * The buffered writes (other platforms, or where O_DIRECT is refused; Linux uses writeAllDirect in direct-write.ts).
  * Writes the response into the part file as it arrives. Each socket chunk is hashed where it is (the thread that
  * holds it: no copy, no second read of the file) and queued as it is; the queue is written in order, one `writev` of
  * up to 1 MiB at a time, on libuv's pool (a slow disk never blocks the event loop); the response is paused while
@@ -410,10 +412,16 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
   // a resumed download's kept prefix is hashed (read back from the part file) while the rest arrives
   const h = new ReceiveHasher(fh, algos, resumedFrom)
   let closed = false
+  let dfh: FileHandle | null = null
   try {
     if (stream) {
       hooks.phase('downloading', total, resumedFrom)
-      await writeAll(stream, fh, h, hooks)
+      // Linux: the bytes bypass the page cache (direct-write.ts); elsewhere, or refused, the buffered writes
+      dfh = await openDirect(part, fh)
+      if (dfh) await writeAllDirect(stream, fh, dfh, resumedFrom, h, hooks)
+      else await writeAll(stream, fh, h, hooks)
+      await dfh?.close()
+      dfh = null
     }
     hooks.phase('verifying', total, h.hashed)
     // the data reaches the disk while the hash catches up
@@ -423,6 +431,7 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
     return await verifyAndRename(d, resumedFrom)
   } finally {
     h.destroy()
+    await dfh?.close().catch(() => {})
     if (!closed) await fh.close().catch(() => {})
   }
 

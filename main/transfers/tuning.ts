@@ -24,6 +24,15 @@ export const DOWNLOAD_QUEUE = 4 * MiB
 export const DOWNLOAD_WRITE = 1 * MiB
 /** Bytes a resumed download reads back at a time to hash the prefix it kept (hash-receive.ts). */
 export const TAIL_HASH_CHUNK = 1 * MiB
+/**
+ * Linux: the part file written with O_DIRECT from reused page-aligned slots (direct-write.ts; 1 GiB: ~0.3 CPU s
+ * instead of 2.4-4 s of page-cache copying on the dev VM). False: always the buffered writes.
+ */
+export const DOWNLOAD_DIRECT_IO = true
+/** The alignment O_DIRECT needs of offsets, lengths and buffers (4096 covers 512- and 4096-byte sectors). */
+export const DIRECT_ALIGN = 4096
+/** O_DIRECT staging slots of DOWNLOAD_WRITE bytes: the received data in memory is at most their sum (DOWNLOAD_QUEUE). */
+export const DIRECT_SLOTS = DOWNLOAD_QUEUE / DOWNLOAD_WRITE
 
 // --- hashing --------------------------------------------------------------------------------------------------
 /** Read size and stream high-water mark when a file is hashed on its own (drafts). */
