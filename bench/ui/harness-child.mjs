@@ -2,7 +2,8 @@
 // services over a WebSocket) in its own Node process, so that its event loop is measured alone
 // (perf_hooks.monitorEventLoopDelay), apart from Playwright's. Driven over the fork IPC channel:
 //   -> { id, cmd: 'eld-reset' | 'eld' | 'stats' | 'close' }      <- { id, result }
-// Environment: what the services see (OS_* of the bench user = a ready profile); BENCH_UI_DATA = data dir.
+// Environment: what the services see (OS_* of the bench user = a ready profile); BENCH_UI_DATA = data dir;
+// BENCH_UI_WARM=0: no warm start.
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
 import { join } from 'node:path'
@@ -14,7 +15,9 @@ const env = { PATH: process.env.PATH ?? '', HOME: process.env.BENCH_UI_DATA }
 for (const [k, v] of Object.entries(process.env)) if (k.startsWith('OS_')) env[k] = v
 
 const lines = []
-const harness = await startHarness({ dataDir: process.env.BENCH_UI_DATA, env, startQueue: true, log: (l) => lines.push(l) })
+// BENCH_UI_WARM=0: without the warm start (issue 16.4), for a before/after on one build.
+const warmStart = process.env.BENCH_UI_WARM !== '0'
+const harness = await startHarness({ dataDir: process.env.BENCH_UI_DATA, env, startQueue: true, warmStart, log: (l) => lines.push(l) })
 const h = monitorEventLoopDelay({ resolution: 10 })
 h.enable()
 let cpu0 = process.cpuUsage()

@@ -50,6 +50,8 @@ export interface ImageServiceDeps {
   transfers: TransferQueue
   /** The look at a URL before a web-download import (url-probe.ts; replaceable in tests of other parts). */
   probeUrl?: typeof probeImageUrl
+  /** Issue 16.4: told the profile + region of each first page listed (the warm start's next target). */
+  warmStart?: { remember(ctx: Required<CloudContext>): void }
 }
 
 /** Largest number of rows an export walks through. */
@@ -95,6 +97,7 @@ export class ImageService {
     const c = await this.client(ctx)
     const first = !cursor && query.limit !== undefined && query.limit > FIRST_PAGE_LIMIT ? { ...query, limit: FIRST_PAGE_LIMIT } : query
     const page = await c.glance.listPage(first, cursor && query.limit !== undefined ? withCursorLimit(cursor, query.limit) : cursor)
+    if (!cursor) this.deps.warmStart?.remember({ profileId: c.profile.id, region: c.region })
     const out: ImagePage = { images: page.images.map((r) => toImageDTO(r, c.keys)) }
     if (page.next) out.next = page.next
     return out

@@ -255,6 +255,12 @@ export async function testConnection(p: ProfileInput, secret: string, region?: s
 // The connector
 // ---------------------------------------------------------------------------------------------------------------
 
+/** What a warm-up did (CloudConnector.warm): signed in and reached Glance, or why not. */
+export type WarmOutcome = 'ok' | 'noProfile' | 'noSecret' | 'failed'
+
+/** How long the warm-up's Glance request may take (it is only worth having before the renderer's first list). */
+export const WARM_GLANCE_TIMEOUT_MS = 10_000
+
 interface CachedSession {
   fingerprint: string
   session: Session
@@ -269,6 +275,8 @@ export interface CloudConnectorDeps {
 
 export class CloudConnector {
   private readonly sessions = new Map<string, CachedSession>()
+  /** Issue 16.4: the warm-up's Glance request in flight, per profile|region (never rejects). */
+  private readonly warming = new Map<string, Promise<void>>()
 
   constructor(readonly deps: CloudConnectorDeps) {
     deps.profiles.onChange?.((id) => {
@@ -328,6 +336,14 @@ export class CloudConnector {
 
   async client(ctx: CloudContext): Promise<CloudClient> {
     const profile = this.deps.profiles.get(ctx.profileId)
+    // A warm-up reaching this Glance right now: let it finish first, so that this request finds the token validated
+    // (keystonemiddleware validates a new token once per request in flight). Bounded by WARM_GLANCE_TIMEOUT_MS.
+    const warm = this.warming.get(`${profile.id}|${pickRegion(profile, ctx.region)}`)
+    if (warm) await warm
+    return this.connect(profile, ctx)
+  }
+
+  private async connect(profile: ProfileDTO, ctx: CloudContext): Promise<CloudClient> {
     const session = this.sessionFor(profile)
     if (!session.authenticated) {
       try {
@@ -339,6 +355,46 @@ export class CloudConnector {
       }
     }
     return clientFor(session, profile, pickRegion(profile, ctx.region))
+  }
+
+  /**
+   * Issue 16.4: sign in with a profile's stored secret (the cached session: a client() meanwhile shares this very
+   * authentication) and send its Glance one cheap authenticated request (GET /v2/info/import), so that Glance has
+   * validated the token before the first real request. Never throws and reports nothing to the user: a profile
+   * without a usable secret is skipped before anything is sent; a failure is one debug line (no secret, no token).
+   */
+  async warm(ctx: CloudContext, signal?: AbortSignal): Promise<WarmOutcome> {
+    let profile: ProfileDTO
+    try {
+      profile = this.deps.profiles.get(ctx.profileId)
+    } catch {
+      return 'noProfile'
+    }
+    // 'none': no secret, or one saved for another identity (secret() would refuse it too).
+    if (profile.secretState === 'none' || profile.secretState === 'locked') return 'noSecret'
+    const key = `${profile.id}|${pickRegion(profile, ctx.region)}`
+    try {
+      if (this.deps.profiles.secret(profile.id) === undefined) return 'noSecret'
+      if (signal?.aborted) return 'failed'
+      const c = await this.connect(profile, ctx)
+      if (signal?.aborted) return 'failed'
+      const timeout = AbortSignal.timeout(WARM_GLANCE_TIMEOUT_MS)
+      const request = c.glance.importInfo({ signal: signal ? AbortSignal.any([signal, timeout]) : timeout }).then(() => undefined)
+      const settled = request.then(
+        () => undefined,
+        () => undefined,
+      )
+      this.warming.set(key, settled)
+      try {
+        await request
+      } finally {
+        if (this.warming.get(key) === settled) this.warming.delete(key)
+      }
+      return 'ok'
+    } catch (e) {
+      this.deps.log.debug('warm-up skipped', { profileId: profile.id, code: AppError.is(e) ? e.code : 'ERROR' })
+      return 'failed'
+    }
   }
 
   /**
