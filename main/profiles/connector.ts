@@ -261,6 +261,11 @@ export type WarmOutcome = 'ok' | 'noProfile' | 'noSecret' | 'failed'
 /** How long the warm-up's Glance request may take (it is only worth having before the renderer's first list). */
 export const WARM_GLANCE_TIMEOUT_MS = 10_000
 
+/** What a client() waiting for a warm-up learns: the sign-in's failure, if it failed. */
+interface WarmWait {
+  authError?: unknown
+}
+
 interface CachedSession {
   fingerprint: string
   session: Session
@@ -275,8 +280,8 @@ export interface CloudConnectorDeps {
 
 export class CloudConnector {
   private readonly sessions = new Map<string, CachedSession>()
-  /** Issue 16.4: the warm-up's Glance request in flight, per profile|region (never rejects). */
-  private readonly warming = new Map<string, Promise<void>>()
+  /** Issue 16.4: the warm-up in flight per profile|region: its sign-in, then its Glance request (never rejects). */
+  private readonly warming = new Map<string, Promise<WarmWait>>()
 
   constructor(readonly deps: CloudConnectorDeps) {
     deps.profiles.onChange?.((id) => {
@@ -336,10 +341,14 @@ export class CloudConnector {
 
   async client(ctx: CloudContext): Promise<CloudClient> {
     const profile = this.deps.profiles.get(ctx.profileId)
-    // A warm-up reaching this Glance right now: let it finish first, so that this request finds the token validated
-    // (keystonemiddleware validates a new token once per request in flight). Bounded by WARM_GLANCE_TIMEOUT_MS.
+    // A warm-up of this profile + region in flight: wait for it, so that this request shares its sign-in (and its
+    // failure, as joining the sign-in would) and finds the token validated by Glance (keystonemiddleware validates a
+    // new token once per request in flight). Its Glance request is bounded by WARM_GLANCE_TIMEOUT_MS.
     const warm = this.warming.get(`${profile.id}|${pickRegion(profile, ctx.region)}`)
-    if (warm) await warm
+    if (warm) {
+      const { authError } = await warm
+      if (authError !== undefined) throw authError
+    }
     return this.connect(profile, ctx)
   }
 
@@ -375,25 +384,30 @@ export class CloudConnector {
     const key = `${profile.id}|${pickRegion(profile, ctx.region)}`
     try {
       if (this.deps.profiles.secret(profile.id) === undefined) return 'noSecret'
-      if (signal?.aborted) return 'failed'
-      const c = await this.connect(profile, ctx)
+    } catch {
+      return 'noSecret'
+    }
+    let done: (w: WarmWait) => void = () => {}
+    const entry = new Promise<WarmWait>((r) => (done = r))
+    this.warming.set(key, entry)
+    try {
+      let c: CloudClient
+      try {
+        c = await this.connect(profile, ctx)
+      } catch (e) {
+        done({ authError: e })
+        throw e
+      }
       if (signal?.aborted) return 'failed'
       const timeout = AbortSignal.timeout(WARM_GLANCE_TIMEOUT_MS)
-      const request = c.glance.importInfo({ signal: signal ? AbortSignal.any([signal, timeout]) : timeout }).then(() => undefined)
-      const settled = request.then(
-        () => undefined,
-        () => undefined,
-      )
-      this.warming.set(key, settled)
-      try {
-        await request
-      } finally {
-        if (this.warming.get(key) === settled) this.warming.delete(key)
-      }
+      await c.glance.importInfo({ signal: signal ? AbortSignal.any([signal, timeout]) : timeout })
       return 'ok'
     } catch (e) {
       this.deps.log.debug('warm-up skipped', { profileId: profile.id, code: AppError.is(e) ? e.code : 'ERROR' })
       return 'failed'
+    } finally {
+      done({})
+      if (this.warming.get(key) === entry) this.warming.delete(key)
     }
   }
 

@@ -28,6 +28,18 @@ import { profileOf, rejection } from './helpers'
 /** What the user would have been told (app notices); the warm-up must add none. */
 const notices = (h: Harness) => h.emitted.filter((e) => e.event === EVENTS.app.notice)
 
+/** The HTTP exchanges of the services' log (main.log 'http' records): URL, start and end (ms since the epoch). */
+function exchanges(h: Harness): { url: string; start: number; end: number }[] {
+  const out: { url: string; start: number; end: number }[] = []
+  for (const line of readFileSync(join(h.dir, 'logs', 'main.log'), 'utf8').split('\n')) {
+    if (!line.includes('"http"')) continue
+    const r = JSON.parse(line) as { t: string; url: string; ms: number }
+    const end = Date.parse(r.t)
+    out.push({ url: r.url, start: end - r.ms, end })
+  }
+  return out
+}
+
 describeCloud('the warm start against the real cloud', (admin) => {
   let ks: FaultProxy
   let tokens: RuleHandle
@@ -109,6 +121,11 @@ describeCloud('the warm start against the real cloud', (admin) => {
     expect(after.tokens).toBe(before.tokens + 1)
     const r1 = regions[0]!
     expect(after.glance[r1]).toEqual({ info: before.glance[r1]!.info + 1, list: before.glance[r1]!.list + 1 })
+    // The list waited for the warm-up's Glance request (so that Glance validated the new token once, not twice at once).
+    const http = exchanges(h)
+    const info = http.find((r) => r.url.includes('/v2/info/import'))!
+    const list = http.find((r) => r.url.includes('/v2/images?'))!
+    expect(list.start).toBeGreaterThanOrEqual(info.end - 2) // ms-rounded log times
   })
 
   it('after the sign-in: the list sends no second token request; the next start warms the profile + region listed last', async () => {
