@@ -4,6 +4,7 @@
 //   node bench/ui/coldstart.mjs [runs] [--profile]   (--profile: the top self-time functions up to the first rows)
 //   BENCH_UI_STATE (bench/.state): the bench cloud's state dir (another checkout's running bench cloud, say)
 //   BENCH_UI_WARM=0: the harness without the warm start (main/profiles/warm.ts), for a before/after on one build
+//   BENCH_UI_HARNESS=<dir>/web/harness.js: another build (a copy of out/ inside the checkout, e.g. .state/out-a)
 //   BENCH_UI_QUIET=1: only the summary (per run: list request sent, first rows; then the medians)
 import { fork } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -53,7 +54,14 @@ for (let r = 0; r < runs; r++) {
   await ctx.addInitScript(WS_SCRIPT)
   const page = ctx.pages()[0]
   const child = fork(join(root, 'bench/ui/harness-child.mjs'), [], {
-    env: { PATH: process.env.PATH, BENCH_UI_ROOT: root, BENCH_UI_DATA: data, BENCH_UI_WARM: process.env.BENCH_UI_WARM ?? '', ...env },
+    env: {
+      PATH: process.env.PATH,
+      BENCH_UI_ROOT: root,
+      BENCH_UI_DATA: data,
+      BENCH_UI_WARM: process.env.BENCH_UI_WARM ?? '',
+      BENCH_UI_HARNESS: process.env.BENCH_UI_HARNESS ?? '',
+      ...env,
+    },
   })
   const info = await new Promise((ok) => child.on('message', (m) => m.ready && ok(m)))
   const cdp = PROFILE ? await ctx.newCDPSession(page) : null

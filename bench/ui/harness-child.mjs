@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url'
 import { join } from 'node:path'
 
 const root = process.env.BENCH_UI_ROOT
-const { startHarness } = await import(pathToFileURL(join(root, 'out/web/harness.js')).href)
+// BENCH_UI_HARNESS: another build's harness.js (a copy of out/ inside the checkout, for a before/after of two builds)
+const { startHarness } = await import(pathToFileURL(process.env.BENCH_UI_HARNESS || join(root, 'out/web/harness.js')).href)
 
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.BENCH_UI_DATA }
 for (const [k, v] of Object.entries(process.env)) if (k.startsWith('OS_')) env[k] = v
