@@ -123,7 +123,7 @@ const median = (xs) => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN
 }
 console.log(
-  `median of ${runs} (warm start ${process.env.BENCH_UI_WARM === '0' ? 'off' : 'on'}): list sent ${Math.round(median(summary.map((s) => s.listSent)))} ms, ` +
+  `median of ${runs} (${process.env.BENCH_UI_HARNESS ? `harness ${process.env.BENCH_UI_HARNESS}` : 'out/web/harness.js'}, BENCH_UI_WARM=${process.env.BENCH_UI_WARM ?? ''}): list sent ${Math.round(median(summary.map((s) => s.listSent)))} ms, ` +
     `first page ${Math.round(median(summary.map((s) => s.firstPage)))} ms, first rows ${Math.round(median(summary.map((s) => s.rows)))} ms ` +
     `(load ${loadavg()
       .map((x) => x.toFixed(2))
