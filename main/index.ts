@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   handleAppProtocol(join(here, '../renderer'))
 
   const getWindow = (): BrowserWindow | null => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null)
-  services = await createServices(createElectronPlatform(getWindow), { settingsBackend: electronStoreBackend })
+  services = await createServices(createElectronPlatform(getWindow), { settingsBackend: electronStoreBackend, warmStart: true })
   const svc = services
   svc.log.info('started', { version: app.getVersion(), electron: process.versions.electron, dev: isDev })
 

@@ -9,6 +9,7 @@ import { createFileLogger, type Logger } from './log'
 import { FileRegistry } from './files/registry'
 import { ProfileService, type ProfileServiceDeps } from './profiles/service'
 import { CloudConnector } from './profiles/connector'
+import { WarmStart } from './profiles/warm'
 import { ImageService } from './images/service'
 import { VolumeService } from './volumes/service'
 import { TransferService } from './transfers/service'
@@ -30,6 +31,8 @@ export interface Services {
   transfers: TransferService
   fleet: FleetService
   copy: CopyService
+  /** Issue 16.4: the sign-in started at start-up (main/profiles/warm.ts). */
+  warmStart: WarmStart
   handlers: HandlerMap
   close(): Promise<void>
 }
@@ -40,6 +43,11 @@ export interface ServiceOptions {
   startQueue?: boolean
   /** C4: the settings backend (the Electron build: electron-store; default: conf, main/profiles). */
   settingsBackend?: ProfileServiceDeps['backend']
+  /**
+   * Issue 16.4: sign in with the last listed profile and warm its Glance at once, before any window asks (the app
+   * and the harness; default false, so that tests sign in only when they mean to).
+   */
+  warmStart?: boolean
 }
 
 export async function createServices(platform: Platform, opts: ServiceOptions = {}): Promise<Services> {
@@ -48,19 +56,22 @@ export async function createServices(platform: Platform, opts: ServiceOptions = 
   const files = new FileRegistry()
   const profiles = await ProfileService.open({ platform, events, log, ...(opts.settingsBackend ? { backend: opts.settingsBackend } : {}) })
   const clouds = new CloudConnector({ profiles, log, env: platform.env })
+  const warmStart = new WarmStart({ dataDir: platform.dataDir, profiles, clouds, log })
+  // First, before the queue recovers its jobs: the first rows wait for this sign-in, the queue does not.
+  if (opts.warmStart) void warmStart.start()
   const transfers = await TransferService.open({ platform, events, log, clouds, files })
-  const images = new ImageService({ clouds, files, log, platform, transfers })
+  const images = new ImageService({ clouds, files, log, platform, transfers, warmStart })
   const volumes = new VolumeService({ clouds })
   const fleet = new FleetService({ clouds, profiles, images })
   const copy = new CopyService({ connect: copyConnectorConnect(clouds), transfers }) // D1
-  const partial = { platform, events, log, files, profiles, clouds, images, volumes, transfers, fleet, copy }
+  const partial = { platform, events, log, files, profiles, clouds, images, volumes, transfers, fleet, copy, warmStart }
   const handlers = createHandlers(partial)
   if (opts.startQueue !== false) transfers.start()
   return {
     ...partial,
     handlers,
     async close() {
-      await transfers.stop()
+      await Promise.all([transfers.stop(), warmStart.close()])
     },
   }
 }

@@ -44,6 +44,8 @@ export interface HarnessOptions {
   token?: string
   /** Start the transfer queue (default true). */
   startQueue?: boolean
+  /** Issue 16.4: sign in with the last listed profile at once, as the app does (default true). */
+  warmStart?: boolean
   logger?: Logger
   /** Diagnostic lines (dialogs, shell, refused requests); default silent. */
   log?: (line: string) => void
@@ -149,6 +151,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const services = await createServices(platform, {
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.startQueue !== undefined ? { startQueue: opts.startQueue } : {}),
+    warmStart: opts.warmStart ?? true,
   })
 
   // Filled in once listening (the port is needed for the CSP, cookie name and origin checks).

@@ -2,9 +2,13 @@
 // painted, with every script/style fetch, User Timing mark and WebSocket message (channel, sent/answered) on one
 // clock (ms from navigation start). Against the bench cloud (BENCH_UI_SEED_ONLY=1 node bench/ui.mjs first).
 //   node bench/ui/coldstart.mjs [runs] [--profile]   (--profile: the top self-time functions up to the first rows)
+//   BENCH_UI_STATE (bench/.state): the bench cloud's state dir (another checkout's running bench cloud, say)
+//   BENCH_UI_WARM=0: the harness without the warm start (main/profiles/warm.ts), for a before/after on one build
+//   BENCH_UI_HARNESS=<dir>/web/harness.js: another build (a copy of out/ inside the checkout, e.g. .state/out-a)
+//   BENCH_UI_QUIET=1: only the summary (per run: list request sent, first rows; then the medians)
 import { fork } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { launchBrowser } from './browser.mjs'
 import { ensureBenchUser } from './cloud.mjs'
@@ -14,7 +18,8 @@ const root = resolve(import.meta.dirname, '../..')
 const runs = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1)
 const PROFILE = process.argv.includes('--profile')
 const admin = {}
-for (const l of readFileSync(join(root, 'bench/.state/cloud/admin-openrc.sh'), 'utf8').split('\n')) {
+const STATE = resolve(process.env.BENCH_UI_STATE ?? join(root, 'bench/.state'))
+for (const l of readFileSync(join(STATE, 'cloud/admin-openrc.sh'), 'utf8').split('\n')) {
   const m = /^export (OS_\w+)=(.*)$/.exec(l)
   if (m) admin[m[1]] = m[2].replace(/^["']|["']$/g, '')
 }
@@ -36,18 +41,29 @@ const WS_SCRIPT = `(() => {
   }
 })()`
 
+const QUIET = process.env.BENCH_UI_QUIET === '1'
+const summary = []
 for (let r = 0; r < runs; r++) {
   const data = mkdtempSync(join(tmpdir(), 'gd-cold-'))
-  const child = fork(join(root, 'bench/ui/harness-child.mjs'), [], {
-    env: { PATH: process.env.PATH, BENCH_UI_ROOT: root, BENCH_UI_DATA: data, ...env },
-  })
-  const info = await new Promise((ok) => child.on('message', (m) => m.ready && ok(m)))
+  // The browser first, then the harness, then the navigation at once: as the app opens its window right after
+  // building the services (main/index.ts), so that a warm start gets no head start the app would not have.
   const { context: ctx, userDataDir: udd } = await launchBrowser('gd-cold-chromium-', {
     viewport: { width: 1360, height: 860 },
   })
   await ctx.addInitScript(INIT_SCRIPT)
   await ctx.addInitScript(WS_SCRIPT)
   const page = ctx.pages()[0]
+  const child = fork(join(root, 'bench/ui/harness-child.mjs'), [], {
+    env: {
+      PATH: process.env.PATH,
+      BENCH_UI_ROOT: root,
+      BENCH_UI_DATA: data,
+      BENCH_UI_WARM: process.env.BENCH_UI_WARM ?? '',
+      BENCH_UI_HARNESS: process.env.BENCH_UI_HARNESS ?? '',
+      ...env,
+    },
+  })
+  const info = await new Promise((ok) => child.on('message', (m) => m.ready && ok(m)))
   const cdp = PROFILE ? await ctx.newCDPSession(page) : null
   if (cdp) {
     await cdp.send('Profiler.enable')
@@ -88,13 +104,31 @@ for (let r = 0; r < runs; r++) {
     }
   }
   t.sort((a, b) => a[0] - b[0])
-  console.log(`--- run ${r + 1}`)
-  for (const [ms, kind, what] of t) console.log(`${String(Math.round(ms)).padStart(6)}  ${kind.padEnd(8)} ${what}`)
+  const at = (kind, what) => t.find((e) => e[1] === kind && (what === undefined || String(e[2]).includes(what)))?.[0] ?? NaN
+  const run = { listSent: at('mark', 'gd:list:start'), firstPage: at('mark', 'gd:list:first-page'), rows: at('rows') }
+  summary.push(run)
+  if (!QUIET) {
+    console.log(`--- run ${r + 1}`)
+    for (const [ms, kind, what] of t) console.log(`${String(Math.round(ms)).padStart(6)}  ${kind.padEnd(8)} ${what}`)
+  }
+  console.log(`run ${r + 1}: list sent ${Math.round(run.listSent)} ms, first page ${Math.round(run.firstPage)} ms, first rows ${Math.round(run.rows)} ms`)
   await ctx.close()
   child.kill()
   rmSync(udd, { recursive: true, force: true })
   rmSync(data, { recursive: true, force: true })
 }
+
+const median = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b)
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN
+}
+console.log(
+  `median of ${runs} (${process.env.BENCH_UI_HARNESS ? `harness ${process.env.BENCH_UI_HARNESS}` : 'out/web/harness.js'}, BENCH_UI_WARM=${process.env.BENCH_UI_WARM ?? ''}): list sent ${Math.round(median(summary.map((s) => s.listSent)))} ms, ` +
+    `first page ${Math.round(median(summary.map((s) => s.firstPage)))} ms, first rows ${Math.round(median(summary.map((s) => s.rows)))} ms ` +
+    `(load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')})`,
+)
 
 function findLogs(dir) {
   const out = []

@@ -2,19 +2,23 @@
 // services over a WebSocket) in its own Node process, so that its event loop is measured alone
 // (perf_hooks.monitorEventLoopDelay), apart from Playwright's. Driven over the fork IPC channel:
 //   -> { id, cmd: 'eld-reset' | 'eld' | 'stats' | 'close' }      <- { id, result }
-// Environment: what the services see (OS_* of the bench user = a ready profile); BENCH_UI_DATA = data dir.
+// Environment: what the services see (OS_* of the bench user = a ready profile); BENCH_UI_DATA = data dir;
+// BENCH_UI_WARM=0: no warm start.
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
 import { join } from 'node:path'
 
 const root = process.env.BENCH_UI_ROOT
-const { startHarness } = await import(pathToFileURL(join(root, 'out/web/harness.js')).href)
+// BENCH_UI_HARNESS: another build's harness.js (a copy of out/ inside the checkout, for a before/after of two builds)
+const { startHarness } = await import(pathToFileURL(process.env.BENCH_UI_HARNESS || join(root, 'out/web/harness.js')).href)
 
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.BENCH_UI_DATA }
 for (const [k, v] of Object.entries(process.env)) if (k.startsWith('OS_')) env[k] = v
 
 const lines = []
-const harness = await startHarness({ dataDir: process.env.BENCH_UI_DATA, env, startQueue: true, log: (l) => lines.push(l) })
+// BENCH_UI_WARM=0: without the warm start (issue 16.4), for a before/after on one build.
+const warmStart = process.env.BENCH_UI_WARM !== '0'
+const harness = await startHarness({ dataDir: process.env.BENCH_UI_DATA, env, startQueue: true, warmStart, log: (l) => lines.push(l) })
 const h = monitorEventLoopDelay({ resolution: 10 })
 h.enable()
 let cpu0 = process.cpuUsage()

@@ -255,6 +255,17 @@ export async function testConnection(p: ProfileInput, secret: string, region?: s
 // The connector
 // ---------------------------------------------------------------------------------------------------------------
 
+/** What a warm-up did (CloudConnector.warm): signed in and reached Glance, or why not. */
+export type WarmOutcome = 'ok' | 'noProfile' | 'noSecret' | 'failed'
+
+/** How long the warm-up's Glance request may take (it is only worth having before the renderer's first list). */
+export const WARM_GLANCE_TIMEOUT_MS = 10_000
+
+/** What a client() waiting for a warm-up learns: the sign-in's failure, if it failed. */
+interface WarmWait {
+  authError?: unknown
+}
+
 interface CachedSession {
   fingerprint: string
   session: Session
@@ -269,6 +280,8 @@ export interface CloudConnectorDeps {
 
 export class CloudConnector {
   private readonly sessions = new Map<string, CachedSession>()
+  /** Issue 16.4: the warm-up in flight per profile|region: its sign-in, then its Glance request (never rejects). */
+  private readonly warming = new Map<string, Promise<WarmWait>>()
 
   constructor(readonly deps: CloudConnectorDeps) {
     deps.profiles.onChange?.((id) => {
@@ -328,6 +341,18 @@ export class CloudConnector {
 
   async client(ctx: CloudContext): Promise<CloudClient> {
     const profile = this.deps.profiles.get(ctx.profileId)
+    // A warm-up of this profile + region in flight: wait for it, so that this request shares its sign-in (and its
+    // failure, as joining the sign-in would) and finds the token validated by Glance (keystonemiddleware validates a
+    // new token once per request in flight). Its Glance request is bounded by WARM_GLANCE_TIMEOUT_MS.
+    const warm = this.warming.get(`${profile.id}|${pickRegion(profile, ctx.region)}`)
+    if (warm) {
+      const { authError } = await warm
+      if (authError !== undefined) throw authError
+    }
+    return this.connect(profile, ctx)
+  }
+
+  private async connect(profile: ProfileDTO, ctx: CloudContext): Promise<CloudClient> {
     const session = this.sessionFor(profile)
     if (!session.authenticated) {
       try {
@@ -339,6 +364,51 @@ export class CloudConnector {
       }
     }
     return clientFor(session, profile, pickRegion(profile, ctx.region))
+  }
+
+  /**
+   * Issue 16.4: sign in with a profile's stored secret (the cached session: a client() meanwhile shares this very
+   * authentication) and send its Glance one cheap authenticated request (GET /v2/info/import), so that Glance has
+   * validated the token before the first real request. Never throws and reports nothing to the user: a profile
+   * without a usable secret is skipped before anything is sent; a failure is one debug line (no secret, no token).
+   */
+  async warm(ctx: CloudContext, signal?: AbortSignal): Promise<WarmOutcome> {
+    let profile: ProfileDTO
+    try {
+      profile = this.deps.profiles.get(ctx.profileId)
+    } catch {
+      return 'noProfile'
+    }
+    // 'none': no secret, or one saved for another identity (secret() would refuse it too).
+    if (profile.secretState === 'none' || profile.secretState === 'locked') return 'noSecret'
+    const key = `${profile.id}|${pickRegion(profile, ctx.region)}`
+    try {
+      if (this.deps.profiles.secret(profile.id) === undefined) return 'noSecret'
+    } catch {
+      return 'noSecret'
+    }
+    let done: (w: WarmWait) => void = () => {}
+    const entry = new Promise<WarmWait>((r) => (done = r))
+    this.warming.set(key, entry)
+    try {
+      let c: CloudClient
+      try {
+        c = await this.connect(profile, ctx)
+      } catch (e) {
+        done({ authError: e })
+        throw e
+      }
+      if (signal?.aborted) return 'failed'
+      const timeout = AbortSignal.timeout(WARM_GLANCE_TIMEOUT_MS)
+      await c.glance.importInfo({ signal: signal ? AbortSignal.any([signal, timeout]) : timeout })
+      return 'ok'
+    } catch (e) {
+      this.deps.log.debug('warm-up skipped', { profileId: profile.id, code: AppError.is(e) ? e.code : 'ERROR' })
+      return 'failed'
+    } finally {
+      done({})
+      if (this.warming.get(key) === entry) this.warming.delete(key)
+    }
   }
 
   /**

@@ -13,9 +13,12 @@ vi.mock('electron', async () => (await import('./fake-electron')).fakeElectron()
 const closed = { count: 0, release: (): void => {} }
 const bus = new EventBus()
 const platforms: unknown[] = []
+/** The options the app built its services with, and how many windows existed then (issue 16.4: warm start first). */
+const serviceOptions: { opts: unknown; windows: number }[] = []
 vi.mock('../../../main/services', () => ({
-  createServices: vi.fn(async (platform: unknown) => {
+  createServices: vi.fn(async (platform: unknown, opts: unknown) => {
     platforms.push(platform)
+    serviceOptions.push({ opts, windows: FakeBrowserWindow.created.length })
     return {
       platform,
       events: bus,
@@ -53,6 +56,8 @@ describe('main process lifecycle', async () => {
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...COMMAND_CHANNELS].sort())
     expect(platforms).toHaveLength(1)
     expect(platforms[0]).toMatchObject({ kind: 'electron', dataDir: '/tmp/glance-fake-userdata' })
+    // The warm start (sign-in with the last listed profile) is asked for as the services are built, before the window.
+    expect(serviceOptions).toEqual([{ opts: expect.objectContaining({ warmStart: true }), windows: 0 }])
     const win = FakeBrowserWindow.created[0]!
     expect(win.loaded).toEqual(['app://glance/'])
     expect(String((win.options.webPreferences as { preload: string }).preload)).toMatch(/preload[/\\]index\.cjs$/)
