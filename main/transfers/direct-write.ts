@@ -28,8 +28,13 @@ const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0
  * A second, O_DIRECT descriptor of the part file `fh` holds (same device and inode: a name swapped meanwhile is not
  * written), or null where O_DIRECT is not available (then the buffered path is used).
  */
+/** Whether this platform and build write downloads with O_DIRECT at all (then openDirect may still refuse). */
+export function directWrites(): boolean {
+  return DOWNLOAD_DIRECT_IO && O_DIRECT !== undefined && process.platform === 'linux'
+}
+
 export async function openDirect(part: string, fh: FileHandle): Promise<FileHandle | null> {
-  if (!DOWNLOAD_DIRECT_IO || O_DIRECT === undefined || process.platform !== 'linux') return null
+  if (!directWrites()) return null
   let d: FileHandle
   try {
     d = await open(part, constants.O_WRONLY | O_DIRECT | O_NOFOLLOW)
@@ -74,7 +79,9 @@ interface Job {
 export function writeAllDirect(
   src: Readable,
   fh: FileHandle,
-  dfh: FileHandle,
+  /** The O_DIRECT descriptor, or its opening (null: refused, all buffered): awaited by the first write, so that the
+   * response is listened to at once (data, error and close are not missed while the descriptor opens). */
+  dfhOrOpening: FileHandle | Promise<FileHandle | null>,
   start: number,
   h: ReceiveHasher,
   hooks: EngineHooks,
@@ -162,7 +169,9 @@ export function writeAllDirect(
     const runJob = async (j: Job): Promise<void> => {
       const buf = slots[j.slot]!
       let done = 0
-      if (j.direct && direct) {
+      const dfh = await dfhOrOpening
+      if (!dfh) direct = false
+      if (j.direct && direct && dfh) {
         const m = j.n - (j.n % A)
         try {
           while (done < m) {
@@ -213,5 +222,14 @@ export function writeAllDirect(
       pump()
     })
     if (hooks.signal.aborted) onAbort()
+    // a response closed before we listened (aborted or broken while the part file was being opened): its 'close'
+    // and 'error' have come and gone, so they are read off the stream (seen in CI: a pause hung the job)
+    if (src.closed) {
+      ended = true
+      if (!src.readableEnded) {
+        streamError ??= src.errored ?? new AppError({ code: 'NETWORK', message: 'The download stopped before the end of the image.', retryable: true })
+      }
+      pump()
+    }
   })
 }

@@ -26,7 +26,7 @@ import { syncDir } from '../files/atomic'
 import type { DownloadSpec, PartBinding } from './store'
 import type { HashAlgo, PartialDigests } from './hash-workers'
 import { ReceiveHasher } from './hash-receive'
-import { openDirect, writeAllDirect } from './direct-write'
+import { directWrites, openDirect, writeAllDirect } from './direct-write'
 import { expectedHash, throwIfAborted, type EngineHooks } from './engine'
 import { DOWNLOAD_QUEUE, DOWNLOAD_WRITE } from './tuning'
 import type { RawImage, TransferCloud } from './port'
@@ -148,6 +148,15 @@ function writeAll(src: Readable, fh: FileHandle, h: ReceiveHasher, hooks: Engine
       pump()
     })
     if (hooks.signal.aborted) onAbort()
+    // a response closed before we listened (aborted or broken while the part file was being opened): its 'close'
+    // and 'error' have come and gone, so they are read off the stream (seen in CI: a pause hung the job)
+    if (src.closed) {
+      ended = true
+      if (!src.readableEnded) {
+        streamError ??= src.errored ?? new AppError({ code: 'NETWORK', message: 'The download stopped before the end of the image.', retryable: true })
+      }
+      pump()
+    }
   })
 }
 
@@ -412,16 +421,19 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
   // a resumed download's kept prefix is hashed (read back from the part file) while the rest arrives
   const h = new ReceiveHasher(fh, algos, resumedFrom)
   let closed = false
-  let dfh: FileHandle | null = null
+  let opening: Promise<FileHandle | null> | null = null
   try {
     if (stream) {
       hooks.phase('downloading', total, resumedFrom)
       // Linux: the bytes bypass the page cache (direct-write.ts); elsewhere, or refused, the buffered writes
-      dfh = await openDirect(part, fh)
-      if (dfh) await writeAllDirect(stream, fh, dfh, resumedFrom, h, hooks)
-      else await writeAll(stream, fh, h, hooks)
-      await dfh?.close()
-      dfh = null
+      if (directWrites()) {
+        // opened while the writer already listens to the response (nothing it sends or does is missed meanwhile)
+        opening = openDirect(part, fh).catch(() => null)
+        await writeAllDirect(stream, fh, opening, resumedFrom, h, hooks)
+        const dfh = await opening
+        opening = null
+        await dfh?.close()
+      } else await writeAll(stream, fh, h, hooks)
     }
     hooks.phase('verifying', total, h.hashed)
     // the data reaches the disk while the hash catches up
@@ -431,7 +443,7 @@ export async function downloadImage(cloud: TransferCloud, task: DownloadTask, ho
     return await verifyAndRename(d, resumedFrom)
   } finally {
     h.destroy()
-    await dfh?.close().catch(() => {})
+    if (opening) await (await opening)?.close().catch(() => {})
     if (!closed) await fh.close().catch(() => {})
   }
 

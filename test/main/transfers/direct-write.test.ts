@@ -125,4 +125,33 @@ describe('writeAllDirect', () => {
     await fh.close()
     expect(e?.code).toBe('ENOSPC')
   })
+
+  // seen in CI: a pause while the O_DIRECT descriptor was being opened destroyed the response before the writer
+  // listened to it; its 'close' had come and gone, and the job never stopped (a 360 s timeout)
+  it.each([
+    ['paused (aborted) before the writer starts', true],
+    ['broken before the writer starts', false],
+  ])('a response already closed: %s -> the error, at once', async (_, aborted) => {
+    const part = join(dir, 'img.part')
+    writeFileSync(part, '')
+    const fh = await open(part, 'a+')
+    const ac = new AbortController()
+    const src = source(randomBytes(64 * 1024))
+    src.on('error', () => {})
+    if (aborted) ac.abort(new Error('paused'))
+    src.destroy(aborted ? undefined : new Error('connection reset'))
+    await new Promise((r) => setImmediate(r))
+    expect(src.closed).toBe(true)
+    const h = new ReceiveHasher(fh, ['sha512'], 0)
+    const e = await Promise.race([
+      writeAllDirect(src, fh, fh, 0, h, hooks(ac)).then(
+        () => 'resolved',
+        (x: unknown) => (x as Error).message,
+      ),
+      new Promise((r) => setTimeout(() => r('hung'), 2000)),
+    ])
+    h.destroy()
+    await fh.close()
+    expect(e).toBe(aborted ? 'paused' : 'connection reset')
+  })
 })
