@@ -34,10 +34,11 @@ export function directWrites(): boolean {
 }
 
 export async function openDirect(part: string, fh: FileHandle): Promise<FileHandle | null> {
-  if (!directWrites()) return null
+  const flag = O_DIRECT
+  if (!directWrites() || flag === undefined) return null
   let d: FileHandle
   try {
-    d = await open(part, constants.O_WRONLY | O_DIRECT | O_NOFOLLOW)
+    d = await open(part, constants.O_WRONLY | flag | O_NOFOLLOW)
   } catch {
     return null
   }
