@@ -24,15 +24,15 @@ import { DIRECT_ALIGN, DIRECT_SLOTS, DOWNLOAD_DIRECT_IO, DOWNLOAD_WRITE } from '
 const O_DIRECT: number | undefined = (constants as Record<string, number | undefined>).O_DIRECT
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0
 
-/**
- * A second, O_DIRECT descriptor of the part file `fh` holds (same device and inode: a name swapped meanwhile is not
- * written), or null where O_DIRECT is not available (then the buffered path is used).
- */
 /** Whether this platform and build write downloads with O_DIRECT at all (then openDirect may still refuse). */
 export function directWrites(): boolean {
   return DOWNLOAD_DIRECT_IO && O_DIRECT !== undefined && process.platform === 'linux'
 }
 
+/**
+ * A second, O_DIRECT descriptor of the part file `fh` holds (same device and inode: a name swapped meanwhile is not
+ * written), or null where O_DIRECT is not available (then the buffered path is used).
+ */
 export async function openDirect(part: string, fh: FileHandle): Promise<FileHandle | null> {
   const flag = O_DIRECT
   if (!directWrites() || flag === undefined) return null
