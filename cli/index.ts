@@ -400,7 +400,7 @@ async function cmdUpload(file: string, o: Opts): Promise<void> {
         transferSeconds: r.transferSeconds,
         mibPerSecond: r.bytes / 1048576 / seconds,
       },
-      `uploaded ${path} as image ${r.imageId} (${o.name}, ${report.proposedDiskFormat}, ${fmtBytes(r.bytes)}) in ${seconds.toFixed(1)}s, ${(r.bytes / 1048576 / seconds).toFixed(0)} MiB/s; checksum and sha512 ${r.verified ? 'verified' : 'NOT verified (Glance reported none)'}`,
+      `uploaded ${path} as image ${r.imageId} (${o.name}, ${report.proposedDiskFormat}, ${fmtBytes(r.bytes)}) in ${seconds.toFixed(1)}s, ${(r.bytes / 1048576 / seconds).toFixed(0)} MiB/s; ${r.verified ? `verified (${r.sha512 && r.image.os_hash_value === r.sha512 ? 'sha512' : 'md5'})` : 'NOT verified (Glance reported no hash)'}`,
     )
   } catch (e) {
     progress.done()

@@ -5,6 +5,7 @@
  */
 import { createHash, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
+import type { FileHandle } from 'node:fs/promises'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Writable } from 'node:stream'
@@ -48,16 +49,17 @@ export class HashTap extends Transform {
   }
 }
 
-/** Hashes a file (or its first `limit` bytes) into `tap` without streaming it anywhere. */
+/**
+ * Hashes a file (or its first `limit` bytes) into `tap` without streaming it anywhere. With `file`, that open handle is
+ * read from its start (and left open), not `path`: the very file that was sent, whatever the path names now.
+ */
 export async function hashFileInto(
   path: string,
   tap: HashTap,
-  opts: { limit?: number; signal?: AbortSignal; onBytes?: (n: number) => void } = {},
+  opts: { limit?: number; signal?: AbortSignal; onBytes?: (n: number) => void; file?: FileHandle } = {},
 ): Promise<void> {
-  const src = createReadStream(path, {
-    highWaterMark: CHUNK,
-    ...(opts.limit !== undefined ? { end: opts.limit - 1 } : {}),
-  })
+  const range = { highWaterMark: CHUNK, ...(opts.limit !== undefined ? { end: opts.limit - 1 } : {}) }
+  const src = opts.file ? opts.file.createReadStream({ ...range, start: 0, autoClose: false }) : createReadStream(path, range)
   if (opts.limit === 0) {
     src.destroy()
     return
@@ -76,7 +78,7 @@ export async function hashFileInto(
   )
 }
 
-export async function hashFile(path: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<Digests> {
+export async function hashFile(path: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void; file?: FileHandle } = {}): Promise<Digests> {
   const tap = new HashTap()
   await hashFileInto(path, tap, opts)
   return tap.digests()

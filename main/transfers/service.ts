@@ -715,7 +715,7 @@ export class TransferService {
       )
       j.imageId = r.imageId
       j.bytes = r.bytes
-      j.result = { md5: r.md5, sha512: r.sha512, verified: r.verified, seconds: r.seconds }
+      j.result = { ...(r.md5 ? { md5: r.md5 } : {}), ...(r.sha512 ? { sha512: r.sha512 } : {}), verified: r.verified, seconds: r.seconds }
     } else if (spec.kind === 'download') {
       const r = await downloadImage(
         cloud,

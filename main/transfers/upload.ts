@@ -1,8 +1,7 @@
 /**
  * Upload: create the image with a client-chosen id (idempotent), stream the file to PUT /file in 4 MiB chunks with
- * back-pressure (memory flat whatever the size: a ring of shared slots, see hashed-source.ts), md5 + sha512 in the
- * same read pass on worker threads, then verify against what
- * Glance computed. One call is one attempt; the queue retries transient failures and calls again: the image's state
+ * back-pressure (memory flat whatever the size: a ring of shared slots, see hashed-source.ts), sha512 in the
+ * same read pass on a worker thread, then verify against what Glance computed (see STREAM_ALGOS). One call is one attempt; the queue retries transient failures and calls again: the image's state
  * decides (queued: PUT again; active: verify; saving/killed/other: delete it and create a new one, reported through
  * `imageChanged`).
  *
@@ -20,7 +19,8 @@
  */
 import { open, stat, type FileHandle } from 'node:fs/promises'
 import { AppError, type InspectionReport } from '../../preload/api'
-import { hashFile, type Digests } from './hashing'
+import { hashFile } from './hashing'
+import type { HashAlgo, PartialDigests } from './hash-workers'
 import { HashedFileBody } from './hashed-source'
 import { assertUploadable, identityChange, identityOf, inspectHandle, inspectSource, verdictName, verdictOf, type FileIdentity } from './inspect'
 import { StreamCapture } from './inspect/source'
@@ -43,10 +43,20 @@ export interface UploadTask {
   inspection?: InspectionReport
 }
 
+/**
+ * What the upload's one read pass hashes: sha512 alone, Glance's default `os_hash_algo`. The upload is verified as a
+ * download is (docs: `os_hash_value`, else `checksum`): once the file's sha512 equals Glance's `os_hash_value`, the
+ * bytes are the same, and an md5 of them proves nothing more while costing as much CPU again (~1.4-1.9 s/GiB here, on
+ * the cores Glance needs for its own two hashes: issue 16.3). md5 is still compared when it is known for free (a
+ * draft's, taken with its sha512) and is taken in a second read of the same descriptor when Glance has no sha512.
+ */
+const STREAM_ALGOS: readonly HashAlgo[] = ['sha512']
+
 export interface UploadResult {
   imageId: string
-  md5: string
-  sha512: string
+  /** The file's md5: hashed here (or with the draft), else Glance's `checksum` of the bytes sha512 proved the same. */
+  md5?: string
+  sha512?: string
   bytes: number
   verified: boolean
   seconds: number
@@ -127,8 +137,8 @@ async function uploadFrom(fh: FileHandle, cloud: TransferCloud, task: UploadTask
     // an earlier attempt completed but its verification did not run: hash locally and compare
     hooks.phase('hashing', size, 0)
     const tData = performance.now()
-    const d = await hashFile(task.filePath, { signal: hooks.signal, onBytes: hooks.bytes })
-    return finish(cloud, id, d, img, task, hooks, t0, tData)
+    const d = await hashFile(task.filePath, { signal: hooks.signal, onBytes: hooks.bytes, file: fh })
+    return finish(cloud, fh, id, d, img, task, hooks, t0, tData)
   }
   if (img.status !== 'queued') {
     const old = id
@@ -140,8 +150,8 @@ async function uploadFrom(fh: FileHandle, cloud: TransferCloud, task: UploadTask
   }
   throwIfAborted(hooks.signal)
 
-  // 2. stream the file: read once into shared slots, hashed (md5 + sha512) by worker threads while the same bytes are
-  // written to the socket
+  // 2. stream the file: read once into shared slots, hashed (STREAM_ALGOS) by a worker thread while the same bytes
+  // are written to the socket
   hooks.phase('uploading', size, 0)
   const tData = performance.now()
   // the inspector sees the bytes that are sent: it keeps its regions, and judges them before the last chunk goes
@@ -163,14 +173,13 @@ async function uploadFrom(fh: FileHandle, cloud: TransferCloud, task: UploadTask
       }
     },
   }
-  const body = new HashedFileBody(task.filePath, size, { onBytes: hooks.bytes, file: fh, tap })
-  let d: Digests
+  const body = new HashedFileBody(task.filePath, size, { onBytes: hooks.bytes, file: fh, tap, algos: STREAM_ALGOS })
+  let d: PartialDigests
   try {
     await glance.uploadData(id, body, size, { signal: hooks.signal })
     await body.sent(250)
     body.settle()
-    const h = await body.digests()
-    d = { md5: h.md5!, sha512: h.sha512!, bytes: h.bytes }
+    d = await body.digests()
   } catch (e) {
     if (hooks.signal.aborted) throw hooks.signal.reason instanceof Error ? hooks.signal.reason : e
     const stop = stopped as AppError | null // set by the tap (TypeScript does not see the closure's assignment)
@@ -194,13 +203,14 @@ async function uploadFrom(fh: FileHandle, cloud: TransferCloud, task: UploadTask
     await pause(UPLOAD_SETTLE_POLL_MS, hooks.signal)
     after = await glance.get(id)
   }
-  return finish(cloud, id, d, after, task, hooks, t0, tData)
+  return finish(cloud, fh, id, d, after, task, hooks, t0, tData)
 }
 
 async function finish(
   cloud: TransferCloud,
+  fh: FileHandle,
   id: string,
-  d: Digests,
+  d: PartialDigests,
   img: RawImage,
   task: UploadTask,
   hooks: EngineHooks,
@@ -216,11 +226,21 @@ async function finish(
     })
   }
   const problems: string[] = []
-  if (task.expected?.sha512 && task.expected.sha512 !== d.sha512) problems.push('the file no longer matches the hash taken when the draft was prepared')
-  if (task.expected?.md5 && task.expected.md5 !== d.md5) problems.push('the file no longer matches the md5 taken when the draft was prepared')
-  if (img.checksum && img.checksum !== d.md5) problems.push(`Glance's checksum ${img.checksum} differs from the local md5 ${d.md5}`)
   const exp = expectedHash(img)
+  if (task.expected?.sha512 && d.sha512 && task.expected.sha512 !== d.sha512)
+    problems.push('the file no longer matches the hash taken when the draft was prepared')
+  if (task.expected?.md5 && d.md5 && task.expected.md5 !== d.md5) problems.push('the file no longer matches the md5 taken when the draft was prepared')
   if (exp?.algo === 'sha512' && exp.value !== d.sha512) problems.push(`Glance's os_hash_value differs from the local sha512`)
+  // the file's md5: hashed on the way, or the draft's (the file still has the draft's sha512), or, when Glance has no
+  // sha512 to verify by, from a second read of the descriptor that was sent
+  const draftMd5 = task.expected?.md5 && task.expected.sha512 && task.expected.sha512 === d.sha512 ? task.expected.md5 : undefined
+  let md5 = d.md5 ?? draftMd5
+  if (!md5 && img.checksum && exp?.algo !== 'sha512') {
+    const again = await hashFile(task.filePath, { signal: hooks.signal, file: fh })
+    if (again.bytes !== d.bytes || (d.sha512 && again.sha512 !== d.sha512)) problems.push('the file changed after it was sent')
+    md5 = again.md5
+  }
+  if (img.checksum && md5 && img.checksum !== md5) problems.push(`Glance's checksum ${img.checksum} differs from the local md5 ${md5}`)
   if (typeof img.size === 'number' && img.size !== d.bytes) problems.push(`Glance stored ${img.size} bytes, ${d.bytes} were sent`)
   if (problems.length) {
     const deleted = await deleteQuietly(cloud.glance, id)
@@ -228,13 +248,21 @@ async function finish(
       code: 'HASH_MISMATCH',
       message: `Upload of ${task.filePath} FAILED verification: ${problems.join('; ')}. ${deleted ? `The image ${id} was deleted.` : `The image ${id} could not be deleted: delete it by hand.`}`,
       retryable: false,
-      details: { imageId: id, deleted, localMd5: d.md5, localSha512: d.sha512, glanceChecksum: img.checksum ?? null, glanceHash: img.os_hash_value ?? null },
+      details: {
+        imageId: id,
+        deleted,
+        localMd5: md5 ?? null,
+        localSha512: d.sha512 ?? null,
+        glanceChecksum: img.checksum ?? null,
+        glanceHash: img.os_hash_value ?? null,
+      },
     })
   }
+  const glanceMd5 = exp?.algo === 'sha512' && typeof img.checksum === 'string' ? img.checksum : undefined
   return {
     imageId: id,
-    md5: d.md5,
-    sha512: d.sha512,
+    ...(md5 || glanceMd5 ? { md5: md5 ?? glanceMd5 } : {}),
+    ...(d.sha512 ? { sha512: d.sha512 } : {}),
     bytes: d.bytes,
     verified: !!(img.checksum || exp),
     seconds: (performance.now() - t0) / 1000,
