@@ -63,7 +63,8 @@ export class WorkerHasher {
    * `GD_HASH_THREADS=per-algo`). One thread hashes md5+sha512 at ~340 MiB/s, as fast as Glance itself can take an
    * upload (it computes the same two hashes in one Python thread), and leaves the other core free: measured against
    * the loopback Glance on 2 cores, 'one' finished uploads ~12% sooner (median 6.2 s vs 7.0 s per GiB, curl 6.0 s).
-   * 'per-algo' only pays off against a server that ingests faster than that (bench: the discard sink).
+   * 'per-algo' only pays off against a server that ingests faster than that (bench: the discard sink). Uploads now
+   * hash sha512 alone (upload.ts STREAM_ALGOS), so the choice only matters to a caller that asks for two algorithms.
    */
   constructor(
     readonly algos: readonly HashAlgo[] = ['md5', 'sha512'],
