@@ -212,9 +212,11 @@ describeCloud('transfer queue against the real Glance (fault proxy in front of i
   afterAll(() => b.tearDown())
 
   it('uploads, verifies, persists 0600, and emits monotonic rate-limited progress ending at the size', async () => {
-    const { path, data } = b.file('a.raw', 6 * MiB + 123)
-    // 8 MiB/s: the upload lasts ~0.75 s, long enough for several progress batches
-    b.proxy.addRule({ method: 'PUT', path: /\/file$/, action: { kind: 'trickle', direction: 'request', bytesPerSecond: 8 * MiB } })
+    // 32 MiB at 16 MiB/s: ~2 s, several progress batches. The client counts bytes when the kernel takes them, and the
+    // loopback socket buffers (send up to tcp_wmem 4 MiB, receive autotuned up to tcp_rmem's 32 MiB) took a whole
+    // 6 MiB file at once in a loaded CI run: one batch, one taskbar value. More bytes than they hold keep it spread out.
+    const { path, data } = b.file('a.raw', 32 * MiB + 123)
+    b.proxy.addRule({ method: 'PUT', path: /\/file$/, action: { kind: 'trickle', direction: 'request', bytesPerSecond: 16 * MiB } })
     const s = await b.open()
     const taskbar: number[] = []
     const notified: string[] = []
