@@ -5,6 +5,8 @@
 //   BENCH_UI_STATE (bench/.state): the bench cloud's state dir (another checkout's running bench cloud, say)
 //   BENCH_UI_WARM=0: the harness without the warm start (main/profiles/warm.ts), for a before/after on one build
 //   BENCH_UI_HARNESS=<dir>/web/harness.js: another build (a copy of out/ inside the checkout, e.g. .state/out-a)
+//   BENCH_UI_NAV_DELAY_MS=<ms>: navigate that long after the harness is up (a renderer that asks after the warm start
+//   is done, as with a cloud that signs in faster than the renderer boots); compare "list sent" with "first page"
 //   BENCH_UI_QUIET=1: only the summary (per run: list request sent, first rows, the renderer's main-thread work up to
 //   them; then the medians)
 import { fork } from 'node:child_process'
@@ -75,6 +77,7 @@ for (let r = 0; r < runs; r++) {
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
     await cdp.send('Profiler.start')
   }
+  if (process.env.BENCH_UI_NAV_DELAY_MS) await new Promise((r) => setTimeout(r, Number(process.env.BENCH_UI_NAV_DELAY_MS)))
   await page.goto(info.url)
   await page.waitForFunction(() => window.__bench.firstRowPainted !== null, null, { timeout: 60000 })
   const metric = Object.fromEntries((await perf.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]))
