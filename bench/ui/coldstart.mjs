@@ -5,7 +5,10 @@
 //   BENCH_UI_STATE (bench/.state): the bench cloud's state dir (another checkout's running bench cloud, say)
 //   BENCH_UI_WARM=0: the harness without the warm start (main/profiles/warm.ts), for a before/after on one build
 //   BENCH_UI_HARNESS=<dir>/web/harness.js: another build (a copy of out/ inside the checkout, e.g. .state/out-a)
-//   BENCH_UI_QUIET=1: only the summary (per run: list request sent, first rows; then the medians)
+//   BENCH_UI_NAV_DELAY_MS=<ms>: navigate that long after the harness is up (a renderer that asks after the warm start
+//   is done, as with a cloud that signs in faster than the renderer boots); compare "list sent" with "first page"
+//   BENCH_UI_QUIET=1: only the summary (per run: list request sent, first rows, the renderer's main-thread work up to
+//   them; then the medians)
 import { fork } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -64,14 +67,20 @@ for (let r = 0; r < runs; r++) {
     },
   })
   const info = await new Promise((ok) => child.on('message', (m) => m.ready && ok(m)))
+  // The renderer's main-thread work up to the first rows (CDP Performance metrics: CPU time, steadier than wall time
+  // on a loaded machine): TaskDuration = every task, ScriptDuration = JavaScript, from navigation.
+  const perf = await ctx.newCDPSession(page)
+  await perf.send('Performance.enable', { timeDomain: 'threadTicks' })
   const cdp = PROFILE ? await ctx.newCDPSession(page) : null
   if (cdp) {
     await cdp.send('Profiler.enable')
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
     await cdp.send('Profiler.start')
   }
+  if (process.env.BENCH_UI_NAV_DELAY_MS) await new Promise((r) => setTimeout(r, Number(process.env.BENCH_UI_NAV_DELAY_MS)))
   await page.goto(info.url)
   await page.waitForFunction(() => window.__bench.firstRowPainted !== null, null, { timeout: 60000 })
+  const metric = Object.fromEntries((await perf.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]))
   if (cdp) printProfile((await cdp.send('Profiler.stop')).profile)
   const t = await page.evaluate(() => {
     const ev = []
@@ -105,13 +114,22 @@ for (let r = 0; r < runs; r++) {
   }
   t.sort((a, b) => a[0] - b[0])
   const at = (kind, what) => t.find((e) => e[1] === kind && (what === undefined || String(e[2]).includes(what)))?.[0] ?? NaN
-  const run = { listSent: at('mark', 'gd:list:start'), firstPage: at('mark', 'gd:list:first-page'), rows: at('rows') }
+  const run = {
+    listSent: at('mark', 'gd:list:start'),
+    firstPage: at('mark', 'gd:list:first-page'),
+    rows: at('rows'),
+    busy: metric.TaskDuration * 1000,
+    script: metric.ScriptDuration * 1000,
+  }
   summary.push(run)
   if (!QUIET) {
     console.log(`--- run ${r + 1}`)
     for (const [ms, kind, what] of t) console.log(`${String(Math.round(ms)).padStart(6)}  ${kind.padEnd(8)} ${what}`)
   }
-  console.log(`run ${r + 1}: list sent ${Math.round(run.listSent)} ms, first page ${Math.round(run.firstPage)} ms, first rows ${Math.round(run.rows)} ms`)
+  console.log(
+    `run ${r + 1}: list sent ${Math.round(run.listSent)} ms, first page ${Math.round(run.firstPage)} ms, first rows ${Math.round(run.rows)} ms; ` +
+      `renderer main thread busy ${Math.round(run.busy)} ms (script ${Math.round(run.script)} ms)`,
+  )
   await ctx.close()
   child.kill()
   rmSync(udd, { recursive: true, force: true })
@@ -124,7 +142,8 @@ const median = (xs) => {
 }
 console.log(
   `median of ${runs} (${process.env.BENCH_UI_HARNESS ? `harness ${process.env.BENCH_UI_HARNESS}` : 'out/web/harness.js'}, BENCH_UI_WARM=${process.env.BENCH_UI_WARM ?? ''}): list sent ${Math.round(median(summary.map((s) => s.listSent)))} ms, ` +
-    `first page ${Math.round(median(summary.map((s) => s.firstPage)))} ms, first rows ${Math.round(median(summary.map((s) => s.rows)))} ms ` +
+    `first page ${Math.round(median(summary.map((s) => s.firstPage)))} ms, first rows ${Math.round(median(summary.map((s) => s.rows)))} ms, ` +
+    `renderer busy ${Math.round(median(summary.map((s) => s.busy)))} ms (script ${Math.round(median(summary.map((s) => s.script)))} ms) ` +
     `(load ${loadavg()
       .map((x) => x.toFixed(2))
       .join(' ')})`,

@@ -23,7 +23,7 @@ import type { Platform } from '../platform'
 import type { FileMode } from '../files/registry'
 import type { CloudClient } from '../openstack/types'
 import type { TransferService } from '../transfers/service'
-import type { Member } from '../openstack/glance'
+import type { ImagePageRaw, Member } from '../openstack/glance'
 import { computePatch } from '../openstack/glance'
 import { buildCreateBody, checkPropertyKeys, fieldsToAttributes, toImageDTO } from '../openstack/properties'
 import { computeCapabilities, sessionFacts } from '../openstack/capabilities'
@@ -50,8 +50,16 @@ export interface ImageServiceDeps {
   transfers: TransferQueue
   /** The look at a URL before a web-download import (url-probe.ts; replaceable in tests of other parts). */
   probeUrl?: typeof probeImageUrl
-  /** Issue 16.4: told the profile + region of each first page listed (the warm start's next target). */
-  warmStart?: { remember(ctx: Required<CloudContext>): void }
+  /**
+   * Issue 16.4: told the profile + region of each first page listed (the warm start's next target); asked for the
+   * first page it prefetched at start-up (main/profiles/warm.ts), which it hands out once, to the same session and
+   * query, while fresh; told to drop it by any other image call.
+   */
+  warmStart?: {
+    remember(ctx: Required<CloudContext>): void
+    take?(c: CloudClient, query: ImageQuery): ImagePageRaw | null
+    drop?(): void
+  }
 }
 
 /** Largest number of rows an export walks through. */
@@ -68,6 +76,11 @@ function toMemberDTO(m: Member): MemberDTO {
  */
 export const FIRST_PAGE_LIMIT = 50
 
+/** The query a first page (no cursor) is sent with: the caller's, its limit capped at FIRST_PAGE_LIMIT. */
+export function firstPageQuery(query: ImageQuery): ImageQuery {
+  return query.limit !== undefined && query.limit > FIRST_PAGE_LIMIT ? { ...query, limit: FIRST_PAGE_LIMIT } : query
+}
+
 /** A Glance `next` cursor with its `limit` set to `limit`. */
 export function withCursorLimit(cursor: string, limit: number): string {
   if (/[?&]limit=\d*/.test(cursor)) return cursor.replace(/([?&])limit=\d*/, `$1limit=${limit}`)
@@ -77,7 +90,9 @@ export function withCursorLimit(cursor: string, limit: number): string {
 export class ImageService {
   constructor(readonly deps: ImageServiceDeps) {}
 
+  /** The client of every image call but list: the first page prefetched at start-up is not handed out after it. */
   private client(ctx: CloudContext): Promise<CloudClient> {
+    this.deps.warmStart?.drop?.()
     return this.deps.clouds.client(ctx)
   }
 
@@ -98,9 +113,12 @@ export class ImageService {
    * the caller's limit again (the `next` cursor carries the first page's limit, so it is rewritten).
    */
   async list(ctx: CloudContext, query: ImageQuery, cursor?: string): Promise<ImagePage> {
-    const c = await this.client(ctx)
-    const first = !cursor && query.limit !== undefined && query.limit > FIRST_PAGE_LIMIT ? { ...query, limit: FIRST_PAGE_LIMIT } : query
-    const page = await c.glance.listPage(first, cursor && query.limit !== undefined ? withCursorLimit(cursor, query.limit) : cursor)
+    const c = await this.deps.clouds.client(ctx)
+    const first = cursor ? query : firstPageQuery(query)
+    // Issue 16.4: the first page the warm start fetched for this very session and query a moment ago, if any (once).
+    const page =
+      (!cursor ? this.deps.warmStart?.take?.(c, first) : null) ??
+      (await c.glance.listPage(first, cursor && query.limit !== undefined ? withCursorLimit(cursor, query.limit) : cursor))
     if (!cursor) this.deps.warmStart?.remember({ profileId: c.profile.id, region: c.region })
     const out: ImagePage = { images: page.images.map((r) => toImageDTO(r, c.keys)) }
     if (page.next) out.next = page.next

@@ -371,8 +371,10 @@ export class CloudConnector {
    * authentication) and send its Glance one cheap authenticated request (GET /v2/info/import), so that Glance has
    * validated the token before the first real request. Never throws and reports nothing to the user: a profile
    * without a usable secret is skipped before anything is sent; a failure is one debug line (no secret, no token).
+   * `probe`: that Glance request instead of GET /v2/info/import (the warm start's first page of the image list); a
+   * client() for this profile + region meanwhile waits for it too.
    */
-  async warm(ctx: CloudContext, signal?: AbortSignal): Promise<WarmOutcome> {
+  async warm(ctx: CloudContext, signal?: AbortSignal, probe?: (c: CloudClient, signal: AbortSignal) => Promise<unknown>): Promise<WarmOutcome> {
     let profile: ProfileDTO
     try {
       profile = this.deps.profiles.get(ctx.profileId)
@@ -400,7 +402,8 @@ export class CloudConnector {
       }
       if (signal?.aborted) return 'failed'
       const timeout = AbortSignal.timeout(WARM_GLANCE_TIMEOUT_MS)
-      await c.glance.importInfo({ signal: signal ? AbortSignal.any([signal, timeout]) : timeout })
+      const both = signal ? AbortSignal.any([signal, timeout]) : timeout
+      await (probe ? probe(c, both) : c.glance.importInfo({ signal: both }))
       return 'ok'
     } catch (e) {
       this.deps.log.debug('warm-up skipped', { profileId: profile.id, code: AppError.is(e) ? e.code : 'ERROR' })

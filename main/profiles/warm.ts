@@ -11,6 +11,14 @@
  *
  * Never fails start-up and never shows anything: no profile, no secret (or one saved for another identity),
  * offline, Keystone or Glance down: skipped, one debug line (no secret, no token).
+ *
+ * The Glance request is the first page of the image list the images view starts with (PREFETCH_QUERY: no filter,
+ * newest first, FIRST_PAGE_LIMIT images), which validates the token as well as any request would; the page is kept
+ * in memory (never on disk) and handed ONCE to the first list of that page (ImageService.list, take()) if it asks
+ * for the same page (the same Glance URL) through the same session (the same profile, credentials and region: the
+ * same token, so the same permissions; a profile edited since has another session) within PREFETCH_MAX_AGE_MS of
+ * the prefetch being sent; any other image call drops it (it might change what the page shows). Otherwise that list
+ * asks Glance as usual; every later page and list does.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -19,14 +27,46 @@ import type { Logger } from '../log'
 import { atomicWriteFile } from '../files/atomic'
 import type { CloudConnector, WarmOutcome } from './connector'
 import type { ProfileService } from './service'
+import { DEFAULT_IMAGE_SORT, type ImageQuery } from '../../preload/api'
+import { buildListQuery, type ImagePageRaw } from '../openstack/glance'
+import type { CloudClient } from '../openstack/types'
+import { firstPageQuery } from '../images/service'
 
 export const WARM_START_FILE = 'warm-start.json'
+
+/** The query of the image list's first page as the images view first asks for it (its page size: 1000). */
+export const PREFETCH_QUERY: ImageQuery = firstPageQuery({ limit: 1000, sort: DEFAULT_IMAGE_SORT.map((k) => ({ ...k })) })
+
+/** How long after its request was sent a prefetched first page may still be handed out (then: asked again). */
+export const PREFETCH_MAX_AGE_MS = 5_000
+
+/** The Glance path a first-page query is sent to: two queries with the same path get the same answer. */
+function listPath(q: ImageQuery): string | null {
+  try {
+    return `/v2/images?${buildListQuery(q).toString()}`
+  } catch {
+    return null
+  }
+}
+
+interface Prefetched {
+  profileId: string
+  region: string
+  /** The session it was listed with (a profile edited or signed in again since has another one). */
+  session: CloudClient['session']
+  path: string
+  page: ImagePageRaw
+  /** performance.now() when its request was sent. */
+  sentAt: number
+}
 
 export interface WarmStartDeps {
   dataDir: string
   profiles: Pick<ProfileService, 'list'>
   clouds: Pick<CloudConnector, 'warm'>
   log: Logger
+  /** The clock of PREFETCH_MAX_AGE_MS (tests). */
+  now?: () => number
 }
 
 export class WarmStart {
@@ -35,10 +75,13 @@ export class WarmStart {
   private writing: Promise<void> = Promise.resolve()
   private readonly abort = new AbortController()
   private running: Promise<WarmOutcome> | null = null
+  private prefetched: Prefetched | null = null
+  private readonly now: () => number
 
   constructor(private readonly deps: WarmStartDeps) {
     this.file = join(deps.dataDir, WARM_START_FILE)
     this.last = readLast(this.file)
+    this.now = deps.now ?? (() => performance.now())
   }
 
   /** The context to warm: the last listed profile + region if the profile still exists, else the first profile. */
@@ -60,11 +103,46 @@ export class WarmStart {
         return 'noProfile'
       }
       const t0 = performance.now()
-      const outcome = await this.deps.clouds.warm(ctx, this.abort.signal).catch(() => 'failed' as const)
-      this.deps.log.debug('warm start', { profileId: ctx.profileId, region: ctx.region, outcome, ms: Math.round(performance.now() - t0) })
+      const outcome = await this.deps.clouds.warm(ctx, this.abort.signal, (c, signal) => this.prefetch(c, signal)).catch(() => 'failed' as const)
+      this.deps.log.debug('warm start', {
+        profileId: ctx.profileId,
+        region: ctx.region,
+        outcome,
+        prefetched: this.prefetched?.page.images.length ?? null,
+        ms: Math.round(performance.now() - t0),
+      })
       return outcome
     })()
     return this.running
+  }
+
+  /** The warm-up's Glance request: the first page of PREFETCH_QUERY, kept for take(). */
+  private async prefetch(c: CloudClient, signal: AbortSignal): Promise<void> {
+    const path = listPath(PREFETCH_QUERY)!
+    const sentAt = this.now()
+    const page = await c.glance.listPage(PREFETCH_QUERY, undefined, { signal })
+    this.prefetched = { profileId: c.profile.id, region: c.region, session: c.session, path, page, sentAt }
+  }
+
+  /**
+   * The prefetched first page, once, for a first-page list of `query` through client `c`: only for the same session
+   * (profile, credentials, region) and the same Glance URL, within PREFETCH_MAX_AGE_MS of its request; else null.
+   */
+  take(c: CloudClient, query: ImageQuery): ImagePageRaw | null {
+    const p = this.prefetched
+    if (!p) return null
+    if (this.now() - p.sentAt > PREFETCH_MAX_AGE_MS) {
+      this.prefetched = null
+      return null
+    }
+    if (p.profileId !== c.profile.id || p.region !== c.region || p.session !== c.session || p.path !== listPath(query)) return null
+    this.prefetched = null
+    return p.page
+  }
+
+  /** Another image call: the prefetched page is not handed out any more. */
+  drop(): void {
+    this.prefetched = null
   }
 
   /** The images view listed this profile + region (a first page): remember it for the next start. */
@@ -83,6 +161,7 @@ export class WarmStart {
    */
   async close(): Promise<void> {
     this.abort.abort()
+    this.prefetched = null
     await this.writing
   }
 }

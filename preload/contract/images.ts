@@ -68,6 +68,12 @@ export interface SortKey {
   dir: 'asc' | 'desc'
 }
 
+/**
+ * The sort an image list starts with (renderer/stores/images.ts), newest first. Issue 16.4: the warm start
+ * (main/profiles/warm.ts) prefetches the first page of that list, so both sides take it from here.
+ */
+export const DEFAULT_IMAGE_SORT: readonly SortKey[] = [{ key: 'created_at', dir: 'desc' }]
+
 export interface ImageQuery {
   name?: string
   /** `name=in:a,b` */

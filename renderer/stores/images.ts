@@ -10,7 +10,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, markRaw, reactive, shallowReactive, watch } from 'vue'
-import type { AppErrorData, CloudContext, ImageDTO, ImageQuery, SortKey } from '@contract/api'
+import { DEFAULT_IMAGE_SORT, type AppErrorData, type CloudContext, type ImageDTO, type ImageQuery, type SortKey } from '@contract/api'
 import { api, call, toAppError } from '@/api'
 import { buildQuery, copyFilters, emptyFilters, mergeImages, PAGE_SIZE, shouldAutoRefresh, transientIds, type ImageFilters } from '@/lib/imageList'
 import { tagsInUse } from '@/lib/fields'
@@ -81,7 +81,7 @@ function newState(ctx: CloudContext): ImageListState {
     loaded: false,
     error: null,
     filters: emptyFilters(),
-    sort: [{ key: 'created_at', dir: 'desc' }],
+    sort: DEFAULT_IMAGE_SORT.map((k) => ({ ...k })),
     search: '',
     selected: [],
     lastPollAt: 0,

@@ -56,6 +56,13 @@ describe('images store: paging', () => {
     await again
   })
 
+  it("a new list's first query is the one the warm start prefetches the first page of (test/main/profiles/warm.test.ts)", async () => {
+    api.images.list.mockImplementation(() => ok({ images: [] }))
+    await useImagesStore().load({ profileId: 'p1', region: 'R1' })
+    expect(api.images.list.mock.calls[0]![1]).toEqual({ limit: 1000, sort: [{ key: 'created_at', dir: 'desc' }] })
+    expect(api.images.list.mock.calls[0]![2]).toBeUndefined()
+  })
+
   it('follows next cursors with page size 1000 and keeps the query', async () => {
     const all = Array.from({ length: 2500 }, (_, i) => image({ name: `img-${i}` }))
     const serve = pages(all, 1000)

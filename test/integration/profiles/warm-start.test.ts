@@ -1,8 +1,9 @@
 /**
  * Issue 16.4, the warm start (main/profiles/warm.ts, CloudConnector.warm) against the REAL loopback Keystone + Glance:
- * the services sign in with the last listed profile as they start, before anyone asks, and reach its Glance once;
- * the first image list then reuses that session (one token issued, not two), whether it comes while the sign-in is
- * in flight or after it. A profile without a stored secret, one whose secret was dropped by an identity change, and
+ * the services sign in with the last listed profile as they start, before anyone asks, and reach its Glance once
+ * (the first page of the images view's first list, prefetched); the first image list then reuses that session (one
+ * token issued, not two), whether it comes while the sign-in is in flight or after it, and gets the prefetched page
+ * (no second Glance request) only if it is that very page of that very session, once, before any other image call. A profile without a stored secret, one whose secret was dropped by an identity change, and
  * an unreachable Keystone do not break start-up, send nothing and show nothing.
  * Keystone and Glance are reached through counting pass-through proxies (test/support/fault-proxy.ts; Glance through
  * the profile's endpoint override), so that the tokens issued and the Glance requests can be counted.
@@ -17,7 +18,7 @@ import { EVENTS } from '../../../preload/contract/events'
 import { createServices, type Services } from '../../../main/services'
 import { ProfileService } from '../../../main/profiles/service'
 import { identityV3Url, type Session } from '../../../main/openstack/session'
-import { WARM_START_FILE } from '../../../main/profiles/warm'
+import { PREFETCH_QUERY, WARM_START_FILE } from '../../../main/profiles/warm'
 import { describeCloud } from '../../support/cloud'
 import { closedPort } from '../../support/forward-proxy'
 import { startFaultProxy, type FaultProxy, type RuleHandle } from '../../support/fault-proxy'
@@ -73,7 +74,10 @@ describeCloud('the warm start against the real cloud', (admin) => {
     open.push(s)
     return s
   }
-  /** Tokens issued; per region, Glance's GET /v2/info/import (the warm-up) and list requests. */
+  /** The images view's first list (renderer/stores/images.ts: no filter, newest first, pages of 1000). */
+  const FIRST = { limit: 1000, sort: [{ key: 'created_at', dir: 'desc' as const }] }
+  const ids = (p: { images: { id: string }[] }) => p.images.map((i) => i.id)
+  /** Tokens issued; per region, Glance's GET /v2/info/import (the warm-up before issue 16.4's prefetch) and list requests. */
   const counts = (): { tokens: number; glance: Record<string, { info: number; list: number }> } => ({
     tokens: tokens.matched,
     glance: Object.fromEntries(regions.map((r) => [r, { info: glance[r]!.info.matched, list: glance[r]!.list.matched }])),
@@ -108,24 +112,72 @@ describeCloud('the warm start against the real cloud', (admin) => {
     for (const g of Object.values(glance)) await g.proxy.close()
   })
 
-  it('signs in at start-up and reaches Glance once; the first list, sent while that sign-in is in flight, reuses it: one token', async () => {
+  it('signs in at start-up and lists the first page once; the first list of that page, sent during the sign-in, gets it: one token, one Glance request', async () => {
     const h = harness()
     const id = await dataDirWith(h, profile())
     const before = counts()
     const s = await start(h)
     // The renderer's first list, at once (the sign-in started by createServices is still in flight).
-    const page = await s.images.list({ profileId: id }, { limit: 5 })
-    expect(Array.isArray(page.images)).toBe(true)
+    const page = await s.images.list({ profileId: id }, FIRST)
     expect(await s.warmStart.start()).toBe('ok')
     const after = counts()
     expect(after.tokens).toBe(before.tokens + 1)
     const r1 = regions[0]!
-    expect(after.glance[r1]).toEqual({ info: before.glance[r1]!.info + 1, list: before.glance[r1]!.list + 1 })
-    // The list waited for the warm-up's Glance request (so that Glance validated the new token once, not twice at once).
-    const http = exchanges(h)
-    const info = http.find((r) => r.url.includes('/v2/info/import'))!
-    const list = http.find((r) => r.url.includes('/v2/images?'))!
-    expect(list.start).toBeGreaterThanOrEqual(info.end - 2) // ms-rounded log times
+    expect(after.glance[r1]).toEqual({ info: before.glance[r1]!.info, list: before.glance[r1]!.list + 1 })
+    const http = exchanges(h).filter((r) => r.url.includes('/v2/images?'))
+    expect(http.map((r) => new URL(r.url).search)).toEqual([`?${new URLSearchParams({ limit: '50', sort: 'created_at:desc' }).toString()}`])
+    // The same page the next identical list gets, which asks Glance itself (the prefetched page is handed out once).
+    expect(page.images.length).toBeGreaterThan(0)
+    expect(page.images.length).toBeLessThanOrEqual(PREFETCH_QUERY.limit!)
+    const again = await s.images.list({ profileId: id }, FIRST)
+    expect(counts().glance[r1]!.list).toBe(before.glance[r1]!.list + 2)
+    expect(ids(again)).toEqual(ids(page))
+    expect(again.next === undefined).toBe(page.next === undefined)
+    // Its cursor leads on as any first page's does.
+    if (page.next) expect((await s.images.list({ profileId: id }, FIRST, page.next)).images.length).toBeGreaterThan(0)
+  })
+
+  it('a list of another page during the sign-in waits for the prefetch (Glance validates the new token once) and asks Glance itself', async () => {
+    const h = harness()
+    const id = await dataDirWith(h, profile())
+    const before = counts()
+    const s = await start(h)
+    const page = await s.images.list({ profileId: id }, { limit: 5 })
+    expect(page.images.length).toBeLessThanOrEqual(5)
+    expect(await s.warmStart.start()).toBe('ok')
+    const r1 = regions[0]!
+    expect(counts().tokens).toBe(before.tokens + 1)
+    expect(counts().glance[r1]).toEqual({ info: before.glance[r1]!.info, list: before.glance[r1]!.list + 2 })
+    const [warm, list] = exchanges(h).filter((r) => r.url.includes('/v2/images?'))
+    expect(new URL(list!.url).searchParams.get('limit')).toBe('5')
+    expect(list!.start).toBeGreaterThanOrEqual(warm!.end - 2) // ms-rounded log times
+  })
+
+  it('the prefetched page is not handed out after another image call, nor to a profile edited since (another session)', async () => {
+    const r1 = regions[0]!
+    // another image call first
+    let h = harness()
+    let id = await dataDirWith(h, profile())
+    let s = await start(h)
+    expect(await s.warmStart.start()).toBe('ok')
+    let l0 = glance[r1]!.list.matched
+    await s.images.capabilities({ profileId: id })
+    await s.images.list({ profileId: id }, FIRST)
+    expect(glance[r1]!.list.matched).toBe(l0 + 1)
+
+    // the profile's connection edited after the prefetch: a new session (signed in again), its own list
+    h = harness()
+    id = await dataDirWith(h, profile())
+    s = await start(h)
+    expect(await s.warmStart.start()).toBe('ok')
+    const t0 = tokens.matched
+    l0 = glance[r1]!.list.matched
+    const p = s.profiles.get(id)
+    s.profiles.update(id, { ...profile({ name: p.name }), insecure: true }, { trustConfirmed: true })
+    const page = await s.images.list({ profileId: id }, FIRST)
+    expect(tokens.matched).toBe(t0 + 1)
+    expect(glance[r1]!.list.matched).toBe(l0 + 1)
+    expect(page.images.length).toBeGreaterThan(0)
   })
 
   it('after the sign-in: the list sends no second token request; the next start warms the profile + region listed last', async () => {
@@ -142,14 +194,22 @@ describeCloud('the warm start against the real cloud', (admin) => {
     open.splice(open.indexOf(s), 1)
     expect(JSON.parse(readFileSync(join(h.dir, WARM_START_FILE), 'utf8'))).toEqual({ profileId: id, region: last })
 
-    // A new start over the same data: the remembered region's Glance is warmed, with one new token.
-    const infoBefore = glance[last]!.info.matched
+    // A new start over the same data: the remembered region's Glance is warmed, with one new token; that region's
+    // first list gets the page prefetched there (no other Glance request).
+    const listBefore = glance[last]!.list.matched
     s = await start(h)
     expect(await s.warmStart.start()).toBe('ok')
     expect(tokens.matched).toBe(t0 + 1)
-    expect(glance[last]!.info.matched).toBe(infoBefore + 1)
-    await s.images.list({ profileId: id, region: last }, { limit: 5 })
+    expect(glance[last]!.list.matched).toBe(listBefore + 1)
+    await s.images.list({ profileId: id, region: last }, FIRST)
     expect(tokens.matched).toBe(t0 + 1)
+    expect(glance[last]!.list.matched).toBe(listBefore + 1)
+    if (regions.length > 1) {
+      // ...and the other region's asks its own Glance
+      const other = glance[regions[0]!]!.list.matched
+      await s.images.list({ profileId: id, region: regions[0]! }, FIRST)
+      expect(glance[regions[0]!]!.list.matched).toBe(other + 1)
+    }
   })
 
   describe('never in the way', () => {
