@@ -5,6 +5,7 @@
  * - a Glance that reports another os_hash_algo (rewritten by a proxy in front of the real Glance) is verified by md5,
  *   from a second read of the file: a matching checksum verifies, a wrong one is HASH_MISMATCH and the image is
  *   deleted;
+ * - a Glance that offers neither a sha512 nor a checksum to compare with: the upload is not called verified;
  * - a wrong os_hash_value is HASH_MISMATCH, the image deleted.
  */
 import { createHash } from 'node:crypto'
@@ -119,6 +120,22 @@ describeCloud('upload hashing and verification (real Glance)', (cloud) => {
     expect(e.details?.glanceChecksum).toBe('f'.repeat(32))
     expect(e.details?.deleted).toBe(true)
     expect(await gone(String(e.details?.imageId))).toBe(true)
+  })
+
+  it('a Glance that reports another os_hash_algo and no checksum: nothing could be compared, so the upload is NOT verified', async () => {
+    const f = file('no-checksum.raw', 2 * MiB + 5)
+    proxy.setRewrite({
+      '"os_hash_algo": "sha512"': '"os_hash_algo": "sha256"',
+      '"os_hash_algo":"sha512"': '"os_hash_algo":"sha256"',
+      [`"checksum": "${f.md5}"`]: '"checksum": null',
+      [`"checksum":"${f.md5}"`]: '"checksum":null',
+    })
+    const r = await upload(proxied, f.path, 'no-checksum')
+    expect(r.image.os_hash_algo).toBe('sha256')
+    expect(r.image.checksum ?? null).toBeNull()
+    expect(r.verified).toBe(false)
+    // the real Glance has the bytes all the same
+    expect((await direct.glance.get(r.imageId)).checksum).toBe(f.md5)
   })
 
   it('an os_hash_value that differs from the file is HASH_MISMATCH; the image is deleted', async () => {
