@@ -149,8 +149,8 @@ async function connect(o: Opts, env: NodeJS.ProcessEnv = process.env): Promise<C
   const token = tokenProfile(env, o['os-cloud'])
   if (token) return openCloudClientWithToken(token, env.OS_TOKEN!, region)
   const e = o['os-cloud'] ? { ...env, OS_CLOUD: o['os-cloud'] } : env
-  const { profileFromEnvironment } = await import('../main/profiles/env')
-  const p = profileFromEnvironment(e)
+  // clouds.yaml's module (and the YAML parser) only for OS_CLOUD / --os-cloud: the OS_* path starts without them
+  const p = e.OS_CLOUD ? (await import('../main/profiles/env')).profileFromEnvironment(e) : (await import('../main/profiles/env-vars')).profileFromVars(e)
   if (!p) {
     throw new AppError({
       code: 'VALIDATION',

@@ -6,7 +6,7 @@
  * password is then left for the user to enter.
  */
 import { AppError } from '../../preload/api'
-import { note, parseError, profileFromCloudEntry, type CloudEntry, type ParsedProfile } from './cloudsyaml'
+import { note, parseError, profileFromCloudEntry, type CloudEntry, type ParsedProfile } from './cloud-entry'
 import type { ReasonData, ReasonParams } from '../../preload/rules/messages'
 
 export interface OpenrcResult {
