@@ -65,6 +65,40 @@ describe('ImageTable with 10,000 images', () => {
     expect(rows(w).at(-1)!.attributes('data-name')).toBe('img-09999')
   })
 
+  it('a jump re-fills the row elements where they are (none moves in the DOM); a small scroll keeps the rows that stay', async () => {
+    const w = mountTable(many(10_000))
+    const body = w.get('.gd-vt-body').element as HTMLElement
+    const scrollTo = async (row: number) => {
+      body.scrollTop = row * 40
+      body.dispatchEvent(new Event('scroll'))
+      await nextTick()
+    }
+    const els = () => rows(w).map((r) => r.element)
+    const before = els()
+    // a screen and a half further (a dragged scrollbar, Page Down): every row is new, in the same elements, same order
+    await scrollTo(Math.round(before.length * 1.5))
+    const afterJump = els()
+    expect(afterJump).toHaveLength(before.length)
+    afterJump.forEach((el, j) => expect(el, `row element ${j}`).toBe(before[j]))
+    expect(rows(w)[0]!.attributes('data-name')).not.toBe('img-00000')
+    // two rows further: the rows still in view keep their elements
+    const byName = new Map(rows(w).map((r) => [r.attributes('data-name'), r.element]))
+    const top = Number(rows(w)[0]!.attributes('data-name')!.slice(4))
+    await scrollTo(top + 2 + 2)
+    const stayed = rows(w).filter((r) => byName.has(r.attributes('data-name')))
+    expect(stayed.length).toBeGreaterThan(before.length - 4)
+    for (const r of stayed) expect(r.element).toBe(byName.get(r.attributes('data-name')))
+    // fewer rows (a filter), then all again: one element per row, in order
+    await w.setProps({ images: many(3) })
+    expect(rows(w).map((r) => r.attributes('data-name'))).toEqual(['img-00000', 'img-00001', 'img-00002'])
+    await w.setProps({ images: many(10_000) })
+    await scrollTo(0)
+    const names = rows(w).map((r) => r.attributes('data-name'))
+    expect(names).toHaveLength(before.length)
+    expect(new Set(names).size).toBe(names.length)
+    expect([...names].sort()).toEqual(names)
+  })
+
   it('selects a row, selects all, opens an image', async () => {
     const ims = many(50)
     const w = mountTable(ims, { selected: [ims[3]!.id] })
