@@ -7,6 +7,7 @@ import { AppError, appCredentialAuth, passwordAuth, type AuthType, type Interfac
 import { defaultProfileInput, isHttpUrl, profileProblemList, zProfileFields } from './model'
 import type { ReasonData, ReasonParams } from '../../preload/rules/messages'
 import { unreachable } from '../../preload/rules/profile-auth'
+
 /** One profile found in a file (or the environment), before the user decides what to do with it. */
 export interface ParsedProfile {
   /** The cloud's name in the file, or a name made up for an openrc. */
