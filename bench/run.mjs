@@ -8,7 +8,9 @@
 //   PUT` (the same bytes, unverified), and server-side (glance-download, when the target offers it); peak RSS of the
 //   copy at each BENCH_RSS_MIB size (with rss, or copy-rss for the copy's alone); BENCH_BASELINE_CLI's streamed copy
 //   in the same rotation. The verifying peers of plain transfers: `curl | tee FILE | sha512sum` (download) and
-//   `sha512sum FILE & md5sum FILE &` beside `curl -T` (upload).
+//   `sha512sum FILE & md5sum FILE &` beside `curl -T` (upload). BENCH_COPY_RUNS (5, at least BENCH_RUNS): the copy's
+//   rounds (its runs spread the most: two Glances and the desk on 2 cores). On its own cloud the bench also prints
+//   the receiving Glance's CPU s/GiB during each copy and upload (/proc): that one Python process sets their pace.
 //   BENCH_ONLY ("upload,download,sink,rss,copy,copy-rss,startup,ui": a subset; startup: the CLI's start-up to its first
 //   request (BENCH_STARTUP_RUNS, 15); ui runs bench/ui.mjs when present, the renderer benchmark)  BENCH_BASELINE_CLI
 //   (another build of out/cli/index.js, e.g. an older commit's, run in the same rotation as "baseline")  BENCH_JSON=1
@@ -17,7 +19,7 @@
 //   test/cloud/up.sh in a temporary state dir on ports 35000/39292 (BENCH_KEYSTONE_PORT, BENCH_GLANCE_PORT), one
 //   region, no Cinder, and stops it at the end.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { createHash, randomBytes } from 'node:crypto'
 import { loadavg, tmpdir, cpus } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -29,6 +31,7 @@ const BASE_CLI = process.env.BENCH_BASELINE_CLI ? resolve(process.env.BENCH_BASE
 const MiB = 1024 * 1024
 const SIZE = Number(process.env.BENCH_SIZE_MIB ?? 1024)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+const COPY_RUNS = Number(process.env.BENCH_COPY_RUNS ?? Math.max(RUNS, 5))
 const RSS = (process.env.BENCH_RSS_MIB ?? (SIZE >= 1024 ? '1024,4096' : String(SIZE))).split(',').filter(Boolean).map(Number)
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'upload,download,sink,rss,copy,startup,ui').split(',').map((s) => s.trim()))
 const work = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'glance-bench-'))
@@ -97,6 +100,28 @@ log(`one core hashes md5 ${ceiling.md5.toFixed(0)} MiB/s, sha512 ${ceiling.sha51
 const env = { ...process.env }
 for (const k of ['CLOUD_PORT_OFFSET', 'CLOUD_PROFILE']) delete env[k]
 let cloudNote = 'OS_* from the environment'
+/** The bench's own cloud (its state dir), when it started one: then the Glances' own CPU can be read from /proc. */
+let ownCloudState = null
+/**
+ * CPU seconds (user + sys) used so far by the Glance API process of `name` (glance1 = RegionOne, glance2 = RegionTwo)
+ * of the bench's own cloud, from /proc (Linux); null elsewhere or with another cloud. Each Glance of test/cloud is one
+ * Python process (eventlet): at C CPU s per GiB it cannot take more than 1024 / C MiB/s, whoever sends.
+ */
+function glanceCpu(name) {
+  if (!ownCloudState || process.platform !== 'linux') return null
+  const conf = join(ownCloudState, 'etc/glance', `${name}.conf`)
+  let total = null
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(conf)) continue
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      total = (total ?? 0) + (Number(f[11]) + Number(f[12])) / 100 // utime, stime: clock ticks (USER_HZ = 100)
+    } catch {
+      // a process that ended meanwhile
+    }
+  }
+  return total
+}
 if (!env.OS_AUTH_URL && !env.OS_CLOUD) {
   const state = mkdtempSync(join(tmpdir(), 'glance-bench-cloud-'))
   // 35000/39292 unless taken (other clouds on this machine): then the next free pair 35010/39302, ...
@@ -138,6 +163,7 @@ if (!env.OS_AUTH_URL && !env.OS_CLOUD) {
     const m = /^export (OS_\w+)=(.*)$/.exec(line)
     if (m) env[m[1]] = m[2].replace(/^["']|["']$/g, '')
   }
+  ownCloudState = state
   cloudNote = `own cloud (test/cloud/up.sh, keystone :${ports.KEYSTONE_PORT}, glance :${ports.GLANCE_PORT}, no Cinder)`
 }
 env.OS_IDENTITY_API_VERSION = '3'
@@ -171,6 +197,16 @@ async function auth() {
 const results = {}
 const loads = {}
 const cpuPerGiB = {}
+/** key -> the receiving Glance's CPU s/GiB in each run (own cloud only): what sets a copy's or an upload's pace here. */
+const glanceCpuPerGiB = {}
+/** Runs fn (a timed step that records under `key`) and records what `glance` (glance1 / glance2) spent meanwhile. */
+const withGlanceCpu = (key, glance, fn) => () => {
+  const c0 = glanceCpu(glance)
+  const r = fn()
+  const c1 = glanceCpu(glance)
+  if (c0 !== null && c1 !== null) (glanceCpuPerGiB[key] ??= []).push((c1 - c0) / (SIZE / 1024))
+  return r
+}
 const record = (k, mibs, t) => {
   ;(results[k] ??= []).push(mibs)
   ;(loads[k] ??= []).push(load())
@@ -252,6 +288,9 @@ try {
         ])
         record('upload curl -T', bytes / MiB / c.seconds, c)
       })
+      // what the receiving Glance spent on each (own cloud): its one Python process sets the pace of a PUT here
+      for (let i = 0; i < clis.length; i++) steps[i] = withGlanceCpu(`upload ${clis[i][0]}`, 'glance1', steps[i])
+      steps[clis.length] = withGlanceCpu('upload curl -T', 'glance1', steps[clis.length])
       // D1: the verifying peer: the file hashed by sha512sum and md5sum beside the same curl -T
       steps.push(() => {
         const img = JSON.parse(
@@ -528,13 +567,13 @@ curl -sS -f -H "X-Auth-Token: $tok" "$3/v2/images/$1/file" | curl -sS -f -o /dev
       .then((r) => r.json())
       .then((j) => j['import-methods']?.value ?? [])
       .catch(() => [])
-    for (let r = 0; r < RUNS; r++) {
-      log(`copy round ${r + 1}/${RUNS} ${fromRegion} -> ${toRegion} (load ${load().toFixed(2)})`)
+    for (let r = 0; r < COPY_RUNS; r++) {
+      log(`copy round ${r + 1}/${COPY_RUNS} ${fromRegion} -> ${toRegion} (load ${load().toFixed(2)})`)
       // each copy starts from an empty target (a copy already there would be skipped)
       const steps = [
-        copyOnce('stream', 'glance-desktop streamed'),
+        withGlanceCpu('copy streamed', 'glance2', copyOnce('stream', 'glance-desktop streamed')),
         ...(BASE_CLI ? [copyOnce('stream', 'baseline streamed', BASE_CLI)] : []),
-        pipe,
+        withGlanceCpu('copy pipe', 'glance2', pipe),
         pipeFlow,
         ...(methods.includes('glance-download') ? [copyOnce('server', 'glance-desktop server-side (glance-download)')] : []),
       ].map((f) => () => {
@@ -635,10 +674,14 @@ curl -sS -f -H "X-Auth-Token: $tok" "$3/v2/images/$1/file" | curl -sS -f -o /dev
 
 const med = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]))
 const ratio = (a, b) => (med[a] && med[b] ? (med[a] / med[b]).toFixed(2) : 'n/a')
+const glanceCpuOf = (k) =>
+  glanceCpuPerGiB[k]
+    ? `${median(glanceCpuPerGiB[k]).toFixed(2)} (${glanceCpuPerGiB[k].map((x) => x.toFixed(1)).join(', ')})`
+    : "n/a (not the bench's own cloud)"
 const cpuOf = (k) => (cpuPerGiB[k] ? `${median(cpuPerGiB[k]).toFixed(2)}` : 'n/a')
 const lines = [
   `${new Date().toISOString()}  ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; cloud: ${cloudNote}`,
-  `size ${SIZE} MiB, ${RUNS} run(s) each, order rotating per round; medians in MiB/s (runs; 1-min load average at each run; median CPU seconds per GiB of the whole command, user+sys, all threads)`,
+  `size ${SIZE} MiB, ${RUNS} run(s) each (the copy: ${COPY_RUNS}), order rotating per round; medians in MiB/s (runs; 1-min load average at each run; median CPU seconds per GiB of the whole command, user+sys, all threads)`,
   ...Object.entries(med).map(
     ([k, v]) =>
       `  ${k.padEnd(60)} ${v.toFixed(0).padStart(6)}   (${results[k].map((x) => x.toFixed(0)).join(', ')}; load ${loads[k].map((x) => x.toFixed(1)).join(', ')})${cpuPerGiB[k] ? `  cpu ${median(cpuPerGiB[k]).toFixed(2)} s/GiB` : ''}`,
@@ -655,10 +698,12 @@ const lines = [
   // D1: beside the ratios against bare curl and openstack, the ratios against the peers that verify too
   'ratios against the verifying peers (CLI wall clock [engine seconds] {transfer}; CPU s/GiB ours vs theirs):',
   `  upload   glance-desktop / curl -T + sha512sum + md5sum     ${ratio('upload glance-desktop (CLI wall clock)', 'upload peer: curl -T + sha512sum + md5sum')} [${ratio('upload glance-desktop (engine seconds)', 'upload peer: curl -T + sha512sum + md5sum')}]  cpu ${cpuOf('upload glance-desktop (CLI wall clock)')} vs ${cpuOf('upload peer: curl -T + sha512sum + md5sum')} (curl alone ${cpuOf('upload curl -T')}, openstack ${cpuOf('upload openstack image create --file')})`,
+  `  the receiving Glance (one Python process) spent, CPU s/GiB (medians; per run): glance-desktop ${glanceCpuOf('upload glance-desktop')}, curl -T ${glanceCpuOf('upload curl -T')}`,
   `  download glance-desktop / curl | tee file | sha512sum  ${ratio('download glance-desktop (CLI wall clock, verified)', 'download peer: curl | tee file | sha512sum')} [${ratio('download glance-desktop (engine seconds)', 'download peer: curl | tee file | sha512sum')}] {${ratio('download glance-desktop (transfer: GET to verified)', 'download peer: curl | tee file | sha512sum')}}  (goal >= 1.1)  cpu ${cpuOf('download glance-desktop (CLI wall clock, verified)')} vs ${cpuOf('download peer: curl | tee file | sha512sum')} (curl alone ${cpuOf('download curl -o file')}, openstack ${cpuOf('download openstack image save')})`,
   'copy between regions (goal: streamed >= 0.9x the unverified pipe, with md5+sha512 on the way):',
   `  copy     streamed / curl GET | curl -T - PUT           ${ratio('copy glance-desktop streamed (CLI wall clock, verified)', 'copy curl GET | curl -T - PUT (unverified)')} [${ratio('copy glance-desktop streamed (engine seconds)', 'copy curl GET | curl -T - PUT (unverified)')}] {${ratio('copy glance-desktop streamed (transfer: first byte request to verified)', 'copy curl GET | curl -T - PUT (unverified)')}}  cpu ${cpuOf('copy glance-desktop streamed (CLI wall clock, verified)')} vs ${cpuOf('copy curl GET | curl -T - PUT (unverified)')}`,
   `  copy     streamed / curl flow (token + create + pipe)  ${ratio('copy glance-desktop streamed (CLI wall clock, verified)', 'copy curl flow: token + create + GET | PUT (unverified)')}  cpu ${cpuOf('copy glance-desktop streamed (CLI wall clock, verified)')} vs ${cpuOf('copy curl flow: token + create + GET | PUT (unverified)')} (the CLI's wall clock counts its login and create too)`,
+  `  the target Glance (one Python process) spent, CPU s/GiB (medians; per run): streamed ${glanceCpuOf('copy streamed')}, pipe ${glanceCpuOf('copy pipe')} (at C s/GiB it takes at most 1024/C MiB/s, whoever sends)`,
   `  copy     server-side (glance-download) / the pipe      ${ratio('copy glance-desktop server-side (glance-download) (CLI wall clock, verified)', 'copy curl GET | curl -T - PUT (unverified)')}  cpu ${cpuOf('copy glance-desktop server-side (glance-download) (CLI wall clock, verified)')} (the desk moves no bytes)`,
   `hashing ceiling (one core, this run): md5 ${ceiling.md5.toFixed(0)}, sha512 ${ceiling.sha512.toFixed(0)}, md5+sha512 in one thread ${ceiling.both.toFixed(0)} MiB/s; so at most:`,
   `  download / curl  <= ${med['download curl -o file'] ? (ceiling.sha512 / med['download curl -o file']).toFixed(2) : 'n/a'} (sha512 on one core, with nothing else on the machine)`,
@@ -681,7 +726,21 @@ const lines = [
 ]
 console.log(lines.join('\n'))
 if (process.env.BENCH_JSON)
-  console.log(JSON.stringify({ size: SIZE, runs: RUNS, medians: med, rss, startup, raw: results, loads, cpuPerGiB, hashCeiling: ceiling }))
+  console.log(
+    JSON.stringify({
+      size: SIZE,
+      runs: RUNS,
+      copyRuns: COPY_RUNS,
+      medians: med,
+      rss,
+      startup,
+      raw: results,
+      loads,
+      cpuPerGiB,
+      glanceCpuPerGiB,
+      hashCeiling: ceiling,
+    }),
+  )
 if (failed) {
   console.error('[bench] FAILED:', failed instanceof Error ? failed.message : failed)
   process.exitCode = 1
