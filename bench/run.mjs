@@ -103,12 +103,13 @@ let cloudNote = 'OS_* from the environment'
 /** The bench's own cloud (its state dir), when it started one: then the Glances' own CPU can be read from /proc. */
 let ownCloudState = null
 /**
- * CPU seconds (user + sys) used so far by the Glance API process of `name` (glance1 = RegionOne, glance2 = RegionTwo)
- * of the bench's own cloud, from /proc (Linux); null elsewhere or with another cloud. Each Glance of test/cloud is one
+ * CPU seconds (user + sys) used so far by the Glance API process of `region` (test/cloud: RegionOne = glance1,
+ * RegionTwo = glance2) of the bench's own cloud, from /proc (Linux); null elsewhere or with another cloud. Each Glance of test/cloud is one
  * Python process (eventlet): at C CPU s per GiB it cannot take more than 1024 / C MiB/s, whoever sends.
  */
-function glanceCpu(name) {
-  if (!ownCloudState || process.platform !== 'linux') return null
+function glanceCpu(region) {
+  const name = { RegionOne: 'glance1', RegionTwo: 'glance2' }[region]
+  if (!ownCloudState || !name || process.platform !== 'linux') return null
   const conf = join(ownCloudState, 'etc/glance', `${name}.conf`)
   let total = null
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
@@ -199,11 +200,11 @@ const loads = {}
 const cpuPerGiB = {}
 /** key -> the receiving Glance's CPU s/GiB in each run (own cloud only): what sets a copy's or an upload's pace here. */
 const glanceCpuPerGiB = {}
-/** Runs fn (a timed step that records under `key`) and records what `glance` (glance1 / glance2) spent meanwhile. */
-const withGlanceCpu = (key, glance, fn) => () => {
-  const c0 = glanceCpu(glance)
+/** Runs fn (a timed step that records under `key`) and records what the Glance of `region` spent meanwhile. */
+const withGlanceCpu = (key, region, fn) => () => {
+  const c0 = glanceCpu(region)
   const r = fn()
-  const c1 = glanceCpu(glance)
+  const c1 = glanceCpu(region)
   if (c0 !== null && c1 !== null) (glanceCpuPerGiB[key] ??= []).push((c1 - c0) / (SIZE / 1024))
   return r
 }
@@ -289,8 +290,8 @@ try {
         record('upload curl -T', bytes / MiB / c.seconds, c)
       })
       // what the receiving Glance spent on each (own cloud): its one Python process sets the pace of a PUT here
-      for (let i = 0; i < clis.length; i++) steps[i] = withGlanceCpu(`upload ${clis[i][0]}`, 'glance1', steps[i])
-      steps[clis.length] = withGlanceCpu('upload curl -T', 'glance1', steps[clis.length])
+      for (let i = 0; i < clis.length; i++) steps[i] = withGlanceCpu(`upload ${clis[i][0]}`, homeRegion, steps[i])
+      steps[clis.length] = withGlanceCpu('upload curl -T', homeRegion, steps[clis.length])
       // D1: the verifying peer: the file hashed by sha512sum and md5sum beside the same curl -T
       steps.push(() => {
         const img = JSON.parse(
@@ -571,9 +572,9 @@ curl -sS -f -H "X-Auth-Token: $tok" "$3/v2/images/$1/file" | curl -sS -f -o /dev
       log(`copy round ${r + 1}/${COPY_RUNS} ${fromRegion} -> ${toRegion} (load ${load().toFixed(2)})`)
       // each copy starts from an empty target (a copy already there would be skipped)
       const steps = [
-        withGlanceCpu('copy streamed', 'glance2', copyOnce('stream', 'glance-desktop streamed')),
+        withGlanceCpu('copy streamed', toRegion, copyOnce('stream', 'glance-desktop streamed')),
         ...(BASE_CLI ? [copyOnce('stream', 'baseline streamed', BASE_CLI)] : []),
-        withGlanceCpu('copy pipe', 'glance2', pipe),
+        withGlanceCpu('copy pipe', toRegion, pipe),
         pipeFlow,
         ...(methods.includes('glance-download') ? [copyOnce('server', 'glance-desktop server-side (glance-download)')] : []),
       ].map((f) => () => {
