@@ -104,8 +104,9 @@ let cloudNote = 'OS_* from the environment'
 let ownCloudState = null
 /**
  * CPU seconds (user + sys) used so far by the Glance API process of `region` (test/cloud: RegionOne = glance1,
- * RegionTwo = glance2) of the bench's own cloud, from /proc (Linux); null elsewhere or with another cloud. Each Glance of test/cloud is one
- * Python process (eventlet): at C CPU s per GiB it cannot take more than 1024 / C MiB/s, whoever sends.
+ * RegionTwo = glance2) of the bench's own cloud, from /proc (Linux); null elsewhere or with another cloud. Each
+ * Glance of test/cloud is one Python process (eventlet): at C CPU s per GiB it cannot take more than 1024 / C MiB/s,
+ * whoever sends.
  */
 function glanceCpu(region) {
   const name = { RegionOne: 'glance1', RegionTwo: 'glance2' }[region]
