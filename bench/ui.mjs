@@ -11,6 +11,7 @@
 //        BENCH_UI_SEED_ONLY=1 (start the cloud and seed the images, measure nothing, leave the cloud running; no
 //        build needed: seed in the background while you build)
 //        BENCH_UI_PORTS: BENCH_UI_KEYSTONE_PORT (45000) BENCH_UI_GLANCE_PORT (49292) BENCH_UI_GLANCE2_PORT (49293)
+//        BENCH_KEYSTONE_CACHE (1: Keystone's cache on, as production runs; 0: off; applies when the cloud starts)
 // The OS_* of the environment (bench/run.mjs passes its own) are ignored on purpose: 10,000 images never go to a
 // shared cloud. The bench cloud is stopped at the end unless it was already running or BENCH_UI_KEEP_CLOUD=1.
 import { fork } from 'node:child_process'

@@ -51,6 +51,9 @@ KEYSTONE_URL="http://${LAB_HOST}:${KEYSTONE_PORT}"
 # Keystone token lifetime in seconds (Keystone's default 3600). Short (e.g. 20) to test that long work survives
 # token expiry. Applies when a state dir is created.
 KEYSTONE_TOKEN_EXPIRATION=${KEYSTONE_TOKEN_EXPIRATION:-86400}
+# 1 = Keystone caches (dogpile's memory backend, one cache per uwsgi worker; see keystone_cache_section in up.sh). A
+# knob of every start (not kept in lab-settings.sh). The benchmarks set it; tests leave it off.
+KEYSTONE_CACHE=${KEYSTONE_CACHE:-0}
 # How long glance/cinder's keystonemiddleware caches a validated token (s). Never longer than the token lifetime.
 TOKEN_CACHE_TIME=${TOKEN_CACHE_TIME:-$(( KEYSTONE_TOKEN_EXPIRATION < 300 ? KEYSTONE_TOKEN_EXPIRATION / 2 : 300 ))}
 
