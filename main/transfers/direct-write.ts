@@ -19,7 +19,7 @@ import type { Readable } from 'node:stream'
 import { AppError } from '../../preload/api'
 import type { EngineHooks } from './engine'
 import type { ReceiveHasher } from './hash-receive'
-import { DIRECT_ALIGN, DIRECT_SLOTS, DOWNLOAD_DIRECT_IO, DOWNLOAD_WRITE } from './tuning'
+import { DIRECT_ALIGN, DIRECT_SLOTS, DOWNLOAD_DIRECT_IO, DOWNLOAD_WRITE, UPLOAD_DIRECT_IO } from './tuning'
 
 const O_DIRECT: number | undefined = (constants as Record<string, number | undefined>).O_DIRECT
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0
@@ -29,16 +29,23 @@ export function directWrites(): boolean {
   return DOWNLOAD_DIRECT_IO && O_DIRECT !== undefined && process.platform === 'linux'
 }
 
+/** Whether this platform and build read uploads with O_DIRECT at all (then openDirect may still refuse). */
+export function directReads(): boolean {
+  return UPLOAD_DIRECT_IO && O_DIRECT !== undefined && process.platform === 'linux'
+}
+
 /**
- * A second, O_DIRECT descriptor of the part file `fh` holds (same device and inode: a name swapped meanwhile is not
- * written), or null where O_DIRECT is not available (then the buffered path is used).
+ * A second, O_DIRECT descriptor of the file `fh` holds (same device and inode: a name swapped meanwhile is not
+ * written or read), or null where O_DIRECT is not available (then the buffered path is used). `access`: 'write' (the
+ * download's part file) or 'read' (the upload's source).
  */
-export async function openDirect(part: string, fh: FileHandle): Promise<FileHandle | null> {
+export async function openDirect(path: string, fh: FileHandle, access: 'write' | 'read' = 'write'): Promise<FileHandle | null> {
   const flag = O_DIRECT
-  if (!directWrites() || flag === undefined) return null
+  if (!(access === 'write' ? directWrites() : directReads()) || flag === undefined) return null
   let d: FileHandle
   try {
-    d = await open(part, constants.O_WRONLY | flag | O_NOFOLLOW)
+    // the part file is ours (no link followed); a source may be reached through a link: the same-inode check below
+    d = await open(path, access === 'write' ? constants.O_WRONLY | flag | O_NOFOLLOW : constants.O_RDONLY | flag)
   } catch {
     return null
   }

@@ -207,6 +207,32 @@ export class WorkerHasher {
   }
 }
 
+/** The one WebAssembly API used (the node lib has no WebAssembly types): a shared, fixed-size memory. */
+interface SharedWasmMemoryCtor {
+  new (d: { initial: number; maximum: number; shared: true }): { buffer: SharedArrayBuffer }
+}
+const WASM_PAGE = 65536
+/** The alignment O_DIRECT needs of buffers (as DIRECT_ALIGN in tuning.ts). */
+const PAGE = 4096
+
+/**
+ * `bytes` of shared memory, page-aligned when `bytes` is a multiple of 64 KiB: a shared WebAssembly.Memory is a
+ * SharedArrayBuffer whose backing store is mapped pages (a plain SharedArrayBuffer's comes from malloc, 16 bytes past
+ * a page boundary), so that O_DIRECT can read into it (hashed-source.ts).
+ */
+function sharedMemory(bytes: number): { sab: SharedArrayBuffer; aligned: boolean } {
+  if (bytes > 0 && bytes % WASM_PAGE === 0) {
+    try {
+      const Memory = (globalThis as unknown as { WebAssembly: { Memory: SharedWasmMemoryCtor } }).WebAssembly.Memory
+      const pages = bytes / WASM_PAGE
+      return { sab: new Memory({ initial: pages, maximum: pages, shared: true }).buffer, aligned: true }
+    } catch {
+      // no shared wasm memory here: the plain kind (buffered reads)
+    }
+  }
+  return { sab: new SharedArrayBuffer(bytes), aligned: false }
+}
+
 /**
  * A fixed set of equal slots in one SharedArrayBuffer: the memory a transfer reads into, hands to the hashing
  * workers and to the socket or file, and reuses once all of them are done. `acquire()` waits for a free slot: that
@@ -214,6 +240,8 @@ export class WorkerHasher {
  */
 export class SlotRing {
   private readonly sab: SharedArrayBuffer
+  /** Every slot starts on a page boundary (O_DIRECT can read into it). */
+  readonly aligned: boolean
   private readonly free: number[] = []
   private readonly waiters: ((i: number) => void)[] = []
 
@@ -221,7 +249,9 @@ export class SlotRing {
     readonly count: number,
     readonly size: number,
   ) {
-    this.sab = new SharedArrayBuffer(count * size)
+    const m = sharedMemory(count * size)
+    this.sab = m.sab
+    this.aligned = m.aligned && size % PAGE === 0
     for (let i = 0; i < count; i++) this.free.push(i)
   }
 

@@ -8,13 +8,18 @@
  *   `out.write(chunk, cb)`, no stream plumbing, no copies; the ring bounds what is queued on the socket.
  * - as an ordinary Readable (`pipe`, `for await`, test doubles): each chunk is pushed as a copy (the consumer may keep
  *   it), so the slot can be reused as soon as it is hashed.
+ *
+ * Linux: the reads go through a second descriptor of the same file opened with O_DIRECT (direct-write.ts openDirect),
+ * straight into the page-aligned slots: no page-cache copy (0.6 CPU s/GiB here, perf). A file system that refuses it
+ * (tmpfs, at open; some at the first read, EINVAL) and a ring that is not aligned read buffered, as elsewhere.
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import { Readable, type Writable } from 'node:stream'
 import { AppError } from '../../preload/api'
+import { openDirect } from './direct-write'
 import { SlotRing, WorkerHasher, type HashAlgo, type PartialDigests } from './hash-workers'
 
-import { PROGRESS_STEP, UPLOAD_SLOT, UPLOAD_SLOTS } from './tuning'
+import { DIRECT_ALIGN, PROGRESS_STEP, UPLOAD_SLOT, UPLOAD_SLOTS } from './tuning'
 
 export { PROGRESS_STEP, UPLOAD_SLOT, UPLOAD_SLOTS } from './tuning'
 
@@ -47,6 +52,10 @@ export class HashedFileBody extends Readable {
   private readonly ownsFile: boolean
   private fh: FileHandle | null = null
   private opening: Promise<FileHandle> | null = null
+  /** The O_DIRECT descriptor (undefined: not tried yet; null: none, buffered reads). */
+  private direct: Promise<FileHandle | null> | undefined
+  /** Bytes read through the O_DIRECT descriptor (tests, diagnostics). */
+  directBytes = 0
   /** Bytes read from the file so far. */
   private pos = 0
   private mode: 'none' | 'stream' | 'direct' = 'none'
@@ -204,6 +213,7 @@ export class HashedFileBody extends Readable {
 
   override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
     if (err) this.hasher.destroy(err)
+    this.closeDirect()
     const fh = this.ownsFile ? this.fh : null
     this.fh = null
     if (fh)
@@ -232,6 +242,39 @@ export class HashedFileBody extends Readable {
     return this.opening
   }
 
+  /** The O_DIRECT descriptor of the file, opened once (null: buffered reads). */
+  private directHandle(fh: FileHandle): Promise<FileHandle | null> {
+    this.direct ??= this.ring.aligned ? openDirect(this.path, fh, 'read') : Promise.resolve(null)
+    return this.direct
+  }
+
+  private closeDirect(): void {
+    const d = this.direct
+    this.direct = Promise.resolve(null)
+    void d?.then((h) => h?.close()).catch(() => {})
+  }
+
+  /** Reads into `buf` at `off` from file position `pos`, up to `len` bytes: O_DIRECT when it can, else buffered. */
+  private async readAt(fh: FileHandle, buf: Buffer, off: number, len: number, pos: number): Promise<number> {
+    const d = off % DIRECT_ALIGN === 0 && pos % DIRECT_ALIGN === 0 ? await this.directHandle(fh) : null
+    if (d) {
+      // O_DIRECT takes whole blocks: the last chunk's length rounded up (the slot has room; a read at the end of the
+      // file returns what is there), and never more counted than asked for (a file that grew is caught by its size)
+      const want = Math.min(buf.length - off, Math.ceil(len / DIRECT_ALIGN) * DIRECT_ALIGN)
+      try {
+        const { bytesRead } = await d.read(buf, off, want, pos)
+        const n = Math.min(bytesRead, len)
+        this.directBytes += n
+        return n
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e
+        this.closeDirect() // this file system takes O_DIRECT at open but not at read: buffered from now on
+      }
+    }
+    const { bytesRead } = await fh.read(buf, off, len, pos)
+    return bytesRead
+  }
+
   /** The next chunk in a slot (the caller releases it), or null at the end. */
   private async next(): Promise<{ slot: number; n: number } | null> {
     if (this.pos >= this.size) return null
@@ -242,7 +285,7 @@ export class HashedFileBody extends Readable {
     let n = 0
     try {
       while (n < len) {
-        const { bytesRead } = await fh.read(buf, n, len - n, this.pos + n)
+        const bytesRead = await this.readAt(fh, buf, n, len - n, this.pos + n)
         if (!bytesRead) break
         n += bytesRead
       }
@@ -256,6 +299,7 @@ export class HashedFileBody extends Readable {
     }
     this.tap?.chunk(this.pos, buf.subarray(0, n))
     this.pos += n
+    if (this.pos >= this.size) this.closeDirect()
     return { slot, n }
   }
 

@@ -11,6 +11,12 @@ const MiB = 1024 * 1024
 export const UPLOAD_SLOT = 4 * MiB
 /** Upload slots in the ring: the most file data in memory per upload is UPLOAD_SLOT x UPLOAD_SLOTS. */
 export const UPLOAD_SLOTS = 4
+/**
+ * Linux: the file read with O_DIRECT into the ring's page-aligned slots (hashed-source.ts). The page cache copy of a
+ * buffered read cost 0.6 of the upload's 3.4-3.9 CPU s/GiB here (perf: _copy_to_iter); O_DIRECT reads cost ~0.3 s of
+ * sys in all (bench/RESULTS.md). False, another platform, or a file system that refuses O_DIRECT: buffered reads.
+ */
+export const UPLOAD_DIRECT_IO = true
 /** Upload progress is counted in steps of at most this many bytes. */
 export const PROGRESS_STEP = 1 * MiB
 /** After an upload, how often and how many times Glance is asked whether the image left `saving`. */
