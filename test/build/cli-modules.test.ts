@@ -1,7 +1,7 @@
 /**
- * Issue 16, CLI start-up: a command loads its own code and nothing else. The BUILT CLI (`npm run build`) runs under a
- * module hook (node's `module.register`) that writes down every file module it loads; the file's text then says what
- * library it holds. The OS_* download path must not load the YAML parser (only clouds.yaml needs it), nor the queue's
+ * Issue 16, CLI start-up: a command loads its own code and nothing else. The BUILT CLI (`npm run build`, CommonJS
+ * chunks) runs with a preloaded hook (`--require`) on CommonJS's `.js` loader that writes down every file it loads;
+ * the file's text then says what library it holds. The OS_* download path must not load the YAML parser (only clouds.yaml needs it), nor the queue's
  * vue-i18n, nor the copy engine. `--os-cloud` must load the YAML parser: the control that the hook sees what loads.
  */
 import { execFile } from 'node:child_process'
@@ -9,7 +9,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const CLI = resolve(import.meta.dirname, '../../out/cli/index.js')
@@ -20,17 +19,18 @@ let authUrl: string
 beforeAll(async () => {
   expect(existsSync(CLI), 'npm run build makes out/cli/index.js').toBe(true)
   dir = mkdtempSync(join(tmpdir(), 'cli-modules-'))
-  // the hook (runs on the loaders' thread): every file: URL loaded, one per line
+  // the hook: every file CommonJS loads, one per line (the CLI's chunks are CommonJS: out/cli/package.json)
   writeFileSync(
-    join(dir, 'hooks.mjs'),
-    `import { appendFileSync } from 'node:fs'
-export async function load(url, context, next) {
-  if (url.startsWith('file:')) appendFileSync(process.env.GD_LOADED_LOG, url + '\\n')
-  return next(url, context)
+    join(dir, 'hook.cjs'),
+    `const { appendFileSync } = require('node:fs')
+const Module = require('node:module')
+const js = Module._extensions['.js']
+Module._extensions['.js'] = function (m, filename) {
+  appendFileSync(process.env.GD_LOADED_LOG, filename + '\\n')
+  return js.call(this, m, filename)
 }
 `,
   )
-  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module'\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)})\n`)
   // Keystone's address answers nothing: the CLI fails with NETWORK right after its first request
   server = createServer((s) => s.destroy())
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
@@ -52,13 +52,13 @@ async function loaded(name: string, args: string[], env: NodeJS.ProcessEnv): Pro
   const out = await new Promise<string>((res) => {
     execFile(
       process.execPath,
-      ['--import', pathToFileURL(join(dir, 'register.mjs')).href, CLI, ...args],
+      ['--require', join(dir, 'hook.cjs'), CLI, ...args],
       { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: dir, GD_LOADED_LOG: log, ...env } },
       (_err, stdout, stderr) => res(`${stdout}${stderr}`),
     )
   })
   expect(out, out).toMatch(/NETWORK/)
-  const files = [...new Set(readFileSync(log, 'utf8').trim().split('\n'))].map((u) => fileURLToPath(u))
+  const files = [...new Set(readFileSync(log, 'utf8').trim().split('\n'))]
   return { files, texts: files.map((f) => readFileSync(f, 'utf8')), out }
 }
 
