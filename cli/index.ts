@@ -619,12 +619,27 @@ const isMain = (() => {
     return false
   }
 })()
+/**
+ * Exits once stdout and stderr have handed everything to the OS. node writes to a pipe asynchronously: a process.exit()
+ * right after a large write cut `image list --json | jq` at 64 KiB (the pipe's buffer). An empty write's callback
+ * comes after every write queued before it. The exit itself stays explicit: a worker or socket must not keep a
+ * finished command alive.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code
+  let left = 2
+  const done = (): void => {
+    if (--left === 0) process.exit(code)
+  }
+  for (const s of [process.stdout, process.stderr]) {
+    if (s.writableLength === 0 || s.destroyed) done()
+    else s.write('', done)
+  }
+}
+
 if (isMain || process.env.GLANCE_DESKTOP_CLI_MAIN === '1') {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`glance-desktop: ${String(e)}\n`)
-      process.exit(1)
-    },
-  )
+  main(process.argv.slice(2)).then(exitWhenFlushed, (e: unknown) => {
+    process.stderr.write(`glance-desktop: ${String(e)}\n`)
+    exitWhenFlushed(1)
+  })
 }
