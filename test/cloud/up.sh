@@ -427,7 +427,9 @@ check_ports "${ports[@]}"
 
 if [[ ! -f $STATE/.initialized ]]; then
   log "initialising new cloud in $STATE"
-  keystone_configure
+  # populated with the cache off: keystone_populate writes and reads across both uwsgi workers, and a worker's cache
+  # would keep what it read before the other one wrote (an empty catalog). KEYSTONE_CACHE applies from the restart below.
+  KEYSTONE_CACHE=0 keystone_configure
   glance_paste
   glance_configure glance1 "$GLANCE_PORT" RegionOne single
   [[ $ENABLE_REGION2 == 1 ]] && glance_configure glance2 "$GLANCE2_PORT" RegionTwo multi
@@ -445,6 +447,11 @@ if [[ ! -f $STATE/.initialized ]]; then
   glance_start glance1 "$GLANCE_PORT"
   [[ $ENABLE_REGION2 == 1 ]] && glance_start glance2 "$GLANCE2_PORT"
   keystone_populate
+  if [[ $KEYSTONE_CACHE == 1 ]]; then
+    keystone_configure
+    service_stop keystone
+    keystone_start
+  fi
   write_settings
   touch "$STATE/.initialized"
 else
