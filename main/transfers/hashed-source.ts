@@ -11,7 +11,7 @@
  *
  * Linux: the reads go through a second descriptor of the same file opened with O_DIRECT (direct-write.ts openDirect),
  * straight into the page-aligned slots: no page-cache copy (0.6 CPU s/GiB here, perf). A file system that refuses it
- * (tmpfs, at open; some at the first read, EINVAL) and a ring that is not aligned read buffered, as elsewhere.
+ * (at open, as tmpfs before Linux 6.6; or at the first read, EINVAL) and a ring that is not aligned read buffered.
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import { Readable, type Writable } from 'node:stream'
