@@ -548,7 +548,8 @@ export class GlanceClient {
   async downloadData(id: string, o: CallOptions & { range?: { start: number }; idleTimeoutMs?: number } = {}): Promise<ImageDataResponse> {
     const headers: Record<string, string> = { accept: 'application/octet-stream' }
     if (o.range && o.range.start > 0) headers.range = `bytes=${o.range.start}-`
-    const req: Omit<SessionRequest, 'method' | 'url'> = { ...this.opt(o), headers, responseType: 'stream' }
+    // rawBody: the body may be read straight into the download's write slots (raw-get.ts)
+    const req: Omit<SessionRequest, 'method' | 'url'> = { ...this.opt(o), headers, responseType: 'stream', rawBody: true }
     if (o.idleTimeoutMs) req.idleTimeoutMs = o.idleTimeoutMs
     const url = `${await this.baseUrl(o.signal)}/v2/images/${enc(id)}/file`
     const res = await this.session.request({ ...req, method: 'GET', url })

@@ -25,6 +25,7 @@ import {
   type HttpErrorInput,
 } from './http-errors'
 import { proxyFor } from './proxy'
+import { rawGet, type RawGetResult } from './raw-get'
 import { TunnelAgent, proxyAuthorization, readCa } from './tunnel'
 
 // The pieces live in files of their own (issue 11); this module stays the one import for callers.
@@ -86,6 +87,12 @@ export interface HttpRequest {
    * applies per host); more is BAD_RESPONSE tooManyRedirects. Default 0: a 3xx is an error, as before.
    */
   maxRedirects?: number
+  /**
+   * A GET with `responseType: 'stream'` whose body its consumer may read into its own memory (raw-get.ts: no copy
+   * by node:http's parser). Taken when no proxy applies and the answer is framed by a Content-Length; otherwise the
+   * request goes through node:http as any other.
+   */
+  rawBody?: boolean
 }
 
 /**
@@ -107,8 +114,8 @@ export interface HttpResponse<T = unknown> {
   requestId?: string
   /** Parsed JSON (json), text (text), undefined (none/stream). */
   body: T
-  /** The live response stream (responseType 'stream' only). */
-  stream?: IncomingMessage
+  /** The live response stream (responseType 'stream' only): an IncomingMessage, or a RawBody (`rawBody`). */
+  stream?: Readable
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -260,7 +267,47 @@ export class HttpClient {
     const mod = (u.protocol === 'https:' && !viaPlainProxy) || tlsToProxy ? https : http
     /** A transport failure as an AppError: the proxy's own failures name the proxy (http-errors.ts proxyTransportError). */
     const mapError = (e: unknown): AppError => (proxy && proxyTransportError(e, proxy, method, req.url, viaPlainProxy)) || transportError(e, method, req.url)
+    const ctx: SendContext = { method, redirects, payload, proxy, opts, viaPlainProxy, connectMs, idleMs, responseType, maxBody, deadlineMs, mod, mapError }
 
+    if (req.rawBody && method === 'GET' && responseType === 'stream' && !payload && !proxy && !redirects) {
+      let sent: Promise<RawGetResult>
+      try {
+        sent = rawGet({
+          url: u,
+          headers,
+          ...(u.protocol === 'https:' ? { tls: this.tlsOpts() as tls.ConnectionOptions } : {}),
+          connectMs,
+          idleMs,
+          ...(req.signal ? { signal: req.signal } : {}),
+          maxErrorBody: MAX_ERROR_BODY,
+          mapError,
+          connectTimeout: () => timeoutError('connect', connectMs, method, req.url),
+          idleTimeout: () => timeoutError('idle', idleMs, method, req.url),
+        })
+      } catch (e) {
+        return Promise.reject(mapError(e))
+      }
+      return sent.then((r) => {
+        if (r.kind === 'unsupported') return this.viaNode<T>(req, ctx)
+        const rid = pickRequestId(r.headers)
+        if (r.kind === 'error') {
+          const input: HttpErrorInput = { status: r.status, method, url: req.url, bodyText: r.text }
+          if (rid) input.requestId = rid
+          throw httpError(input)
+        }
+        // as the node:http stream below: a failure while nobody listens yet (the part file being opened) is not a crash
+        r.body.once('error', () => {})
+        const out: HttpResponse<T> = { status: r.status, headers: r.headers, body: undefined as T, stream: r.body }
+        if (rid) out.requestId = rid
+        return out
+      })
+    }
+    return this.viaNode<T>(req, ctx)
+  }
+
+  /** The exchange through node:http (`send` prepared it). */
+  private viaNode<T>(req: HttpRequest, ctx: SendContext): Promise<HttpResponse<T>> {
+    const { method, redirects, payload, proxy, opts, viaPlainProxy, connectMs, idleMs, responseType, maxBody, deadlineMs, mod, mapError } = ctx
     return new Promise<HttpResponse<T>>((resolve, reject) => {
       let settled = false
       let res: IncomingMessage | undefined
@@ -471,6 +518,23 @@ export class HttpClient {
       }
     })
   }
+}
+
+/** What `send` worked out for one exchange, handed to `viaNode`. */
+interface SendContext {
+  method: string
+  redirects: boolean
+  payload: Buffer | Readable | undefined
+  proxy: URL | null
+  opts: http.RequestOptions
+  viaPlainProxy: boolean
+  connectMs: number
+  idleMs: number
+  responseType: ResponseType
+  maxBody: number
+  deadlineMs: number | undefined
+  mod: typeof http | typeof https
+  mapError: (e: unknown) => AppError
 }
 
 export function pickRequestId(h: IncomingHttpHeaders): string | undefined {

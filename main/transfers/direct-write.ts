@@ -19,6 +19,7 @@ import type { Readable } from 'node:stream'
 import { AppError } from '../../preload/api'
 import type { EngineHooks } from './engine'
 import type { ReceiveHasher } from './hash-receive'
+import type { BodySink } from '../openstack/raw-get'
 import { DIRECT_ALIGN, DIRECT_SLOTS, DOWNLOAD_DIRECT_IO, DOWNLOAD_WRITE, UPLOAD_DIRECT_IO } from './tuning'
 
 const O_DIRECT: number | undefined = (constants as Record<string, number | undefined>).O_DIRECT
@@ -72,6 +73,16 @@ export function alignedSlots(n: number, size: number): Buffer[] {
   return Array.from({ length: n }, (_, i) => Buffer.from(mem.buffer, i * size, size))
 }
 
+/** A response body that reads itself into memory it is given (raw-get.ts RawBody). */
+interface SlotSource {
+  readInto(sink: BodySink): void
+  more(): void
+}
+
+function isSlotSource(x: Readable): x is Readable & SlotSource {
+  return typeof (x as Partial<SlotSource>).readInto === 'function' && typeof (x as Partial<SlotSource>).more === 'function'
+}
+
 interface Job {
   slot: number
   n: number
@@ -114,6 +125,8 @@ export function writeAllDirect(
     let pos = start
     let writing = false
     let ended = false
+    /** The source may go on (it was paused while every slot was taken). */
+    let wake = (): void => {}
     let streamError: unknown = null
     let writeError: unknown = null
     let settled = false
@@ -151,7 +164,7 @@ export function writeAllDirect(
         if (fill === cap) seal()
       }
       if (ended && !pending.length && fill > 0 && !inUse[cur]) seal()
-      if (!pending.length && src.isPaused() && !ended && !writeError) src.resume()
+      if (!pending.length && !ended && !writeError) wake()
     }
     const pump = (): void => {
       drain()
@@ -208,6 +221,45 @@ export function writeAllDirect(
     }
     hooks.signal.addEventListener('abort', onAbort, { once: true })
 
+    if (isSlotSource(src)) {
+      // the socket reads into the current slot (raw-get.ts): no copy unless a read landed elsewhere
+      let waiting = false
+      wake = () => {
+        if (!waiting) return
+        waiting = false
+        src.more()
+      }
+      src.readInto({
+        buffer: () => (!pending.length && !inUse[cur] && !writeError && !ended ? slots[cur]!.subarray(fill, cap) : null),
+        data: (view, inPlace) => {
+          if (writeError || ended) return false
+          hooks.bytes(view.byteLength)
+          h.take(view)
+          if (inPlace) {
+            fill += view.byteLength
+            if (fill === cap) seal()
+          } else {
+            pending.push(Buffer.from(view.buffer, view.byteOffset, view.byteLength))
+            drain()
+          }
+          pump()
+          // every slot taken: wait for a write (drain wakes the source)
+          waiting = pending.length > 0 || inUse[cur]!
+          return !waiting
+        },
+        end: (err) => {
+          if (ended) return
+          ended = true
+          if (err) streamError ??= err
+          pump()
+        },
+      })
+      if (hooks.signal.aborted) onAbort()
+      return
+    }
+    wake = () => {
+      if (src.isPaused()) src.resume()
+    }
     src.on('data', (b: Buffer) => {
       if (writeError) return
       hooks.bytes(b.length)
