@@ -21,6 +21,7 @@ import net from 'node:net'
 import tls from 'node:tls'
 import { Readable } from 'node:stream'
 import type { AppError } from '../../preload/api'
+import { abortErr } from './http-errors'
 
 /** Memory a body is read into: its consumer says where the next bytes go, and takes them as they come. */
 export interface BodySink {
@@ -164,7 +165,7 @@ export function rawGet(o: RawGetOptions): Promise<RawGetResult> {
       connectTimer = undefined
     })
     socket.setTimeout(o.idleMs, () => fail(o.idleTimeout()))
-    const onAbort = () => fail(o.mapError(abortSignalError()))
+    const onAbort = () => fail(o.mapError(abortErr()))
     o.signal?.addEventListener('abort', onAbort, { once: true })
     const done = () => {
       clearTimeout(connectTimer)
@@ -242,12 +243,6 @@ export function rawGet(o: RawGetOptions): Promise<RawGetResult> {
       return false
     }
   })
-}
-
-function abortSignalError(): Error {
-  const e = new Error('The operation was aborted')
-  e.name = 'AbortError'
-  return e
 }
 
 /**
