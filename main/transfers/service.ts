@@ -523,6 +523,9 @@ export class TransferService {
     j.state = state
     if (phase) j.phase = phase
     j.updatedAt = new Date().toISOString()
+    // the taskbar follows the state at once: whoever sees the job ended (waitFor polls j.state) sees it cleared too,
+    // not after the queue file's save
+    this.updateTaskbar()
     this.deps.log.info('job state', {
       jobId: j.id,
       kind: j.kind,
@@ -533,7 +536,6 @@ export class TransferService {
     })
     await this.store.save()
     this.deps.events.emit(EVENTS.transfers.changed, toDTO(j))
-    this.updateTaskbar()
   }
 
   private updateTaskbar(): void {

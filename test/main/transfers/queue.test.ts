@@ -84,6 +84,26 @@ describe('TransferService without a cloud (the queue against the real Glance: te
     expect(s.list()).toEqual([])
   })
 
+  it('the taskbar is cleared as soon as a job is seen ended, not after the queue file is saved', async () => {
+    // CI saw waitFor return while setState still awaited the save: the taskbar's last value was a fraction, not -1
+    const { path } = file('t.raw', 64 * 1024)
+    const p = platform()
+    const taskbar: number[] = []
+    p.shell.setProgress = (f) => taskbar.push(f)
+    const s = await open({ platform: p, maxAttempts: 1 } as object)
+    s.start()
+    const job = await s.enqueueUpload(ctx, { name: 't', fields, diskFormat: 'raw', filePath: path })
+    // looked at on every turn of the event loop (waitFor's 50 ms polls hit the window only sometimes)
+    let seen: { state: string; last: number | undefined } | undefined
+    while (!seen) {
+      const j = s.get(job.id)
+      if (j.state === 'failed' || j.state === 'done') seen = { state: j.state, last: taskbar.at(-1) }
+      else await new Promise((r) => setImmediate(r))
+    }
+    expect(seen).toEqual({ state: 'failed', last: -1 })
+    expect(taskbar[0]).toBe(0)
+  })
+
   it('a corrupt queue file is kept aside and reported, not overwritten', async () => {
     mkdirSync(join(dir, 'data', 'transfers'), { recursive: true })
     writeFileSync(join(dir, 'data', 'transfers', 'jobs.json'), '{"version":1, "jobs": [broken')
